@@ -1,0 +1,128 @@
+"""Configuration from the environment or `.env`, with the names of `contract.md`.
+
+A variable that is set but malformed stops start-up with one line naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """A malformed setting; the message is the one line shown to the operator."""
+
+
+class Settings(BaseSettings):
+    """Everything coachbot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field("sqlite:///./coachbot.db", validation_alias="DATABASE_URL")
+    host: str = Field("0.0.0.0", validation_alias="COACHBOT_HOST")
+    port: int = Field(3000, ge=1, le=65535, validation_alias="COACHBOT_PORT")
+    timezone: str = Field("UTC", validation_alias="COACHBOT_TIMEZONE")
+    min_group_size: int = Field(5, ge=3, le=50, validation_alias="COACHBOT_MIN_GROUP_SIZE")
+    scheduler: bool = Field(True, validation_alias="COACHBOT_SCHEDULER")
+    manager_module_course: str | None = Field(
+        None, validation_alias="COACHBOT_MANAGER_MODULE_COURSE"
+    )
+    slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_base_url: str = Field(DEFAULT_SLACK_API, validation_alias="SLACK_API_BASE_URL")
+    microsoft_app_id: str | None = Field(None, validation_alias="MicrosoftAppId")
+    microsoft_app_password: str | None = Field(None, validation_alias="MicrosoftAppPassword")
+    microsoft_app_tenant_id: str | None = Field(None, validation_alias="MicrosoftAppTenantId")
+    microsoft_app_type: str | None = Field(None, validation_alias="MicrosoftAppType")
+    lrs_endpoint: str | None = Field(None, validation_alias="LRS_ENDPOINT")
+    lrs_username: str | None = Field(None, validation_alias="LRS_USERNAME")
+    lrs_password: str | None = Field(None, validation_alias="LRS_PASSWORD")
+    moodle_url: str | None = Field(None, validation_alias="MOODLE_URL")
+    moodle_token: str | None = Field(None, validation_alias="MOODLE_TOKEN")
+    lms_webhook_secret: str | None = Field(None, validation_alias="LMS_WEBHOOK_SECRET")
+    holidays: str | None = Field(None, validation_alias="COACHBOT_HOLIDAYS")
+    public_url: str | None = Field(None, validation_alias="COACHBOT_PUBLIC_URL")
+
+    @field_validator("scheduler", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in {"on", "true", "1", "yes"}:
+                return True
+            if lowered in {"off", "false", "0", "no"}:
+                return False
+            raise ValueError("must be 'on' or 'off'")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql|postgres)(\+\w+)?://", value):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("slack_api_base_url", "lrs_endpoint", "moodle_url", "public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if re.fullmatch(r"[A-Z]{2,3}(-[A-Z0-9]{1,3})?", value):
+            return value
+        if Path(value).is_file():
+            return value
+        raise ValueError("must be a country code (GB, US-CA) or a path to a file of dates")
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = error["loc"][0] if error["loc"] else "configuration"
+        name = _ALIASES.get(str(loc), str(loc))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None
+
+
+_ALIASES = {
+    name: str(field.validation_alias)
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.validation_alias, str)
+}

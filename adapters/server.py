@@ -1,0 +1,51 @@
+"""The one aiohttp application: health, metrics, and the doors each issue mounts on it."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import ping
+
+ENGINE_KEY = web.AppKey("engine", AsyncEngine)
+REGISTRY_KEY = web.AppKey("registry", CollectorRegistry)
+
+
+def build_app(engine: AsyncEngine, registry: CollectorRegistry | None = None) -> web.Application:
+    """The HTTP application with `/healthz` and `/metrics`; doors add their own routes."""
+    app = web.Application()
+    app[ENGINE_KEY] = engine
+    registry = registry or CollectorRegistry()
+    app[REGISTRY_KEY] = registry
+    requests = Counter(
+        "coachbot_http_requests", "HTTP requests served", ["route", "status"], registry=registry
+    )
+
+    @web.middleware
+    async def count_requests(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+        route = request.match_info.route.resource
+        name = route.canonical if route is not None else "unmatched"
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            requests.labels(name, str(exc.status)).inc()
+            raise
+        requests.labels(name, str(response.status)).inc()
+        return response
+
+    app.middlewares.append(count_requests)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    if await ping(request.app[ENGINE_KEY]):
+        return web.json_response({"status": "ok", "database": "ok"})
+    return web.json_response({"status": "unavailable", "database": "error"}, status=503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[REGISTRY_KEY])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

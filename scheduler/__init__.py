@@ -1,0 +1,1 @@
+"""coachbot's scheduler: APScheduler jobs and the outbox dispatcher."""

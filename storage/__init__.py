@@ -1,0 +1,1 @@
+"""coachbot's storage: SQLModel tables, async repositories implementing `bot.ports`, migrations."""

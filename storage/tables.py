@@ -1,0 +1,237 @@
+"""The database tables. Every column holding a person's key is a foreign key to `person.id`,
+so that export and erase can find every row about a person by introspecting the metadata."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _person_fk(*, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(
+            Integer, ForeignKey("person.id", ondelete=ondelete), nullable=nullable, index=index
+        ),
+    )
+
+
+def _utc(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
+
+
+class PersonRow(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
+    name: str
+    department: str = Field(default="", index=True)
+    team: str = Field(default="")
+    cadence: str | None = None
+    roles: str = ""
+    start_date: date | None = None
+    slack_user_id: str | None = Field(default=None, index=True)
+    teams_user_id: str | None = Field(default=None, index=True)
+    timezone: str | None = None
+    active: bool = True
+    deactivated_on: date | None = None
+
+
+class RelationshipRow(SQLModel, table=True):
+    __tablename__ = "coaching_relationship"
+    __table_args__ = (Index("ix_relationship_current", "manager_id", "ended_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    manager_id: int = _person_fk()
+    employee_id: int = _person_fk()
+    started_on: date
+    ended_on: date | None = None
+
+
+class SkillRow(SQLModel, table=True):
+    __tablename__ = "skill"
+
+    skill_id: str = Field(primary_key=True)
+    name: str
+    category: str = ""
+    description: str = ""
+    framework: str = "custom"
+    framework_ref: str = ""
+
+
+class CourseRow(SQLModel, table=True):
+    __tablename__ = "course"
+
+    course_id: str = Field(primary_key=True)
+    title: str
+    url: str = ""
+    skill_ids: str = ""  # ';'-separated, as in courses.csv
+    provider: str = ""
+    duration_minutes: int | None = None
+
+
+class SessionRow(SQLModel, table=True):
+    __tablename__ = "coaching_session"
+    __table_args__ = (
+        UniqueConstraint("manager_id", "employee_id", "held_on", name="uq_session_per_day"),
+        Index("ix_session_employee_held", "employee_id", "held_on"),
+        Index("ix_session_held", "held_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    manager_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
+    employee_id: int = _person_fk(index=False)
+    held_on: date
+    duration_minutes: int
+    focus_type: str
+    skill_id: str = Field(foreign_key="skill.skill_id")
+    key_points: list[str] = Field(sa_column=Column(JSON, nullable=False))  # note text
+    flagged: bool = False
+    ilp_goal_id: int | None = Field(default=None, foreign_key="ilp_goal.id")
+    created_at: datetime | None = _utc()
+
+
+class ActionRow(SQLModel, table=True):
+    __tablename__ = "agreed_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("coaching_session.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    employee_id: int = _person_fk()
+    text: str  # note text
+    due_on: date | None = None
+    status: str = "open"
+    carried_from_id: int | None = None
+    closed_on: date | None = None
+
+
+class AssignmentRow(SQLModel, table=True):
+    __tablename__ = "course_assignment"
+    __table_args__ = (Index("ix_assignment_assigned_on", "assigned_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = _person_fk()
+    course_id: str = Field(foreign_key="course.course_id", index=True)
+    assigned_on: date
+    session_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("coaching_session.id", ondelete="CASCADE"), index=True
+        ),
+    )
+    assigned_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
+    reason: str = ""
+    completed_at: datetime | None = _utc()
+
+
+class IlpGoalRow(SQLModel, table=True):
+    __tablename__ = "ilp_goal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = _person_fk()
+    title: str
+    skill_id: str | None = Field(default=None, foreign_key="skill.skill_id")
+    target_date: date | None = None
+    status: str = "planned"
+    created_on: date | None = None
+
+
+class SkillLevelRow(SQLModel, table=True):
+    __tablename__ = "skill_level"
+    __table_args__ = (
+        UniqueConstraint("employee_id", "skill_id", "assessed_on", name="uq_skill_level_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = _person_fk()
+    skill_id: str = Field(foreign_key="skill.skill_id")
+    level: int
+    assessed_on: date
+    source: str = "import"
+
+
+class CompletionRow(SQLModel, table=True):
+    __tablename__ = "learning_completion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = _person_fk()
+    course_id: str = Field(foreign_key="course.course_id")
+    completed_at: datetime = _utc(nullable=False)
+    source: str
+    event_id: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
+    assignment_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("course_assignment.id", ondelete="SET NULL")),
+    )
+
+
+class LeaveRow(SQLModel, table=True):
+    __tablename__ = "leave"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk()
+    starts_on: date
+    ends_on: date
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
+    kind: str
+    channel: str = "chat"
+    recipient_id: int | None = _person_fk(nullable=True)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = "pending"
+    attempts: int = 0
+    not_before: datetime | None = _utc()
+    created_at: datetime | None = _utc()
+    claimed_at: datetime | None = _utc()
+    sent_at: datetime | None = _utc()
+    message_ref: str | None = None
+    last_error: str | None = None
+
+
+class ImportRunRow(SQLModel, table=True):
+    """One row per applied import: what was loaded, from which file, when."""
+
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    file_name: str
+    rows: int
+    imported_at: datetime = _utc(nullable=False)
+
+
+metadata = SQLModel.metadata

@@ -1,0 +1,32 @@
+"""The health check: 200 while the database answers, 503 when it does not."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.server import build_app
+from storage.db import create_engine
+
+
+async def test_healthz_is_ok_when_the_database_answers(engine: AsyncEngine) -> None:
+    async with TestClient(TestServer(build_app(engine))) as client:
+        response = await client.get("/healthz")
+        assert response.status == 200
+        assert await response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_healthz_is_503_when_the_database_is_unreachable() -> None:
+    engine = create_engine("postgresql://nobody@127.0.0.1:1/none")
+    async with TestClient(TestServer(build_app(engine))) as client:
+        response = await client.get("/healthz")
+        assert response.status == 503
+        assert await response.json() == {"status": "unavailable", "database": "error"}
+    await engine.dispose()
+
+
+async def test_metrics_count_requests(engine: AsyncEngine) -> None:
+    async with TestClient(TestServer(build_app(engine))) as client:
+        await client.get("/healthz")
+        body = await (await client.get("/metrics")).text()
+    assert 'coachbot_http_requests_total{route="/healthz",status="200"} 1.0' in body
