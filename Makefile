@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean migration-reset
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,10 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Until the first release there is one migration: regenerate it after changing storage/tables.py.
+migration-reset: $(VENV)/.dev-installed
+	rm -f storage/migrations/versions/*_initial_tables.py
+	$(BIN)/python -m storage.migrations.make_revision "initial tables"
+	$(BIN)/ruff format -q storage/migrations
+	$(BIN)/ruff check --fix -q storage/migrations

@@ -234,4 +234,62 @@ class ImportRunRow(SQLModel, table=True):
     imported_at: datetime = _utc(nullable=False)
 
 
+class ProcessedEventRow(SQLModel, table=True):
+    """Inbound events already handled (Slack `event_id`, form submissions, LMS `event_id`):
+    a retry or a double submission finds its key here and changes nothing."""
+
+    __tablename__ = "processed_event"
+
+    key: str = Field(sa_column=Column(String(255), primary_key=True))
+    source: str
+    received_at: datetime = _utc(nullable=False)
+    result: str | None = None
+
+
+class SnoozeRow(SQLModel, table=True):
+    """A manager's *Snooze 3 days* on a nudge about one report."""
+
+    __tablename__ = "snooze"
+
+    id: int | None = Field(default=None, primary_key=True)
+    manager_id: int = _person_fk()
+    employee_id: int = _person_fk()
+    until: date
+
+
+class ConversationRefRow(SQLModel, table=True):
+    """Where a person can be reached proactively on a platform (a Teams conversation
+    reference and tenant), kept in the database so that it survives restarts."""
+
+    __tablename__ = "conversation_ref"
+    __table_args__ = (UniqueConstraint("person_id", "platform", name="uq_conversation_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk()
+    platform: str
+    reference: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    tenant_id: str | None = None
+    updated_at: datetime | None = _utc()
+
+
+class SyncCursorRow(SQLModel, table=True):
+    """Where a poll of an outside system stopped (the LRS's `since`, Moodle's last check)."""
+
+    __tablename__ = "sync_cursor"
+
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class WorkspaceRow(SQLModel, table=True):
+    """The chat workspace's installation state: uninstall or token revocation turns it off."""
+
+    __tablename__ = "workspace"
+
+    id: str = Field(primary_key=True)  # Slack team id or Teams tenant id
+    platform: str
+    installed: bool = True
+    changed_at: datetime | None = _utc()
+
+
 metadata = SQLModel.metadata

@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: ac3b61512d94
+Revision ID: 80efce8a7aae
 Revises:
-Create Date: 2026-11-28 10:29:49.157334
+Create Date: 2026-11-28 10:31:38.463706
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "ac3b61512d94"
+revision: str = "80efce8a7aae"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -68,6 +68,14 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "processed_event",
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("received_at", storage.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("result", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_table(
         "skill",
         sa.Column("skill_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -76,6 +84,20 @@ def upgrade() -> None:
         sa.Column("framework", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("framework_ref", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.PrimaryKeyConstraint("skill_id"),
+    )
+    op.create_table(
+        "sync_cursor",
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("value", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
+        "workspace",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("installed", sa.Boolean(), nullable=False),
+        sa.Column("changed_at", storage.tables.UtcDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "coaching_relationship",
@@ -90,16 +112,29 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("coaching_relationship", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_coaching_relationship_employee_id"),
-            ["employee_id"],
-            unique=False,
+            batch_op.f("ix_coaching_relationship_employee_id"), ["employee_id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_coaching_relationship_manager_id"),
-            ["manager_id"],
-            unique=False,
+            batch_op.f("ix_coaching_relationship_manager_id"), ["manager_id"], unique=False
         )
         batch_op.create_index("ix_relationship_current", ["manager_id", "ended_on"], unique=False)
+
+    op.create_table(
+        "conversation_ref",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("reference", sa.JSON(), nullable=False),
+        sa.Column("tenant_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("updated_at", storage.tables.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("person_id", "platform", name="uq_conversation_ref"),
+    )
+    with op.batch_alter_table("conversation_ref", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_conversation_ref_person_id"), ["person_id"], unique=False
+        )
 
     op.create_table(
         "ilp_goal",
@@ -178,6 +213,20 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "snooze",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("manager_id", sa.Integer(), nullable=False),
+        sa.Column("employee_id", sa.Integer(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(["employee_id"], ["person.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["manager_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("snooze", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_snooze_employee_id"), ["employee_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_snooze_manager_id"), ["manager_id"], unique=False)
+
+    op.create_table(
         "coaching_session",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("manager_id", sa.Integer(), nullable=True),
@@ -251,9 +300,7 @@ def upgrade() -> None:
             batch_op.f("ix_course_assignment_course_id"), ["course_id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_course_assignment_employee_id"),
-            ["employee_id"],
-            unique=False,
+            batch_op.f("ix_course_assignment_employee_id"), ["employee_id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_course_assignment_session_id"), ["session_id"], unique=False
@@ -279,9 +326,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("learning_completion", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_learning_completion_employee_id"),
-            ["employee_id"],
-            unique=False,
+            batch_op.f("ix_learning_completion_employee_id"), ["employee_id"], unique=False
         )
 
     # ### end Alembic commands ###
@@ -309,6 +354,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_session_employee_held")
 
     op.drop_table("coaching_session")
+    with op.batch_alter_table("snooze", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_snooze_manager_id"))
+        batch_op.drop_index(batch_op.f("ix_snooze_employee_id"))
+
+    op.drop_table("snooze")
     with op.batch_alter_table("skill_level", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_skill_level_employee_id"))
 
@@ -326,13 +376,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ilp_goal_employee_id"))
 
     op.drop_table("ilp_goal")
+    with op.batch_alter_table("conversation_ref", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_conversation_ref_person_id"))
+
+    op.drop_table("conversation_ref")
     with op.batch_alter_table("coaching_relationship", schema=None) as batch_op:
         batch_op.drop_index("ix_relationship_current")
         batch_op.drop_index(batch_op.f("ix_coaching_relationship_manager_id"))
         batch_op.drop_index(batch_op.f("ix_coaching_relationship_employee_id"))
 
     op.drop_table("coaching_relationship")
+    op.drop_table("workspace")
+    op.drop_table("sync_cursor")
     op.drop_table("skill")
+    op.drop_table("processed_event")
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_teams_user_id"))
         batch_op.drop_index(batch_op.f("ix_person_slack_user_id"))

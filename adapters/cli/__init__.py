@@ -1,0 +1,40 @@
+"""The `coachbot` command line. Each subcommand lives in its own module with
+`register(commands)`, which adds its parser and sets `handler` to an async function
+`(settings, args) -> exit code`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from adapters.cli import db, serve
+from adapters.config import ConfigError, load_settings
+
+MODULES = [serve, db]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coachbot", description="The coaching programme bot.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"coachbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(asyncio.run(args.handler(settings, args)))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

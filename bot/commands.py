@@ -1,0 +1,60 @@
+"""What users ask the programme to do, parsed from any door into plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.model import ActionStatus
+
+
+class Field:
+    """Names of the session record's fields; doors map them to their widgets (Slack block ids,
+    Adaptive Card input ids), so that each error lands beside the field that caused it."""
+
+    EMPLOYEE = "employee"
+    HELD_ON = "held_on"
+    DURATION = "duration"
+    FOCUS_TYPE = "focus_type"
+    SKILL = "skill"
+    KEY_POINTS = "key_points"
+    ACTIONS = "actions"
+    COURSES = "courses"
+    ILP_GOAL = "ilp_goal"
+    REVIEW = "review"
+    LEVEL_NOW = "level_now"
+
+
+@dataclass(frozen=True, slots=True)
+class NewAction:
+    """An agreed action as the manager typed it."""
+
+    text: str
+    due_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogSession:
+    """A manager's record of one coaching session, before validation.
+
+    `key_points` and `actions` hold the lines as typed (blank lines are ignored by validation).
+    `reviews` says what became of each open action from earlier sessions (action id -> status).
+    `confirm_appraisal` is set once the manager has seen the appraisal-language warning and chose
+    to keep their wording. `source` is "chat" (60-day limit on the date) or "import".
+    """
+
+    manager_id: int
+    employee_id: int | None
+    held_on: date | None
+    duration_minutes: int | None
+    focus_type: str | None
+    skill_id: str | None
+    key_points: tuple[str, ...] = ()
+    actions: tuple[NewAction, ...] = ()
+    course_ids: tuple[str, ...] = ()
+    ilp_goal_id: int | None = None
+    new_goal_title: str | None = None
+    reviews: dict[int, ActionStatus] = field(default_factory=dict)
+    level_now: int | None = None
+    confirm_appraisal: bool = False
+    source: str = "chat"

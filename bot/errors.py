@@ -1,0 +1,31 @@
+"""Errors users can cause, as values: field errors, refusals and appraisal warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one field of a form or one column of a CSV row."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppraisalFinding:
+    """A key point that reads as appraisal, the phrases found, and a development rewording."""
+
+    index: int
+    text: str
+    phrases: tuple[str, ...]
+    suggestion: str
+
+
+class Refusal(Exception):
+    """The programme declines a request; the message is shown to the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
