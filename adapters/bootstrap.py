@@ -1,23 +1,106 @@
-"""The one place that wires coachbot together: settings -> engine -> services -> doors."""
+"""The one place that wires coachbot together: settings -> engine -> unit of work -> services ->
+doors -> dispatcher. `serve` runs it; tests, the sandbox and the demo build the same thing."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import signal
+from dataclasses import dataclass, field
 
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings
+from adapters.holidays import holiday_rule
+from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
+from adapters.sandbox.settings import SANDBOX_SECRET, sandbox_settings
 from adapters.server import build_app
+from adapters.slack.app import SLACK_APP_KEY, build_bolt_app, build_client, mount
+from adapters.slack.door import SlackDoor
+from adapters.slack.identity import SlackIdentity
+from adapters.slack.listeners import register
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack_emulator import SlackEmulator
+from bot.clock import Clock, SystemClock
+from bot.ports import Messenger
+from bot.services.nudges import NudgePolicy
+from scheduler.outbox import OutboxDispatcher
+from scheduler.runner import SchedulerRunner, nudge_jobs
 from storage.db import create_engine, upgrade
+from storage.sweep import SqlDispatchQueue, SqlNudgeStore
+from storage.unit_of_work import unit_of_work_factory
+
+
+@dataclass
+class Coachbot:
+    """Everything one process runs: the HTTP app and the outbox dispatcher."""
+
+    settings: Settings
+    engine: AsyncEngine
+    clock: Clock
+    web_app: web.Application
+    dispatcher: OutboxDispatcher
+    messengers: dict[str, Messenger] = field(default_factory=dict)
+    scheduler: SchedulerRunner | None = None  # None when COACHBOT_SCHEDULER=off
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start_background(self) -> None:
+        """Start the dispatcher, and the scheduler's jobs unless COACHBOT_SCHEDULER=off."""
+        self._stop.clear()
+        self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
+        if self.scheduler is not None:
+            self.scheduler.start()
+
+    async def stop_background(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Coachbot:
+    """Wire the process from its settings; nothing is started yet."""
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    unit_of_work = unit_of_work_factory(engine)
+    web_app = build_app(engine)
+    messengers: dict[str, Messenger] = {}
+    dispatcher = OutboxDispatcher(SqlDispatchQueue(engine), unit_of_work, messengers, clock)
+    policy = NudgePolicy(
+        default_zone=settings.timezone,
+        holidays=holiday_rule(settings.holidays),
+        module_course=settings.manager_module_course,
+    )
+    jobs = nudge_jobs(SqlNudgeStore(engine), clock, policy, dispatcher.notify)
+    scheduler = SchedulerRunner(jobs) if settings.scheduler else None
+    if settings.slack_enabled:
+        client = build_client(settings)
+        bolt_app = build_bolt_app(settings, client)
+        door = SlackDoor(
+            settings=settings,
+            engine=engine,
+            unit_of_work=unit_of_work,
+            clock=clock,
+            identity=SlackIdentity(client, unit_of_work),
+            outbox_written=dispatcher.notify,
+        )
+        register(bolt_app, door)
+        mount(web_app, bolt_app)
+        messengers["slack"] = SlackMessenger(client)
+    return Coachbot(settings, engine, clock, web_app, dispatcher, messengers, scheduler)
 
 
 def describe_doors(settings: Settings) -> list[str]:
     """Lines telling the operator which doors are open and what would open the others."""
     lines = []
     if settings.slack_enabled:
-        lines.append("Slack: enabled")
+        lines.append(f"Slack: enabled (Web API at {settings.slack_api_base_url})")
     else:
         lines.append(
             "Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)"
@@ -30,15 +113,23 @@ def describe_doors(settings: Settings) -> list[str]:
 
 
 async def serve(settings: Settings) -> None:
-    """Migrate, then serve HTTP until SIGINT or SIGTERM."""
-    engine = create_engine(settings.database_url)
-    await upgrade(engine)
-    app = build_app(engine)
-    runner = web.AppRunner(app)
+    """Migrate, then serve HTTP and deliver the outbox until SIGINT or SIGTERM. With no chat
+    credentials at all, serve a sandbox: the bundled Slack emulator and a sample organisation."""
+    emulator = None
+    if not settings.slack_enabled and not settings.teams_enabled:
+        emulator, settings = await start_sandbox(settings)
+    coachbot = build(settings)
+    await upgrade(coachbot.engine)
+    if emulator is not None and await is_empty(coachbot.engine):
+        await load_sample_organisation(coachbot.engine, coachbot.clock, settings.timezone)
+    runner = web.AppRunner(coachbot.web_app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
-    for line in describe_doors(settings):
+    await coachbot.start_background()
+    socket_mode = await connect_socket_mode(coachbot)
+    lines = describe_doors(settings) if emulator is None else sandbox_lines(settings, emulator)
+    for line in lines:
         print(line, flush=True)
     print(f"coachbot listening on http://{settings.host}:{settings.port}", flush=True)
     stop = asyncio.Event()
@@ -49,5 +140,40 @@ async def serve(settings: Settings) -> None:
     try:
         await stop.wait()
     finally:
+        if socket_mode is not None:
+            await socket_mode.close_async()
+        await coachbot.stop_background()
         await runner.cleanup()
-        await engine.dispose()
+        await coachbot.engine.dispose()
+        if emulator is not None:
+            await emulator.close()
+
+
+async def connect_socket_mode(coachbot: Coachbot) -> AsyncSocketModeHandler | None:
+    """With SLACK_APP_TOKEN set, Slack's requests arrive over Socket Mode (no public URL)."""
+    token = coachbot.settings.slack_app_token
+    if not token or SLACK_APP_KEY not in coachbot.web_app:
+        return None
+    handler = AsyncSocketModeHandler(coachbot.web_app[SLACK_APP_KEY], token)
+    await handler.connect_async()
+    print("Slack: connected over Socket Mode", flush=True)
+    return handler
+
+
+async def start_sandbox(settings: Settings) -> tuple[SlackEmulator, Settings]:
+    """The bundled Slack emulator on loopback, with the sample organisation's people."""
+    emulator = SlackEmulator(users=sample_users())
+    await emulator.start("127.0.0.1")
+    return emulator, sandbox_settings(settings, emulator)
+
+
+def sandbox_lines(settings: Settings, emulator: SlackEmulator) -> list[str]:
+    return [
+        "Sandbox mode: no Slack or Teams credentials are set, so the Slack door talks to the",
+        f"bundled Slack emulator at {emulator.base_url} and the sample organisation is loaded.",
+        "  - Play a whole coaching cycle and see what each person sees:  .venv/bin/coachbot demo",
+        f"  - Send your own signed requests to http://127.0.0.1:{settings.port}/slack/events",
+        f"    with the signing secret {SANDBOX_SECRET!r}; read what people received at",
+        f"    {emulator.base_url.removesuffix('/api/')}/_emulator/calls",
+        "  - Serve a real workspace: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README).",
+    ]

@@ -101,6 +101,10 @@ class SessionRow(SQLModel, table=True):
         UniqueConstraint("manager_id", "employee_id", "held_on", name="uq_session_per_day"),
         Index("ix_session_employee_held", "employee_id", "held_on"),
         Index("ix_session_held", "held_on"),
+        # the programme report's scan of a period: everything it counts, no note text
+        Index(
+            "ix_session_report", "employee_id", "held_on", "skill_id", "focus_type", "flagged", "id"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -135,7 +139,11 @@ class ActionRow(SQLModel, table=True):
 
 class AssignmentRow(SQLModel, table=True):
     __tablename__ = "course_assignment"
-    __table_args__ = (Index("ix_assignment_assigned_on", "assigned_on"),)
+    __table_args__ = (
+        Index("ix_assignment_assigned_on", "assigned_on"),
+        # the programme report's count of a period's assignments, without reading the rows
+        Index("ix_assignment_report", "assigned_on", "employee_id", "completed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     employee_id: int = _person_fk()
@@ -211,6 +219,7 @@ class OutboxRow(SQLModel, table=True):
     kind: str
     channel: str = "chat"
     recipient_id: int | None = _person_fk(nullable=True)
+    about_id: int | None = _person_fk(nullable=True)  # the person a message concerns
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: str = "pending"
     attempts: int = 0
@@ -293,3 +302,58 @@ class WorkspaceRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+class IlpGoalChangeRow(SQLModel, table=True):
+    """Each change of an ILP goal's status (set, started, achieved, dropped), dated, so that
+    the development record can show goal changes on its timeline."""
+
+    __tablename__ = "ilp_goal_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("ilp_goal.id", ondelete="CASCADE"), nullable=False)
+    )
+    employee_id: int = _person_fk()
+    status: str
+    changed_on: date
+
+
+# ---- the course search index (issue 5): ranked search by title words, id and skill ----
+
+
+def _token_type() -> Any:
+    """Tokens compare by code point on every backend, so a prefix is a range of the index."""
+    return String(64).with_variant(String(64, collation="C"), "postgresql")
+
+
+class CourseIndexedRow(SQLModel, table=True):
+    """Which courses the search index holds, with the title and skills it was built from (a
+    course whose row differs is indexed again)."""
+
+    __tablename__ = "course_indexed"
+
+    course_id: str = Field(
+        sa_column=Column(
+            String, ForeignKey("course.course_id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    title: str
+    skill_ids: str = ""
+
+
+class CourseTokenRow(SQLModel, table=True):
+    """One word of a course's title (weight 3), id (2) or skills (1), for ranked search."""
+
+    __tablename__ = "course_token"
+    # a course's own tokens, read without touching the table (covering): checking a broad
+    # word against the candidates of a rare one
+    __table_args__ = (Index("ix_course_token_course", "course_id", "token", "weight"),)
+
+    token: str = Field(sa_column=Column(_token_type(), primary_key=True))
+    course_id: str = Field(
+        sa_column=Column(
+            String, ForeignKey("course_indexed.course_id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    weight: int

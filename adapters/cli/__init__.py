@@ -9,10 +9,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from adapters.cli import db, serve
+from adapters.cli import db, demo, imports, leave, lms, nudges, outbox, person, report, serve
 from adapters.config import ConfigError, load_settings
 
-MODULES = [serve, db]
+MODULES = [serve, db, imports, report, person, demo, nudges, outbox, leave, lms]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: 80efce8a7aae
+Revision ID: 7bd2d366e091
 Revises:
-Create Date: 2026-11-28 10:31:38.463706
+Create Date: 2026-11-28 11:05:02.433600
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "80efce8a7aae"
+revision: str = "7bd2d366e091"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -137,6 +137,14 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "course_indexed",
+        sa.Column("course_id", sa.String(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("skill_ids", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["course.course_id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("course_id"),
+    )
+    op.create_table(
         "ilp_goal",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("employee_id", sa.Integer(), nullable=False),
@@ -174,6 +182,7 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("recipient_id", sa.Integer(), nullable=True),
+        sa.Column("about_id", sa.Integer(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -183,11 +192,13 @@ def upgrade() -> None:
         sa.Column("sent_at", storage.tables.UtcDateTime(timezone=True), nullable=True),
         sa.Column("message_ref", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.ForeignKeyConstraint(["about_id"], ["person.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["recipient_id"], ["person.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("dedupe_key"),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_about_id"), ["about_id"], unique=False)
         batch_op.create_index("ix_outbox_due", ["status", "not_before"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_recipient_id"), ["recipient_id"], unique=False)
 
@@ -255,6 +266,44 @@ def upgrade() -> None:
     with op.batch_alter_table("coaching_session", schema=None) as batch_op:
         batch_op.create_index("ix_session_employee_held", ["employee_id", "held_on"], unique=False)
         batch_op.create_index("ix_session_held", ["held_on"], unique=False)
+        batch_op.create_index(
+            "ix_session_report",
+            ["employee_id", "held_on", "skill_id", "focus_type", "flagged", "id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "course_token",
+        sa.Column(
+            "token",
+            sa.String(length=64).with_variant(sa.String(length=64, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("course_id", sa.String(), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["course_indexed.course_id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("token", "course_id"),
+    )
+    with op.batch_alter_table("course_token", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_course_token_course", ["course_id", "token", "weight"], unique=False
+        )
+
+    op.create_table(
+        "ilp_goal_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("goal_id", sa.Integer(), nullable=False),
+        sa.Column("employee_id", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("changed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(["employee_id"], ["person.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["goal_id"], ["ilp_goal.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("ilp_goal_change", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ilp_goal_change_employee_id"), ["employee_id"], unique=False
+        )
 
     op.create_table(
         "agreed_action",
@@ -296,6 +345,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("course_assignment", schema=None) as batch_op:
         batch_op.create_index("ix_assignment_assigned_on", ["assigned_on"], unique=False)
+        batch_op.create_index(
+            "ix_assignment_report", ["assigned_on", "employee_id", "completed_at"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_course_assignment_course_id"), ["course_id"], unique=False
         )
@@ -342,6 +394,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_course_assignment_session_id"))
         batch_op.drop_index(batch_op.f("ix_course_assignment_employee_id"))
         batch_op.drop_index(batch_op.f("ix_course_assignment_course_id"))
+        batch_op.drop_index("ix_assignment_report")
         batch_op.drop_index("ix_assignment_assigned_on")
 
     op.drop_table("course_assignment")
@@ -349,7 +402,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_agreed_action_employee_id"))
 
     op.drop_table("agreed_action")
+    with op.batch_alter_table("ilp_goal_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ilp_goal_change_employee_id"))
+
+    op.drop_table("ilp_goal_change")
+    with op.batch_alter_table("course_token", schema=None) as batch_op:
+        batch_op.drop_index("ix_course_token_course")
+
+    op.drop_table("course_token")
     with op.batch_alter_table("coaching_session", schema=None) as batch_op:
+        batch_op.drop_index("ix_session_report")
         batch_op.drop_index("ix_session_held")
         batch_op.drop_index("ix_session_employee_held")
 
@@ -366,6 +428,7 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_recipient_id"))
         batch_op.drop_index("ix_outbox_due")
+        batch_op.drop_index(batch_op.f("ix_outbox_about_id"))
 
     op.drop_table("outbox")
     with op.batch_alter_table("leave", schema=None) as batch_op:
@@ -376,6 +439,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ilp_goal_employee_id"))
 
     op.drop_table("ilp_goal")
+    op.drop_table("course_indexed")
     with op.batch_alter_table("conversation_ref", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_conversation_ref_person_id"))
 

@@ -1,0 +1,81 @@
+"""`coachbot nudges preview --at ISO-DATETIME [--format json]`: what the scheduler would send
+at that moment and has not sent, without sending (`contract.md`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from adapters.config import ConfigError, Settings
+from adapters.holidays import holiday_rule
+from bot.services.nudges import NudgePolicy, PreviewEntry, preview
+from storage.db import create_engine
+from storage.sweep import SqlNudgeStore
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("nudges", help="the scheduler's reminders")
+    sub = parser.add_subparsers(dest="nudges_command", required=True)
+    dry_run = sub.add_parser(
+        "preview",
+        help="what the scheduler would send at a moment, without sending",
+        description="Every reminder whose delivery window contains --at and that has not been "
+        "sent, one line per recipient, kind and person it is about.",
+    )
+    dry_run.add_argument(
+        "--at",
+        required=True,
+        help="ISO date and time; without an offset it is read in COACHBOT_TIMEZONE",
+    )
+    dry_run.add_argument("--format", choices=["table", "json"], default="table")
+    dry_run.set_defaults(handler=run_preview)
+
+
+def parse_at(text: str, zone: str) -> datetime | None:
+    """The moment `--at` names, aware; None when it is not an ISO date-time."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(zone))
+
+
+def preview_lines(entries: list[PreviewEntry]) -> list[str]:
+    rows = [("recipient", "kind", "about", "due_on")] + [
+        (e.recipient, e.kind, e.about or "-", e.due_on.isoformat() if e.due_on else "-")
+        for e in entries
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[3]
+        for row in rows
+    ]
+
+
+async def run_preview(settings: Settings, args: argparse.Namespace) -> int:
+    at = parse_at(args.at, settings.timezone)
+    if at is None:
+        print(f"coachbot: --at: {args.at!r} is not an ISO date-time", file=sys.stderr)
+        return 2
+    try:
+        holidays = holiday_rule(settings.holidays)
+    except ConfigError as exc:
+        print(f"coachbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    policy = NudgePolicy(settings.timezone, holidays, settings.manager_module_course)
+    engine = create_engine(settings.database_url)
+    try:
+        entries = await preview(SqlNudgeStore(engine), at, policy)
+    finally:
+        await engine.dispose()
+    if args.format == "json":
+        print(json.dumps([entry.as_json() for entry in entries], indent=2))
+    elif entries:
+        print("\n".join(preview_lines(entries)))
+    else:
+        print(f"nothing to send at {at.isoformat()}")
+    return 0

@@ -1,0 +1,79 @@
+"""`coachbot report`: the programme report of `/coaching-report` as a table, CSV or JSON,
+with an optional chart PNG."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from adapters.config import Settings
+from adapters.report_render import render_chart, render_csv, render_json, render_table
+from bot.clock import SystemClock
+from bot.errors import FieldError
+from bot.services.reports import ProgrammeReports, ReportRequest, parse_period
+from storage.db import create_engine
+from storage.reports import SqlReportSource
+
+RENDERERS = {"table": render_table, "csv": render_csv, "json": render_json}
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "report",
+        help="the programme report for L&D (aggregates only)",
+        description="The programme report: completion, focus areas, courses, skills movement, "
+        "theme alerts and manager capability. Small groups are suppressed.",
+    )
+    parser.add_argument("--department", help="only this department")
+    parser.add_argument("--team", help="only teams of this name (in every department)")
+    parser.add_argument("--period", default="90d", help="30d, 90d (default), 180d or 365d")
+    parser.add_argument("--as-of", dest="as_of", help="last day, YYYY-MM-DD (default today)")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
+    parser.add_argument("--chart", type=Path, metavar="FILE.png", help="also draw a chart")
+    parser.set_defaults(handler=run_report)
+
+
+def _request(args: argparse.Namespace) -> ReportRequest | str:
+    days = parse_period(args.period)
+    if isinstance(days, FieldError):
+        return f"--period: {days.message}"
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            return f"--as-of: {args.as_of!r} is not a date (YYYY-MM-DD)"
+    return ReportRequest(period_days=days, as_of=as_of, department=args.department, team=args.team)
+
+
+async def run_report(settings: Settings, args: argparse.Namespace) -> int:
+    request = _request(args)
+    if isinstance(request, str):
+        print(f"coachbot report: {request}", file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database_url)
+    try:
+        service = ProgrammeReports(
+            SqlReportSource(engine),
+            SystemClock(),
+            timezone=settings.timezone,
+            min_group_size=settings.min_group_size,
+            manager_module_course=settings.manager_module_course,
+        )
+        report = await service.report(request)
+    finally:
+        await engine.dispose()
+    sys.stdout.write(RENDERERS[args.format](report).rstrip("\n") + "\n")
+    if args.chart is not None:
+        try:
+            args.chart.write_bytes(render_chart(report))
+        except OSError as exc:
+            print(
+                f"coachbot report: --chart: cannot write {args.chart}: {exc.strerror}",
+                file=sys.stderr,
+            )
+            return 1
+    return 0

@@ -1,0 +1,13 @@
+"""`coachbot lms sync`: the course catalogue pulled from the configured LMS (Moodle web
+services), added to or updated in the catalogue; the course search index follows."""
+
+from __future__ import annotations
+
+from adapters.lms.moodle import MoodleClient
+from storage.lms import CatalogueChanges, SqlLmsStore
+
+
+async def sync_catalogue(client: MoodleClient, store: SqlLmsStore) -> CatalogueChanges:
+    """Pull every course from Moodle and upsert it (titles and links; skill mappings stay).
+    Raises `MoodleError` when Moodle refuses (nothing is written then)."""
+    return await store.upsert_courses(await client.courses())

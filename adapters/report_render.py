@@ -1,0 +1,252 @@
+"""The programme report rendered for people and machines: the JSON object and the CSV of
+`contract.md`, a plain-text table, and the chart (completion by department, top focus areas)
+as a PNG. Suppressed rows are never drawn; nothing here can name a person."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from bot.report_privacy import CompletionRow
+from bot.services.reports import MovementGroup, ProgrammeReport
+
+CSV_COLUMNS = (
+    "group_type",
+    "department",
+    "name",
+    "people",
+    "expected",
+    "held",
+    "rate",
+    "suppressed",
+)
+
+
+def report_as_dict(report: ProgrammeReport) -> dict[str, Any]:
+    """The object `coachbot report --format json` prints; floats unrounded."""
+    capability = report.manager_capability
+    return {
+        "period": {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()},
+        "min_group_size": report.min_group_size,
+        "people": report.people,
+        "suppressed": report.suppressed,
+        "completion": [_completion(row) for row in report.completion],
+        "focus_areas": [
+            {"skill_id": a.skill_id, "name": a.name, "sessions": a.sessions, "share": a.share}
+            for a in report.focus_areas
+        ],
+        "focus_types": [
+            {"focus_type": t.focus_type, "sessions": t.sessions, "share": t.share}
+            for t in report.focus_types
+        ],
+        "sessions": report.sessions,
+        "course_assignment_rate": report.course_assignment_rate,
+        "assigned_course_completion_rate": report.assigned_course_completion_rate,
+        "skills_movement": {
+            "active": _movement(report.skills_movement_active),
+            "low": _movement(report.skills_movement_low),
+        },
+        "theme_alerts": [
+            {
+                "department": alert.department,
+                "skill_id": alert.skill_id,
+                "share": alert.share,
+                "sessions": alert.sessions,
+                "catalogue_has_course": alert.catalogue_has_course,
+            }
+            for alert in report.theme_alerts
+        ],
+        "manager_capability": {
+            "managers": capability.managers,
+            "module_completed_share": capability.module_completed_share,
+            "flagged_session_share": capability.flagged_session_share,
+        },
+    }
+
+
+def _completion(row: CompletionRow) -> dict[str, Any]:
+    return {
+        "group_type": row.group_type,
+        "department": row.department,
+        "name": row.name,
+        "people": row.people,
+        "expected": row.expected,
+        "held": row.held,
+        "rate": row.rate,
+        "suppressed": row.suppressed,
+    }
+
+
+def _movement(group: MovementGroup | None) -> dict[str, Any] | None:
+    return None if group is None else {"people": group.people, "mean_gain": group.mean_gain}
+
+
+def render_json(report: ProgrammeReport) -> str:
+    return json.dumps(report_as_dict(report), ensure_ascii=False)
+
+
+def render_csv(report: ProgrammeReport) -> str:
+    """The completion rows: null as an empty field, booleans as true/false, rates unrounded."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report.completion:
+        values = _completion(row)
+        writer.writerow([_csv_value(values[name]) for name in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def render_table(report: ProgrammeReport) -> str:
+    """A plain-text summary for a terminal or a chat message (rates rounded)."""
+    lines = [f"Programme report {report.period.start} to {report.period.end}{_scope(report)}"]
+    if report.suppressed:
+        lines.append(
+            f"Suppressed: fewer than {report.min_group_size} people in scope, "
+            "so no figure is shown."
+        )
+        return "\n".join(lines) + "\n"
+    lines.append(f"People: {report.people}   Sessions: {report.sessions}")
+    lines.append("")
+    lines.append("Session completion")
+    table: list[tuple[str, ...]] = [
+        ("group", "department", "name", "people", "expected", "held", "rate")
+    ]
+    for row in report.completion:
+        table.append(
+            (
+                row.group_type,
+                row.department,
+                row.name,
+                _number(row.people),
+                _number(row.expected),
+                _number(row.held),
+                "suppressed" if row.suppressed else _percent(row.rate),
+            )
+        )
+    lines += _columns(table)
+    lines.append("")
+    lines.append("Top focus areas")
+    for area in report.focus_areas:
+        lines.append(f"  {area.name} ({area.skill_id}): {area.sessions} ({_percent(area.share)})")
+    lines.append("Focus types")
+    for kind in report.focus_types:
+        lines.append(f"  {kind.focus_type}: {kind.sessions} ({_percent(kind.share)})")
+    lines.append("")
+    lines.append(f"Course assignment rate: {_percent(report.course_assignment_rate)}")
+    lines.append(
+        f"Assigned-course completion rate: {_percent(report.assigned_course_completion_rate)}"
+    )
+    lines.append("Skills movement (mean gain per person)")
+    for label, group in (
+        ("actively coached teams", report.skills_movement_active),
+        ("low-engagement teams", report.skills_movement_low),
+    ):
+        shown = (
+            "suppressed or none"
+            if group is None
+            else (f"{group.mean_gain:.2f} over {group.people} people")
+        )
+        lines.append(f"  {label}: {shown}")
+    lines.append("Theme alerts")
+    if not report.theme_alerts:
+        lines.append("  none")
+    for alert in report.theme_alerts:
+        course = "a course is mapped" if alert.catalogue_has_course else "no course mapped"
+        lines.append(
+            f"  {alert.department}: {alert.skill_id} is the focus of {_percent(alert.share)} "
+            f"of {alert.sessions} sessions ({course})"
+        )
+    capability = report.manager_capability
+    lines.append(
+        f"Managers: {_number(capability.managers)}   coaching module completed: "
+        f"{_percent(capability.module_completed_share)}   flagged sessions: "
+        f"{_percent(capability.flagged_session_share)}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _scope(report: ProgrammeReport) -> str:
+    parts = []
+    if report.scope.department:
+        parts.append(f"department {report.scope.department}")
+    if report.scope.team:
+        parts.append(f"team {report.scope.team}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _columns(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    return [
+        "  "
+        + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def chart_series(
+    report: ProgrammeReport,
+) -> tuple[list[tuple[str, float]], list[tuple[str, int]]]:
+    """What the chart draws: (department, completion %) for released department rows only,
+    and (skill name, sessions) for the top focus areas."""
+    departments = [
+        (row.name or "(none)", 100 * row.rate)
+        for row in report.completion
+        if row.group_type == "department" and not row.suppressed and row.rate is not None
+    ]
+    focus = [(area.name, area.sessions) for area in report.focus_areas]
+    return departments, focus
+
+
+def render_chart(report: ProgrammeReport) -> bytes:
+    """A PNG: completion rate by department (released rows only) and the top focus areas."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    departments, focus = chart_series(report)
+    figure, (left, right) = pyplot.subplots(1, 2, figsize=(11, 4.5))
+    try:
+        title = f"Coaching programme {report.period.start} to {report.period.end}"
+        figure.suptitle(title + _scope(report))
+        left.set_title("Session completion by department")
+        right.set_title("Top focus areas")
+        for axes, series, label, colour in (
+            (left, departments, "% of expected sessions held", "#2a7ab0"),
+            (right, focus, "sessions", "#e07b39"),
+        ):
+            if not series:
+                axes.text(0.5, 0.5, "nothing to show", ha="center", va="center")
+                axes.set_axis_off()
+                continue
+            axes.barh([name for name, _ in series], [value for _, value in series], color=colour)
+            axes.set_xlabel(label)
+            axes.invert_yaxis()
+        if departments:
+            left.set_xlim(0, 100)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        return buffer.getvalue()
+    finally:
+        pyplot.close(figure)

@@ -1,0 +1,91 @@
+"""`coachbot demo`: one coaching cycle through the real server, the Slack door and the bundled
+Slack emulator, on a throwaway database, printing what each person sees.
+
+Maya (a manager) types `/coaching @Sam`, fills in the form with a course and saves; Sam gets the
+DM with the course link; Maya gets her confirmation; both open their Home tabs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession, web
+
+from adapters.bootstrap import build
+from adapters.config import Settings
+from adapters.sandbox.organisation import load_sample_organisation, sample_users
+from adapters.sandbox.screen import message_text, view_text
+from adapters.sandbox.settings import SANDBOX_SECRET, sandbox_settings
+from adapters.sandbox.slack_actor import SlackActor, eventually
+from adapters.slack_emulator import SlackEmulator
+from storage.db import upgrade
+
+MAYA, SAM = "U0MGR0001", "U0EMP0001"
+ANSWERS: dict[str, Any] = {
+    "duration": "45",
+    "focus_type": ("Skill development", "skill_development"),
+    "skill": ("Negotiation", "SK-NEGO"),
+    "key_points": (
+        "Sam wants to lead the Acme renewal call\n"
+        "Explored what worked in the last two negotiations\n"
+        "Options: shadow Maya, role-play, or take the course first"
+    ),
+    "actions": "Role-play the opening with Lee\nDraft the renewal proposal by 2099-01-15",
+    "courses": ["C-101"],
+}
+
+
+async def run_demo(settings: Settings, say: Callable[[str], None] = print) -> int:
+    with tempfile.TemporaryDirectory(prefix="coachbot-demo-") as folder:
+        emulator = SlackEmulator(users=sample_users(), rate_limits=False)
+        await emulator.start()
+        database = f"sqlite:///{Path(folder) / 'demo.db'}"
+        coachbot = build(sandbox_settings(settings, emulator, database_url=database))
+        await upgrade(coachbot.engine)
+        await load_sample_organisation(coachbot.engine, coachbot.clock, settings.timezone)
+        runner = web.AppRunner(coachbot.web_app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        await coachbot.start_background()
+        try:
+            async with ClientSession() as http:
+                actor = SlackActor(http, f"http://{host}:{port}", SANDBOX_SECRET)
+                await _cycle(actor, emulator, say)
+        finally:
+            await coachbot.stop_background()
+            await runner.cleanup()
+            await coachbot.engine.dispose()
+            await emulator.close()
+    return 0
+
+
+def _loaded(stack: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The modal on top once the form has replaced the loading view."""
+    return stack[-1] if stack and stack[-1].get("callback_id") != "coachbot_notice" else None
+
+
+async def _cycle(actor: SlackActor, slack: SlackEmulator, say: Callable[[str], None]) -> None:
+    say("1. Maya Chen (manager) types `/coaching @Sam Patel` in Slack. She sees the form:")
+    await actor.slash(MAYA, slack.new_trigger_id(MAYA), f"<@{SAM}|sam.patel>")
+    form = await eventually(lambda: _loaded(slack.view_stack(MAYA)))
+    say(view_text(form))
+    say("\n2. She fills it in (45 minutes, Negotiation, three key points, two actions, the")
+    say("   course 'Negotiation basics') and presses Save session.")
+    answer = await actor.submit(MAYA, form, ANSWERS, slack.new_trigger_id(MAYA))
+    say(f"   Slack closes the form ({answer.get('response_action', 'ack')}).")
+    say("\n3. Sam Patel gets a DM:")
+    sam_dm = (await eventually(lambda: slack.messages_to(SAM)))[0]
+    say(message_text(sam_dm))
+    say("\n   Maya gets her confirmation:")
+    confirmation = (await eventually(lambda: slack.messages_to(MAYA)))[0]
+    say(message_text(confirmation))
+    for number, (user, who) in enumerate(((SAM, "Sam"), (MAYA, "Maya")), start=4):
+        await actor.event({"type": "app_home_opened", "user": user, "tab": "home"}, f"Ev{user}")
+        home = await eventually(lambda user=user: slack.last_view_published(user))  # type: ignore[misc]
+        say(f"\n{number}. {who} opens the coachbot Home tab:")
+        say(view_text(home))

@@ -1,0 +1,185 @@
+"""Acting as Slack towards the bot: signed slash commands, modal submissions (with `state.values`
+filled as Slack fills them), button clicks and events, sent over real HTTP. Used by the demo,
+the benchmarks and the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from aiohttp import ClientResponse, ClientSession
+
+from adapters.slack.signing import signed_headers
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+TEAM_ID = "T0001"
+T = TypeVar("T")
+
+
+async def eventually(probe: Callable[[], T | None], seconds: float = 5.0) -> T:
+    """Wait until `probe()` returns something truthy: Slack work continues after the ack."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        value = probe()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise TimeoutError("nothing arrived in time")
+        await asyncio.sleep(0.02)
+
+
+def slash_command(command: str, user_id: str, text: str, trigger_id: str) -> dict[str, str]:
+    return {
+        "team_id": TEAM_ID,
+        "channel_id": "D" + user_id[1:],
+        "user_id": user_id,
+        "command": command,
+        "text": text,
+        "response_url": "https://hooks.invalid/commands/1",
+        "trigger_id": trigger_id,
+    }
+
+
+def form_body(fields: dict[str, str]) -> str:
+    return urlencode(fields)
+
+
+def interactive_body(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def event_body(event: dict[str, Any], event_id: str) -> str:
+    return json.dumps(
+        {
+            "team_id": TEAM_ID,
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
+
+
+def headers_for(
+    body: str, secret: str, *, content_type: str, at: float | None = None
+) -> dict[str, str]:
+    headers = signed_headers(body, secret, at=at)
+    headers["Content-Type"] = content_type
+    return headers
+
+
+def _state_for(element: dict[str, Any], answer: Any) -> dict[str, Any]:
+    kind = element["type"]
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": str(answer)}
+    if kind in {"plain_text_input", "number_input"}:
+        return {"type": kind, "value": str(answer)}
+    if kind in {"static_select", "external_select", "radio_buttons"}:
+        text, value = answer if isinstance(answer, tuple) else (str(answer), str(answer))
+        option = {"text": {"type": "plain_text", "text": text}, "value": value}
+        return {"type": kind, "selected_option": option}
+    if kind in {"multi_external_select", "checkboxes", "multi_static_select"}:
+        options = [{"text": {"type": "plain_text", "text": v}, "value": v} for v in answer]
+        return {"type": kind, "selected_options": options}
+    raise ValueError(f"no state for {kind} elements")
+
+
+def filled(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The view as Slack sends it on submit: `state.values` from `answers` by block id (None
+    leaves a field empty), and initial values where the person changed nothing."""
+    submitted = copy.deepcopy(view)
+    values: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        if block["block_id"] in answers:
+            if answers[block["block_id"]] is None:
+                continue
+            state = _state_for(element, answers[block["block_id"]])
+        elif "initial_option" in element:
+            state = {"type": element["type"], "selected_option": element["initial_option"]}
+        elif "initial_date" in element:
+            state = {"type": element["type"], "selected_date": element["initial_date"]}
+        elif "initial_value" in element:
+            state = {"type": element["type"], "value": element["initial_value"]}
+        else:
+            continue
+        values[block["block_id"]] = {element["action_id"]: state}
+    submitted["state"] = {"values": values}
+    return submitted
+
+
+class SlackActor:
+    """Sends what Slack would send to the bot's `/slack/events`, signed with its secret."""
+
+    def __init__(self, http: ClientSession, bot_url: str, signing_secret: str) -> None:
+        self.http = http
+        self.url = f"{bot_url.rstrip('/')}/slack/events"
+        self.secret = signing_secret
+
+    async def post(self, body: str, content_type: str, **headers: str) -> ClientResponse:
+        signed = headers_for(body, self.secret, content_type=content_type)
+        signed.update(headers)
+        response = await self.http.post(self.url, data=body, headers=signed)
+        await response.read()
+        return response
+
+    async def slash(
+        self, user_id: str, trigger_id: str, text: str = "", command: str = "/coaching"
+    ) -> ClientResponse:
+        return await self.post(form_body(slash_command(command, user_id, text, trigger_id)), FORM)
+
+    async def submit(
+        self, user_id: str, view: dict[str, Any], answers: dict[str, Any], trigger_id: str = ""
+    ) -> dict[str, Any]:
+        """Submit a modal; the bot's answer (`response_action` ...), {} for a plain ack."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID},
+            "user": {"id": user_id},
+            "api_app_id": "A0001",
+            "trigger_id": trigger_id,
+            "view": filled(view, answers),
+        }
+        response = await self.post(interactive_body(payload), FORM)
+        text = await response.text()
+        if response.status != 200:
+            raise RuntimeError(f"the bot answered {response.status}: {text}")
+        return dict(json.loads(text)) if text else {}
+
+    async def click(
+        self,
+        user_id: str,
+        action_id: str,
+        value: str,
+        trigger_id: str = "",
+        *,
+        view: dict[str, Any] | None = None,
+    ) -> ClientResponse:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID},
+            "user": {"id": user_id},
+            "api_app_id": "A0001",
+            "trigger_id": trigger_id,
+            "actions": [
+                {"action_id": action_id, "block_id": "b", "value": value, "type": "button"}
+            ],
+        }
+        if view is not None:
+            payload["view"] = view
+        else:
+            payload["channel"] = {"id": "D" + user_id[1:]}
+        return await self.post(interactive_body(payload), FORM)
+
+    async def event(self, event: dict[str, Any], event_id: str, **headers: str) -> ClientResponse:
+        return await self.post(event_body(event, event_id), JSON, **headers)

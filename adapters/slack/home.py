@@ -1,0 +1,150 @@
+"""The App Home tab and the development-record modal, rendered from the use-cases' results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from adapters.slack.blocks import escape, mrkdwn
+from bot.model import AgreedAction
+from bot.replies import Actions
+from bot.services.development import DevelopmentRecord, EventKind
+from bot.services.home import ReportOverview
+
+MAX_VIEW_BLOCKS = 100
+
+
+def _day(day: date | None) -> str:
+    return f"{day.day} {day.strftime('%b %Y')}" if day else "never"
+
+
+def _action_line(action: AgreedAction) -> str:
+    due = f" _(by {_day(action.due_on)})_" if action.due_on else ""
+    return f"• {escape(action.text)}{due}"
+
+
+def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text="Your coaching")]
+    if not reports:
+        return [*blocks, SectionBlock(text=mrkdwn("You have no direct reports right now."))]
+    for index, report in enumerate(reports):
+        status = (
+            ":red_circle: *overdue*"
+            if report.overdue
+            else (
+                ":large_orange_circle: due" if report.schedule.due_on <= today else ":white_circle:"
+            )
+        )
+        lines = [
+            f"*{escape(report.employee.name)}*  {status}",
+            f"Last session: {_day(report.last_session_on)} · next due: "
+            f"{_day(report.schedule.due_on)}",
+        ]
+        if report.open_actions:
+            lines.append("Open actions:")
+            lines += [_action_line(a) for a in report.open_actions[:5]]
+        blocks.append(
+            SectionBlock(
+                block_id=f"report-{index}",
+                text=mrkdwn("\n".join(lines)),
+                accessory=ButtonElement(
+                    text="Log session",
+                    action_id=f"{Actions.LOG_SESSION}:{index}",
+                    value=str(report.employee.id),
+                    style="primary" if report.schedule.due_on <= today else None,
+                ),
+            )
+        )
+    return blocks
+
+
+def employee_blocks(record: DevelopmentRecord) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text="Your development")]
+    if record.open_actions:
+        blocks.append(SectionBlock(text=mrkdwn("*Your open actions*")))
+        for index, action in enumerate(record.open_actions[:15]):
+            blocks.append(
+                SectionBlock(
+                    block_id=f"action-{action.id}",
+                    text=mrkdwn(_action_line(action)),
+                    accessory=ButtonElement(
+                        text="Done",
+                        action_id=f"{Actions.ACTION_DONE}:{index}",
+                        value=str(action.id),
+                    ),
+                )
+            )
+    else:
+        blocks.append(SectionBlock(text=mrkdwn("*Your open actions*\nNothing open. :tada:")))
+    if record.courses:
+        lines = ["*Assigned courses*"]
+        for course in record.courses[-10:]:
+            state = "completed :white_check_mark:" if course.completed else "to do"
+            link = f"<{course.url}|{escape(course.title)}>" if course.url else escape(course.title)
+            origin = (
+                f", from your session of {_day(course.session_held_on)}"
+                if course.session_held_on
+                else ""
+            )
+            lines.append(f"• {link}: {state}{origin}")
+        blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
+    if record.goals:
+        lines = ["*Learning-plan goals*"]
+        lines += [
+            f"• {escape(g.title)}: {g.status.value.replace('_', ' ')}"
+            + (f" (target {_day(g.target_date)})" if g.target_date else "")
+            for g in record.goals[:10]
+        ]
+        blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
+    sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-5:]
+    if sessions:
+        lines = ["*Recent sessions*"] + [f"• {_day(e.on)}: {escape(e.text)}" for e in sessions]
+        blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
+    return blocks
+
+
+def timeline_blocks(record: DevelopmentRecord) -> list[Block]:
+    events = record.timeline[-20:]
+    if not events:
+        return [SectionBlock(text=mrkdwn("_Nothing in your record yet._"))]
+    lines = [f"• {_day(e.on)}: {escape(e.text)}" for e in reversed(events)]
+    return [
+        SectionBlock(text=mrkdwn("*Timeline* (newest first)")),
+        SectionBlock(text=mrkdwn("\n".join(lines))),
+    ]
+
+
+def home_view(
+    reports: list[ReportOverview] | None, record: DevelopmentRecord | None, today: date
+) -> View:
+    blocks: list[Block] = []
+    if reports is not None:
+        blocks += manager_blocks(reports, today)
+    if record is not None:
+        if blocks:
+            blocks.append(DividerBlock())
+        blocks += employee_blocks(record)
+    if not blocks:
+        blocks = [SectionBlock(text=mrkdwn("Nothing to show yet."))]
+    blocks.append(ContextBlock(elements=[mrkdwn("Type `/coaching help` to see what I can do.")]))
+    return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS])
+
+
+def record_modal(record: DevelopmentRecord) -> View:
+    blocks = [*employee_blocks(record)[1:], DividerBlock(), *timeline_blocks(record)]
+    return View(
+        type="modal",
+        callback_id="development_record",
+        title="Your development",
+        close="Close",
+        blocks=blocks[:MAX_VIEW_BLOCKS],
+    )

@@ -1,0 +1,62 @@
+"""Who is who on Slack: a Slack user is matched to a person by `slack_user_id`, else by the
+e-mail on their Slack profile (`users.info`), whose IANA `tz` is stored as the person's zone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.model import Person
+from bot.ports import UnitOfWork
+
+UNKNOWN_PERSON = (
+    "I don't know you yet: coachbot only works for people in the organisation's directory. "
+    "Ask your L&D team to add you (they import the people list), then try again."
+)
+
+
+class SlackIdentity:
+    """Resolves Slack users to people; remembers each match so later requests need no call."""
+
+    def __init__(self, client: AsyncWebClient, unit_of_work: Callable[[], UnitOfWork]) -> None:
+        self.client = client
+        self.unit_of_work = unit_of_work
+        self._person_ids: dict[str, int] = {}
+
+    async def person(self, slack_user_id: str) -> Person | None:
+        async with self.unit_of_work() as uow:
+            cached = self._person_ids.get(slack_user_id)
+            person = await (
+                uow.people.get(cached) if cached else uow.people.by_slack_id(slack_user_id)
+            )
+        if cached is not None and person is not None and person.active:
+            return person
+        if person is not None and person.active and person.timezone:
+            self._person_ids[slack_user_id] = person.id
+            return person
+        return await self._match_by_profile(slack_user_id, person)
+
+    async def _match_by_profile(self, slack_user_id: str, known: Person | None) -> Person | None:
+        """Ask Slack for the user's profile: their e-mail finds them in the directory (unless
+        already known by id) and their IANA `tz` is stored as the person's zone."""
+        try:
+            response = await self.client.users_info(user=slack_user_id)
+        except SlackApiError:
+            return known if known is not None and known.active else None
+        user = response.get("user") or {}
+        email = (user.get("profile") or {}).get("email")
+        async with self.unit_of_work() as uow:
+            person = known if known is not None else await uow.people.by_email(email or "")
+            if person is None or not person.active or user.get("deleted"):
+                return None
+            if known is None:
+                await uow.people.set_chat_identity(person.id, slack_user_id=slack_user_id)
+            if user.get("tz") and user["tz"] != person.timezone:
+                await uow.people.set_timezone(person.id, str(user["tz"]))
+            await uow.commit()
+            person = await uow.people.get(person.id)
+        if person is not None:
+            self._person_ids[slack_user_id] = person.id
+        return person

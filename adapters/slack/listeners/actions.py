@@ -1,0 +1,82 @@
+"""Buttons and the form's report picker: choose a report (the form reloads their open actions),
+*Log session* from Home or a nudge, *Done* on an agreed action."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.door import SlackDoor
+from adapters.slack.listeners.events import publish_home
+from adapters.slack.replies import tell
+from adapters.slack.session_modal import EMPLOYEE_ACTION, parse_submission, session_view
+from bot.errors import Refusal
+from bot.replies import Actions
+from bot.services.home import mark_action_done
+from bot.services.sessions import session_form
+
+
+def _button(name: str) -> re.Pattern[str]:
+    return re.compile(rf"^{name}(:\d+)?$")
+
+
+def register(app: AsyncApp, door: SlackDoor) -> None:
+    @app.action(EMPLOYEE_ACTION)
+    async def report_chosen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        person = await door.identity.person(body["user"]["id"])
+        if person is None:
+            return
+        view = body["view"]
+        command, _ = parse_submission(view, person.id)
+        form = await session_form(
+            door.unit_of_work(),
+            person.id,
+            door.today_for(person),
+            command.employee_id,
+            include_skill_ids=[command.skill_id] if command.skill_id else [],
+        )
+        await client.views_update(
+            view_id=view["id"], hash=view["hash"], view=session_view(form, values=command)
+        )
+
+    @app.action(_button(Actions.LOG_SESSION))
+    async def log_session_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        person = await door.person_or_tell(client, user_id)
+        if person is None:
+            return
+        form = await session_form(
+            door.unit_of_work(), person.id, door.today_for(person), int(action["value"])
+        )
+        if form.employee is None:
+            await tell(client, user_id, None, "That person is no longer one of your reports.")
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=session_view(form))
+
+    @app.action(_button(Actions.ACTION_DONE))
+    async def action_done(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        person = await door.person_or_tell(client, user_id)
+        if person is None:
+            return
+        try:
+            done = await mark_action_done(
+                door.unit_of_work(), person.id, int(action["value"]), door.today_for(person)
+            )
+        except Refusal as refusal:
+            await tell(client, user_id, None, refusal.message)
+            return
+        if body.get("view", {}).get("type") == "home":
+            await publish_home(door, client, user_id)
+        else:
+            await tell(client, user_id, None, f"Marked done: {done.text}. Well done!")

@@ -1,0 +1,71 @@
+"""Events: the Home tab when it is opened; uninstall and token revocation turn the workspace
+off. Slack's retries of an event (same `event_id`) are answered without running twice."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.models.blocks import SectionBlock
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import mrkdwn
+from adapters.slack.door import SlackDoor
+from adapters.slack.home import home_view
+from adapters.slack.identity import UNKNOWN_PERSON
+from bot.services.development import development_record
+from bot.services.home import manager_overview
+from storage.workspaces import set_installed
+
+
+def register(app: AsyncApp, door: SlackDoor) -> None:
+    @app.middleware
+    async def once_per_event(
+        body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if event_id:
+            async with door.unit_of_work() as uow:
+                first = await uow.processed_events.remember(
+                    f"slack-event:{event_id}", "slack", at=door.clock.now()
+                )
+                await uow.commit()
+            if not first:
+                return BoltResponse(status=200, body="")
+        return await next()
+
+    @app.event("app_home_opened")
+    async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") == "home":
+            await publish_home(door, client, event["user"])
+
+    @app.event("app_uninstalled")
+    async def uninstalled(body: dict[str, Any]) -> None:
+        await set_installed(door.engine, body.get("team_id", ""), "slack", False, door.clock.now())
+
+    @app.event("tokens_revoked")
+    async def revoked(body: dict[str, Any]) -> None:
+        await set_installed(door.engine, body.get("team_id", ""), "slack", False, door.clock.now())
+
+
+async def publish_home(door: SlackDoor, client: AsyncWebClient, user_id: str) -> None:
+    person = await door.identity.person(user_id)
+    if person is None:
+        view = View(type="home", blocks=[SectionBlock(text=mrkdwn(UNKNOWN_PERSON))])
+        await client.views_publish(user_id=user_id, view=view)
+        return
+    today = door.today_for(person)
+    reports = await manager_overview(door.unit_of_work(), person.id, today)
+    async with door.unit_of_work() as uow:
+        has_manager = await uow.people.current_manager(person.id, today) is not None
+    record = (
+        await development_record(door.unit_of_work(), person.id, timezone=door.settings.timezone)
+        if has_manager or not reports
+        else None
+    )
+    await client.views_publish(
+        user_id=user_id, view=home_view(reports if reports else None, record, today)
+    )

@@ -1,0 +1,49 @@
+"""Short answers to one person: ephemeral where the command was typed, else in the app's DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import SectionBlock
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import mrkdwn
+
+HELP = (
+    "*coachbot* helps you run development-focused 1:1 coaching.\n"
+    "• `/coaching`: managers log a session with a direct report (about two minutes): "
+    "focus, key points, agreed actions and courses. Without reports, you see your own "
+    "development record.\n"
+    "• `/coaching @person`: open the form with that report already chosen.\n"
+    "• `/coaching help`: this message.\n"
+    "• `/coaching-report`: programme figures, for L&D admins.\n"
+    "Your Home tab shows your open actions, courses and, for managers, who is due a session."
+)
+
+
+def notice(text: str, title: str = "coachbot") -> View:
+    """A modal that only says something (a refusal, an explanation)."""
+    return View(
+        type="modal",
+        callback_id="coachbot_notice",
+        title=title,
+        close="OK",
+        blocks=[SectionBlock(text=mrkdwn(text))],
+    )
+
+
+LOADING: dict[str, Any] = notice(":hourglass_flowing_sand: Getting your coaching form…").to_dict()
+
+
+async def tell(client: AsyncWebClient, user_id: str, channel_id: str | None, text: str) -> None:
+    """An ephemeral message in the channel; where the app cannot post there, a DM."""
+    if channel_id:
+        try:
+            await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+            return
+        except SlackApiError as exc:
+            if exc.response.get("error") not in {"channel_not_found", "not_in_channel"}:
+                raise
+    await client.chat_postMessage(channel=user_id, text=text)

@@ -1,0 +1,228 @@
+"""Time to Slack's HTTP ack and to `views.open` for 200 concurrent signed `/coaching` requests:
+coachbot (a loading modal opened at once, then the identity lookup, the form's queries and the
+form built with slack_sdk.models replacing it with views.update) against a bare Bolt AsyncApp
+that acks and opens a static modal, in the same run, each served by its own process with the
+bundled Slack emulator in another (rate limits off). Targets: ack p99 at most 1.3x the bare
+app's; views.open p99 under 300 ms. Run: `.venv/bin/python bench/slack_ack.py [--requests N]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from adapters.sandbox.settings import SANDBOX_SECRET
+from adapters.sandbox.slack_actor import SlackActor
+
+MANAGERS = ("U0MGR0001", "U0MGR0002", "U0MGR0003")
+ACK_TARGET = 1.3
+VIEWS_OPEN_TARGET_MS = 300.0
+
+
+async def serve_emulator() -> None:
+    """The bundled Slack emulator with the sample people, rate limits off (a child process)."""
+    from adapters.sandbox.organisation import sample_users
+    from adapters.slack_emulator import SlackEmulator
+
+    emulator = SlackEmulator(users=sample_users(), rate_limits=False)
+    await emulator.start()
+    print(json.dumps({"emulator": emulator.base_url}), flush=True)
+    await asyncio.Event().wait()
+
+
+async def serve(kind: str, database: str, emulator_url: str) -> None:
+    """The server under test (a child process of its own): prints its URL."""
+    from aiohttp import web
+    from slack_bolt.async_app import AsyncApp
+
+    from adapters.bootstrap import build
+    from adapters.config import load_settings
+    from adapters.sandbox.organisation import load_sample_organisation
+    from adapters.server import build_app
+    from adapters.slack.app import build_client, mount
+    from adapters.slack_emulator.server import DEFAULT_BOT_TOKEN
+    from storage.db import upgrade
+
+    settings = load_settings().model_copy(
+        update={
+            "database_url": database,
+            "slack_bot_token": DEFAULT_BOT_TOKEN,
+            "slack_signing_secret": SANDBOX_SECRET,
+            "slack_api_base_url": emulator_url,
+        }
+    )
+    if kind == "coachbot":
+        coachbot = build(settings)
+        await upgrade(coachbot.engine)
+        await load_sample_organisation(coachbot.engine, coachbot.clock, "UTC")
+        web_app = coachbot.web_app
+    else:
+        from storage.db import create_engine
+
+        bare = AsyncApp(client=build_client(settings), signing_secret=SANDBOX_SECRET)
+
+        @bare.command("/coaching")
+        async def coaching(ack: Any, body: dict[str, Any], client: Any) -> None:
+            await ack()
+            await client.views_open(trigger_id=body["trigger_id"], view=STATIC_MODAL)
+
+        web_app = build_app(create_engine(database))
+        mount(web_app, bare)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    print(json.dumps({"bot": f"http://{host}:{port}"}), flush=True)
+    await asyncio.Event().wait()
+
+
+STATIC_MODAL = {
+    "type": "modal",
+    "callback_id": "static",
+    "title": {"type": "plain_text", "text": "Log a coaching session"},
+    "close": {"type": "plain_text", "text": "Cancel"},
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}],
+}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _child(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    child = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    return child, json.loads(child.stdout.readline())
+
+
+async def measure(kind: str, requests: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        emulator, urls = _child("--serve-emulator")
+        server, bot = _child(
+            "--serve",
+            kind,
+            "--database",
+            f"sqlite:///{folder}/b.db",
+            "--emulator",
+            urls["emulator"],
+        )
+        try:
+            return await _load(bot["bot"], urls["emulator"].removesuffix("/api/"), requests)
+        finally:
+            for child in (server, emulator):
+                child.terminate()
+                child.wait()
+
+
+async def _load(bot: str, emulator: str, requests: int) -> dict[str, float]:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        actor = SlackActor(http, bot, SANDBOX_SECRET)
+        for warm in range(3):  # connections, caches and first queries warmed, as in service
+            await _one(http, actor, emulator, MANAGERS[warm % 3])
+        await http.post(f"{emulator}/_emulator/reset")
+
+        async def mint(user: str) -> tuple[str, str]:
+            minted = await http.post(f"{emulator}/_emulator/trigger_ids", json={"user_id": user})
+            return user, (await minted.json())["trigger_id"]
+
+        users = [MANAGERS[index % len(MANAGERS)] for index in range(requests)]
+        triggers = await asyncio.gather(*(mint(user) for user in users))
+
+        async def one(user: str, trigger: str) -> tuple[str, float, float]:
+            sent = time.time()
+            response = await actor.slash(
+                user, trigger, "<@U0EMP0001|sam>" if user == MANAGERS[0] else ""
+            )
+            assert response.status == 200, response.status
+            return trigger, sent, time.time() - sent
+
+        results = await asyncio.gather(*(one(u, t) for u, t in triggers))
+        await asyncio.sleep(2.0)  # the listeners finish after the ack
+        calls = (await (await http.get(f"{emulator}/_emulator/calls")).json())["calls"]
+    opened = {
+        c["args"]["trigger_id"]: (_at(c), c["response"]["view"]["id"])
+        for c in calls
+        if c["method"] == "views.open" and c["response"].get("ok")
+    }
+    filled: dict[str, float] = {}
+    for call in calls:
+        if call["method"] == "views.update" and call["response"].get("ok"):
+            filled.setdefault(call["args"]["view_id"], _at(call))
+    acks = [elapsed * 1000 for _, _, elapsed in results]
+    views = [(opened[t][0] - sent) * 1000 for t, sent, _ in results if t in opened]
+    forms = [
+        (filled.get(opened[t][1], opened[t][0]) - sent) * 1000
+        for t, sent, _ in results
+        if t in opened
+    ]
+    return {
+        "form_p50": statistics.median(forms) if forms else float("nan"),
+        "form_p99": percentile(forms, 0.99) if forms else float("nan"),
+        "ack_p50": statistics.median(acks),
+        "ack_p99": percentile(acks, 0.99),
+        "open_p50": statistics.median(views) if views else float("nan"),
+        "open_p99": percentile(views, 0.99) if views else float("nan"),
+        "opened": float(len(views)),
+    }
+
+
+def _at(call: dict[str, Any]) -> float:
+    return datetime.fromisoformat(call["at"]).timestamp()
+
+
+async def _one(http: aiohttp.ClientSession, actor: SlackActor, emulator: str, user: str) -> None:
+    minted = await http.post(f"{emulator}/_emulator/trigger_ids", json={"user_id": user})
+    await actor.slash(user, (await minted.json())["trigger_id"])
+    await asyncio.sleep(0.3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--serve", choices=["coachbot", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--emulator", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-emulator", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_emulator:
+        asyncio.run(serve_emulator())
+        return
+    if args.serve:
+        asyncio.run(serve(args.serve, args.database, args.emulator))
+        return
+    bare = asyncio.run(measure("bare", args.requests))
+    bot = asyncio.run(measure("coachbot", args.requests))
+    print(f"{args.requests} concurrent /coaching requests (times in ms)")
+    print(
+        f"{'':10}{'ack p50':>10}{'ack p99':>10}{'open p50':>10}{'open p99':>10}"
+        f"{'form p50':>10}{'form p99':>10}{'opened':>8}"
+    )
+    for name, figures in (("bare Bolt", bare), ("coachbot", bot)):
+        print(
+            f"{name:10}{figures['ack_p50']:10.1f}{figures['ack_p99']:10.1f}"
+            f"{figures['open_p50']:10.1f}{figures['open_p99']:10.1f}"
+            f"{figures['form_p50']:10.1f}{figures['form_p99']:10.1f}{figures['opened']:8.0f}"
+        )
+    print("(form: the filled-in form replacing the loading view; for the bare app, its modal)")
+    ratio = bot["ack_p99"] / bare["ack_p99"]
+    print(f"ack p99 ratio coachbot/bare: {ratio:.2f}x (target <= {ACK_TARGET}x)")
+    target = f"target < {VIEWS_OPEN_TARGET_MS:.0f} ms"
+    print(f"coachbot views.open p99: {bot['open_p99']:.0f} ms ({target})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""What each outbox message says: a `Reply` composed from the row's kind and payload.
+
+Payloads hold what the message needs at the moment it was caused; composing happens at delivery,
+so a message reads the same whichever door carries it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from bot.replies import Actions, Button, Link, Reply, Section
+
+
+def _day(iso: str) -> str:
+    """`2026-11-03` as `3 November` (the year when it is not obvious is rarely needed)."""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day.strftime('%B')}"
+
+
+def _action_line(action: dict[str, Any]) -> str:
+    due = f" (by {_day(action['due_on'])})" if action.get("due_on") else ""
+    return f"{action['text']}{due}"
+
+
+def session_logged(payload: dict[str, Any]) -> Reply:
+    """The employee's DM after a session: focus, agreed actions, assigned courses."""
+    manager = payload["manager_name"]
+    sections = [
+        Section(
+            heading="Your coaching session",
+            text=(
+                f"{manager} logged your coaching session of {_day(payload['held_on'])}.\n"
+                f"*Focus:* {payload['focus']}: {payload['skill_name']}"
+            ),
+        )
+    ]
+    actions = payload.get("actions", [])
+    if actions:
+        sections.append(
+            Section(
+                text="*What you agreed*",
+                items=tuple(_action_line(a) for a in actions),
+                buttons=tuple(
+                    Button(f"Done: {a['text'][:60]}", Actions.ACTION_DONE, str(a["id"]))
+                    for a in actions
+                    if "id" in a
+                ),
+            )
+        )
+    for course in payload.get("courses", []):
+        sections.append(
+            Section(
+                text=f"*Course assigned:* {course['title']}\n_{course['why']}_",
+                links=(Link(f"Open {course['title']}", course["url"]),) if course["url"] else (),
+            )
+        )
+    titles = ", ".join(c["title"] for c in payload.get("courses", []))
+    summary = f"{manager} logged your coaching session" + (f"; course: {titles}" if titles else "")
+    return Reply(summary=summary, sections=tuple(sections))
+
+
+def session_saved(payload: dict[str, Any]) -> Reply:
+    """The manager's confirmation, with the next due date."""
+    lines = [
+        f"Saved your session with {payload['employee_name']} of {_day(payload['held_on'])}.",
+        f"Next session due by *{_day(payload['next_due_on'])}*.",
+    ]
+    if payload.get("assigned"):
+        lines.append("Assigned: " + ", ".join(payload["assigned"]) + ".")
+    for course in payload.get("already_open", []):
+        lines.append(
+            f"{payload['employee_name']} already has *{course['title']}* open, so it was not "
+            "assigned again."
+        )
+    if payload.get("flagged"):
+        lines.append("_Some key points read as appraisal; the session is saved as you wrote it._")
+    return Reply(summary=lines[0], sections=(Section(text="\n".join(lines)),))
+
+
+COMPOSERS: dict[str, Callable[[dict[str, Any]], Reply]] = {
+    "session_logged": session_logged,
+    "session_saved": session_saved,
+}
+
+
+def compose(kind: str, payload: dict[str, Any], ref: str = "") -> Reply:
+    """The reply for an outbox row; `ref` is its dedupe key, carried for in-doubt checks."""
+    composer = COMPOSERS.get(kind)
+    if composer is None:
+        raise KeyError(f"no message composer for outbox kind {kind!r}")
+    reply = composer(payload)
+    return Reply(reply.summary, reply.sections, reply.ephemeral, ref)
+
+
+# ---- the scheduler's nudges (`programme.md`, "Nudges") ------------------------------------
+
+
+def _actions_listed(actions: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(_action_line(action) for action in actions)
+
+
+def _since(payload: dict[str, Any]) -> str:
+    last = payload.get("last_session_on")
+    return f"last session {_day(last)}" if last else "no session logged yet"
+
+
+def session_due(payload: dict[str, Any]) -> Reply:
+    """The manager's reminder: whom, since when, the open actions, *Log session* and *Snooze*."""
+    employee = payload["employee_name"]
+    actions = payload.get("open_actions", [])
+    text = (
+        f"Your coaching session with *{employee}* is due ({_since(payload)}; due "
+        f"{_day(payload['due_on'])})."
+    )
+    if actions:
+        text += "\n*Open actions to review*"
+    buttons = (
+        Button("Log session", Actions.LOG_SESSION, str(payload["employee_id"]), primary=True),
+        Button("Snooze 3 days", Actions.SNOOZE, f"{payload['employee_id']}:{payload['due_on']}"),
+    )
+    section = Section(
+        heading="Coaching session due", text=text, items=_actions_listed(actions), buttons=buttons
+    )
+    return Reply(summary=f"Coaching session with {employee} is due", sections=(section,))
+
+
+def session_overdue(payload: dict[str, Any]) -> Reply:
+    """The manager's one reminder a week after the due date."""
+    employee = payload["employee_name"]
+    actions = payload.get("open_actions", [])
+    text = (
+        f"Your coaching session with *{employee}* was due {_day(payload['due_on'])} and is not "
+        f"logged yet ({_since(payload)}). This is the last reminder for it."
+    )
+    if actions:
+        text += "\n*Open actions to review*"
+    button = Button("Log session", Actions.LOG_SESSION, str(payload["employee_id"]), primary=True)
+    section = Section(
+        heading="Coaching session overdue",
+        text=text,
+        items=_actions_listed(actions),
+        buttons=(button,),
+    )
+    return Reply(summary=f"Coaching session with {employee} is overdue", sections=(section,))
+
+
+def action_checkin(payload: dict[str, Any]) -> Reply:
+    """The employee's "log your actions" prompt midway to the next session, with *Done*s."""
+    actions = payload.get("actions", [])
+    text = (
+        f"Halfway to your next coaching session with {payload['manager_name']} (due "
+        f"{_day(payload['due_on'])}). How are your agreed actions going? Mark what is done."
+    )
+    buttons = tuple(
+        Button(f"Done: {action['text'][:60]}", Actions.ACTION_DONE, str(action["id"]))
+        for action in actions
+    )
+    section = Section(
+        heading="Your agreed actions", text=text, items=_actions_listed(actions), buttons=buttons
+    )
+    return Reply(summary="How are your agreed actions going?", sections=(section,))
+
+
+def manager_module(payload: dict[str, Any]) -> Reply:
+    """The monthly offer of the coaching-skills module to a manager who has not completed it."""
+    title = payload.get("title") or payload["course_id"]
+    url = payload.get("url") or ""
+    section = Section(
+        heading="Coaching skills for managers",
+        text=(
+            f"The *{title}* module helps you run short, development-focused sessions "
+            "(goal, reality, options, way forward). It takes less time than it saves."
+        ),
+        links=(Link(f"Open {title}", url),) if url else (),
+    )
+    return Reply(summary=f"Coaching skills module: {title}", sections=(section,))
+
+
+COMPOSERS.update(
+    {
+        "session_due": session_due,
+        "session_overdue": session_overdue,
+        "action_checkin": action_checkin,
+        "manager_module": manager_module,
+    }
+)
+
+
+def combine(replies: list[Reply], ref: str = "") -> Reply:
+    """Several nudges for one person in one window, as one message listing them all."""
+    if len(replies) == 1:
+        only = replies[0]
+        return Reply(only.summary, only.sections, only.ephemeral, ref)
+    sections = tuple(section for reply in replies for section in reply.sections)
+    summary = f"{len(replies)} coaching reminders: " + "; ".join(r.summary for r in replies)
+    return Reply(summary=summary[:300], sections=sections, ref=ref)
+
+
+# ---- the L&D connection (issue 5): courses assigned and completed ----------------------------
+
+
+def course_assigned(payload: dict[str, Any]) -> Reply:
+    """The employee's DM for a course assigned outside a session: title, link, why, who."""
+    title = payload["title"]
+    section = Section(
+        heading="Course assigned",
+        text=f"{payload['manager_name']} assigned you *{title}*.\n_{payload['why']}_",
+        links=(Link(f"Open {title}", payload["url"]),) if payload.get("url") else (),
+    )
+    return Reply(summary=f"{payload['manager_name']} assigned you {title}", sections=(section,))
+
+
+def course_completed(payload: dict[str, Any]) -> Reply:
+    """The manager's DM: "Sam completed Negotiation basics, assigned in your session of 3
+    November"."""
+    held_on = payload.get("session_held_on")
+    where = (
+        f"assigned in your session of {_day(held_on)}"
+        if held_on
+        else f"assigned on {_day(payload['assigned_on'])}"
+    )
+    first_name = payload["employee_name"].split()[0]
+    text = f"{first_name} completed {payload['title']}, {where}."
+    return Reply(summary=text, sections=(Section(text=text),))
+
+
+COMPOSERS.update({"course_assigned": course_assigned, "course_completed": course_completed})

@@ -1,0 +1,384 @@
+"""The nudge planner (`programme.md`, "Nudges"): which reminders are to go out at one moment,
+each in its recipient's own working window (09:00-11:00 local, Monday to Friday, no holidays,
+no leave).
+
+Pure: the sweep job and `coachbot nudges preview` load the inputs below, call
+`planned_nudges(at, ...)`, and drop what the outbox already holds (by `dedupe_key`).
+
+A nudge becomes deliverable in the first working window on or after its day and stays
+deliverable in each later working window until it is sent (the outbox's dedupe key makes
+that once) or cancelled: messages are deferred, never dropped. A session logged in the
+meantime moves the due date, so the old nudge is no longer planned. `session_overdue`
+supersedes a `session_due` that never went out, so a manager gets at most two messages per
+relationship and due period.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.cadence import schedule_for
+from bot.model import Cadence
+
+WINDOW_OPENS = time(9)
+WINDOW_CLOSES = time(11)
+"""Everyone's working window, in their own local time."""
+
+MAX_SEARCH_STEPS = 4000
+"""How many days `first_working_day_on_or_after` looks ahead (beyond leave it skips whole)."""
+
+
+class NudgeKind(enum.StrEnum):
+    """The reminders of `programme.md` (names fixed by `contract.md`)."""
+
+    SESSION_DUE = "session_due"
+    SESSION_OVERDUE = "session_overdue"
+    ACTION_CHECKIN = "action_checkin"
+    MANAGER_MODULE = "manager_module"
+    LD_DIGEST = "ld_digest"
+
+
+HolidayRule = Callable[[date], bool] | Container[date]
+"""The organisation's holidays: a set of dates (or a `holidays` library calendar, which is a
+container of dates), or a function telling whether a date is a holiday."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeavePeriod:
+    """A person's leave, both days inclusive (`coachbot leave add EMAIL FROM TO`)."""
+
+    first_day: date
+    last_day: date
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingCalendar:
+    """Who works when.
+
+    `zones` maps a person id to their IANA time zone (from their chat profile); anyone not in
+    it, or with a zone name that is not known, uses `default_zone` (`COACHBOT_TIMEZONE`).
+    `holidays` are the organisation's, in each person's local dates. `leave` maps a person id
+    to their leave periods.
+    """
+
+    default_zone: str = "UTC"
+    zones: Mapping[int, str] = field(default_factory=dict)
+    holidays: HolidayRule = frozenset()
+    leave: Mapping[int, Sequence[LeavePeriod]] = field(default_factory=dict)
+
+    def zone_of(self, person_id: int) -> ZoneInfo:
+        """The person's time zone."""
+        return _zone(self.zones.get(person_id) or self.default_zone, self.default_zone)
+
+    def is_holiday(self, day: date) -> bool:
+        if callable(self.holidays):
+            return bool(self.holidays(day))
+        return day in self.holidays
+
+    def leave_covering(self, person_id: int, day: date) -> LeavePeriod | None:
+        """The person's leave period that includes `day`, if any."""
+        for period in self.leave.get(person_id, ()):
+            if period.covers(day):
+                return period
+        return None
+
+    def is_working_day(self, person_id: int, day: date) -> bool:
+        """Monday to Friday, not a holiday, and the person is not on leave."""
+        return (
+            day.weekday() < 5
+            and not self.is_holiday(day)
+            and self.leave_covering(person_id, day) is None
+        )
+
+
+def _zone(name: str, fallback: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(fallback)
+
+
+@dataclass(frozen=True, slots=True)
+class Snooze:
+    """A manager's *Snooze 3 days* on the nudge about `employee_id` for the session due on
+    `due_on`: that period's remaining nudges come `days` later (the `session_overdue` from
+    due + 7 + `days`). It still makes no third message; it lapses once a session is logged,
+    since the next period has another due date. Several snoozes of one period: the longest."""
+
+    manager_id: int
+    employee_id: int
+    due_on: date
+    days: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipState:
+    """A current coaching relationship as the planner needs it.
+
+    `started_on` is `bot.cadence.relationship_start(...)`; `cadence` and `start_date` are the
+    employee's (a blank cadence is fortnightly for a new hire's first 90 days, then monthly);
+    `last_session_on` is the date of the last session this manager logged with this employee
+    (None before the first); `open_actions` counts the employee's open agreed actions.
+    """
+
+    manager_id: int
+    employee_id: int
+    started_on: date
+    cadence: Cadence | None = None
+    start_date: date | None = None
+    last_session_on: date | None = None
+    open_actions: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedNudge:
+    """One message to write to the outbox now.
+
+    `about_id` is the report for a manager's nudge, the manager for an `action_checkin`, None
+    otherwise; `due_on` is the session due date (None for `manager_module` and `ld_digest`);
+    `first_window_on` is the recipient's local date of the nudge's first working window (before
+    the moment planned for, the nudge is late: it was deferred or missed).
+    """
+
+    recipient_id: int
+    kind: NudgeKind
+    about_id: int | None
+    due_on: date | None
+    dedupe_key: str
+    first_window_on: date | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, str, int]:
+        return (self.recipient_id, self.kind.value, -1 if self.about_id is None else self.about_id)
+
+
+def working_window(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
+    """The working window of local date `day` in `zone`, as aware UTC datetimes [start, end)."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    start = datetime.combine(day, WINDOW_OPENS, tzinfo=tz)
+    end = datetime.combine(day, WINDOW_CLOSES, tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def local_day_in_window(at: datetime, zone: ZoneInfo) -> date | None:
+    """The local date at `at` if `at` lies within that day's working hours, else None (weekends,
+    holidays and leave are not considered here)."""
+    local = at.astimezone(zone)
+    if WINDOW_OPENS <= local.time() < WINDOW_CLOSES:
+        return local.date()
+    return None
+
+
+def _blocked(
+    day: date,
+    person_id: int,
+    calendar: WorkingCalendar,
+    about_id: int | None,
+    not_before: date | None,
+) -> date | None:
+    """None if the person may be nudged on `day`, else the next day worth trying."""
+    if not_before is not None and day < not_before:
+        return not_before
+    for who in (person_id, about_id):
+        if who is not None and (period := calendar.leave_covering(who, day)) is not None:
+            return period.last_day + timedelta(days=1)
+    if day.weekday() >= 5 or calendar.is_holiday(day):
+        return day + timedelta(days=1)
+    return None
+
+
+def first_working_day_on_or_after(
+    day: date,
+    person_id: int,
+    calendar: WorkingCalendar,
+    *,
+    about_id: int | None = None,
+    not_before: date | None = None,
+) -> date:
+    """The first of `person_id`'s working days on or after `day`: a weekday, not a holiday, not
+    in their leave, nor in the leave of `about_id` (the employee a manager's nudge is about),
+    and not before `not_before`. Raises ValueError if none comes within
+    `MAX_SEARCH_STEPS` steps (a holiday rule that never ends)."""
+    candidate = day
+    for _ in range(MAX_SEARCH_STEPS):
+        later = _blocked(candidate, person_id, calendar, about_id, not_before)
+        if later is None:
+            return candidate
+        candidate = later
+    raise ValueError(f"no working day for person {person_id} after {day.isoformat()}")
+
+
+def dedupe_key(kind: NudgeKind, recipient_id: int, about_id: int | None, period: str) -> str:
+    """The outbox key of a nudge: `nudge:<kind>:<recipient>[:<about>]:<period>`."""
+    parts = ["nudge", kind.value, str(recipient_id)]
+    if about_id is not None:
+        parts.append(str(about_id))
+    parts.append(period)
+    return ":".join(parts)
+
+
+class _Today:
+    """Each person's local working day at the moment planned for, computed once per zone."""
+
+    def __init__(self, at: datetime, calendar: WorkingCalendar) -> None:
+        self._at = at
+        self._calendar = calendar
+        self._days: dict[str, date | None] = {}
+
+    def in_window(self, person_id: int) -> date | None:
+        """The person's local date if `at` is in their working hours on a weekday that is not
+        a holiday (leave is checked by the caller, which knows whose leave matters)."""
+        zone_name = self._calendar.zones.get(person_id) or self._calendar.default_zone
+        if zone_name not in self._days:
+            zone = _zone(zone_name, self._calendar.default_zone)
+            day = local_day_in_window(self._at, zone)
+            if day is not None and (day.weekday() >= 5 or self._calendar.is_holiday(day)):
+                day = None
+            self._days[zone_name] = day
+        return self._days[zone_name]
+
+
+def _with_holidays_remembered(calendar: WorkingCalendar) -> WorkingCalendar:
+    """The calendar asking its holiday rule once per date (a sweep asks about the same days
+    for thousands of relationships)."""
+    known: dict[date, bool] = {}
+
+    def is_holiday(day: date) -> bool:
+        if day not in known:
+            known[day] = calendar.is_holiday(day)
+        return known[day]
+
+    return replace(calendar, holidays=is_holiday)
+
+
+def _manager_nudge(
+    today: date,
+    relationship: RelationshipState,
+    calendar: WorkingCalendar,
+    snoozed_days: Mapping[tuple[int, int, date], int],
+) -> PlannedNudge | None:
+    manager, employee = relationship.manager_id, relationship.employee_id
+    if calendar.leave_covering(employee, today) is not None:
+        return None
+    schedule = schedule_for(
+        relationship.last_session_on,
+        relationship.started_on,
+        relationship.cadence,
+        relationship.start_date,
+    )
+    later = timedelta(days=snoozed_days.get((manager, employee, schedule.due_on), 0))
+    if today >= schedule.overdue_on + later:
+        kind, since = NudgeKind.SESSION_OVERDUE, schedule.overdue_on + later
+    elif today >= schedule.due_on + later:
+        kind, since = NudgeKind.SESSION_DUE, schedule.due_on + later
+    else:
+        return None
+    first = first_working_day_on_or_after(since, manager, calendar, about_id=employee)
+    key = dedupe_key(kind, manager, employee, schedule.due_on.isoformat())
+    return PlannedNudge(manager, kind, employee, schedule.due_on, key, first)
+
+
+def _checkin_nudge(
+    today: date, relationship: RelationshipState, calendar: WorkingCalendar
+) -> PlannedNudge | None:
+    if relationship.last_session_on is None or relationship.open_actions <= 0:
+        return None
+    schedule = schedule_for(
+        relationship.last_session_on,
+        relationship.started_on,
+        relationship.cadence,
+        relationship.start_date,
+    )
+    if schedule.checkin_on is None or today < schedule.checkin_on:
+        return None
+    employee, manager = relationship.employee_id, relationship.manager_id
+    first = first_working_day_on_or_after(schedule.checkin_on, employee, calendar)
+    key = dedupe_key(NudgeKind.ACTION_CHECKIN, employee, manager, schedule.due_on.isoformat())
+    return PlannedNudge(employee, NudgeKind.ACTION_CHECKIN, manager, schedule.due_on, key, first)
+
+
+def planned_nudges(
+    at: datetime,
+    relationships: Iterable[RelationshipState],
+    calendar: WorkingCalendar,
+    *,
+    snoozes: Iterable[Snooze] = (),
+    module_pending: Iterable[int] = (),
+    ld_admins: Iterable[int] = (),
+) -> list[PlannedNudge]:
+    """The nudges whose delivery window contains `at` (aware), sorted by recipient, kind, about.
+
+    - `session_due` to the manager from the first working window on or after the due date, and
+      `session_overdue` from the first on or after due + 7 days (superseding a `session_due`
+      not yet sent); deferred by the manager's leave and holidays, by the employee's leave, and
+      by a snooze of that period; `due_on` is the due date.
+    - `action_checkin` to the employee from the first working window on or after the midpoint
+      from the last session to the due date, while any action is open; deferred by the
+      employee's own leave and holidays only; `due_on` is the next due date.
+    - `manager_module` to each manager in `module_pending` (those who have not completed the
+      coaching-skills module, when `COACHBOT_MANAGER_MODULE_COURSE` is set) in the first
+      working window of each calendar month.
+    - `ld_digest` to each L&D admin in `ld_admins` from the first working window of each week
+      (Monday, unless it is a holiday or they are on leave).
+    """
+    if at.tzinfo is None:
+        raise ValueError("planned_nudges needs an aware datetime")
+    calendar = _with_holidays_remembered(calendar)
+    windows = _Today(at, calendar)
+    snoozed_days: dict[tuple[int, int, date], int] = {}
+    for snooze in snoozes:
+        period = (snooze.manager_id, snooze.employee_id, snooze.due_on)
+        snoozed_days[period] = max(snooze.days, snoozed_days.get(period, 0))
+
+    def working_today(person_id: int) -> date | None:
+        day = windows.in_window(person_id)
+        if day is None or calendar.leave_covering(person_id, day) is not None:
+            return None
+        return day
+
+    planned: list[PlannedNudge] = []
+    for relationship in relationships:
+        manager_day = working_today(relationship.manager_id)
+        if manager_day is not None:
+            nudge = _manager_nudge(manager_day, relationship, calendar, snoozed_days)
+            if nudge is not None:
+                planned.append(nudge)
+        employee_day = working_today(relationship.employee_id)
+        if employee_day is not None:
+            checkin = _checkin_nudge(employee_day, relationship, calendar)
+            if checkin is not None:
+                planned.append(checkin)
+
+    for manager in set(module_pending):
+        day = working_today(manager)
+        if day is not None:
+            month = day.replace(day=1)
+            first = first_working_day_on_or_after(month, manager, calendar)
+            key = dedupe_key(NudgeKind.MANAGER_MODULE, manager, None, month.strftime("%Y-%m"))
+            planned.append(PlannedNudge(manager, NudgeKind.MANAGER_MODULE, None, None, key, first))
+
+    for admin in set(ld_admins):
+        day = working_today(admin)
+        if day is not None:
+            monday = day - timedelta(days=day.weekday())
+            first = first_working_day_on_or_after(monday, admin, calendar)
+            key = dedupe_key(NudgeKind.LD_DIGEST, admin, None, monday.isoformat())
+            planned.append(PlannedNudge(admin, NudgeKind.LD_DIGEST, None, None, key, first))
+
+    return sorted(planned, key=lambda nudge: nudge.sort_key)
+
+
+def group_by_recipient(nudges: Iterable[PlannedNudge]) -> dict[int, tuple[PlannedNudge, ...]]:
+    """The nudges per recipient, in order: a recipient with several in one window gets one
+    message listing them all."""
+    grouped: dict[int, list[PlannedNudge]] = {}
+    for nudge in sorted(nudges, key=lambda n: n.sort_key):
+        grouped.setdefault(nudge.recipient_id, []).append(nudge)
+    return {recipient: tuple(items) for recipient, items in grouped.items()}

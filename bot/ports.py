@@ -1,0 +1,537 @@
+"""The ports: what the use-cases need from the world (repositories in one unit of work, the
+outbox, the messenger), as `typing.Protocol`s that `storage/` and `adapters/` implement.
+
+Entities passed to an `add` carry `id=0` (not stored yet); `add` returns them with their id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self, runtime_checkable
+
+from bot.model import (
+    ActionStatus,
+    AgreedAction,
+    CoachingRelationship,
+    CoachingSession,
+    Course,
+    CourseAssignment,
+    GoalStatus,
+    IlpGoal,
+    LearningCompletion,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Skill,
+    SkillLevel,
+)
+from bot.nudges import LeavePeriod, RelationshipState
+from bot.replies import Reply
+
+NOT_STORED = 0
+"""The id of an entity that has not been added yet."""
+
+
+class PeopleRepository(Protocol):
+    """The directory: people, their chat identities and who coaches whom."""
+
+    async def get(self, person_id: int) -> Person | None:
+        """The person with this id, active or not."""
+        ...
+
+    async def by_email(self, email: str) -> Person | None:
+        """The person with this e-mail (compared case-insensitively)."""
+        ...
+
+    async def by_slack_id(self, slack_user_id: str) -> Person | None: ...
+
+    async def by_teams_id(self, teams_user_id: str) -> Person | None: ...
+
+    async def set_chat_identity(
+        self,
+        person_id: int,
+        *,
+        slack_user_id: str | None = None,
+        teams_user_id: str | None = None,
+    ) -> None:
+        """Remember the person's chat user ids; a None leaves that id as it is."""
+        ...
+
+    async def set_timezone(self, person_id: int, timezone: str) -> None:
+        """Remember the person's IANA time zone (from their chat profile)."""
+        ...
+
+    async def current_reports(self, manager_id: int, on: date) -> list[Person]:
+        """The active people this manager coaches on `on`, by name."""
+        ...
+
+    async def current_manager(self, employee_id: int, on: date) -> Person | None:
+        """Who coaches this employee on `on`, if anyone."""
+        ...
+
+    async def relationship(
+        self, manager_id: int, employee_id: int, on: date
+    ) -> CoachingRelationship | None:
+        """The relationship between the two that is current on `on`."""
+        ...
+
+    async def first_relationship_start(self, manager_id: int, employee_id: int) -> date | None:
+        """The day this manager was first named as this employee's manager."""
+        ...
+
+
+class CatalogueRepository(Protocol):
+    """The skills framework and the LMS course catalogue."""
+
+    async def skill(self, skill_id: str) -> Skill | None: ...
+
+    async def skills(self, skill_ids: Sequence[str]) -> dict[str, Skill]:
+        """The known skills among `skill_ids`, by id."""
+        ...
+
+    async def search_skills(self, words: str, limit: int) -> list[Skill]:
+        """Skills whose name or id contains every word (case-insensitively), by name."""
+        ...
+
+    async def course(self, course_id: str) -> Course | None: ...
+
+    async def courses(self, course_ids: Sequence[str]) -> dict[str, Course]:
+        """The known courses among `course_ids`, by id."""
+        ...
+
+    async def search_courses(self, words: str, limit: int) -> list[Course]:
+        """Courses whose title or id contains every word (case-insensitively), by title."""
+        ...
+
+
+class SessionAlreadyLogged(Exception):
+    """A session of this manager with this employee is already stored for that day (a second
+    submission raced the first); the transaction can only be rolled back."""
+
+
+class SessionRepository(Protocol):
+    """Coaching sessions."""
+
+    async def add(self, session: CoachingSession) -> CoachingSession:
+        """Store the session; raises `SessionAlreadyLogged` for a second one on the same day."""
+        ...
+
+    async def get(self, session_id: int) -> CoachingSession | None: ...
+
+    async def exists_on_day(self, manager_id: int, employee_id: int, held_on: date) -> bool:
+        """Whether this manager already logged a session with this employee on that day."""
+        ...
+
+    async def last_for_employee(
+        self, employee_id: int, *, before: date | None = None
+    ) -> CoachingSession | None:
+        """The employee's latest session (with any manager), optionally held before a day."""
+        ...
+
+    async def recent_for_employee(self, employee_id: int, limit: int) -> list[CoachingSession]:
+        """The employee's latest sessions, newest first."""
+        ...
+
+    async def for_employee(self, employee_id: int) -> list[CoachingSession]:
+        """All the employee's sessions, oldest first."""
+        ...
+
+
+class ActionRepository(Protocol):
+    """Agreed actions, which belong to the employee's development record."""
+
+    async def add(self, action: AgreedAction) -> AgreedAction: ...
+
+    async def for_session(self, session_id: int) -> list[AgreedAction]: ...
+
+    async def open_for_employee(self, employee_id: int) -> list[AgreedAction]:
+        """The employee's actions still open, oldest first."""
+        ...
+
+    async def for_employee(self, employee_id: int) -> list[AgreedAction]: ...
+
+    async def set_status(
+        self, action_id: int, status: ActionStatus, closed_on: date | None
+    ) -> None: ...
+
+
+class AssignmentRepository(Protocol):
+    """Courses assigned to employees."""
+
+    async def add(self, assignment: CourseAssignment) -> CourseAssignment: ...
+
+    async def open_assignment(self, employee_id: int, course_id: str) -> CourseAssignment | None:
+        """The employee's not yet completed assignment of this course, if any."""
+        ...
+
+    async def for_employee(self, employee_id: int) -> list[CourseAssignment]:
+        """All the employee's assignments, oldest first."""
+        ...
+
+    async def for_session(self, session_id: int) -> list[CourseAssignment]: ...
+
+    async def get(self, assignment_id: int) -> CourseAssignment | None: ...
+
+    async def complete(self, assignment_id: int, completed_at: datetime) -> None:
+        """Mark the assignment done (an assignment already done keeps its first completion)."""
+        ...
+
+
+class GoalRepository(Protocol):
+    """Goals of individual learning plans."""
+
+    async def add(self, goal: IlpGoal) -> IlpGoal:
+        """Store the goal and its first change (set, on `created_on`)."""
+        ...
+
+    async def get(self, goal_id: int) -> IlpGoal | None: ...
+
+    async def for_employee(self, employee_id: int) -> list[IlpGoal]: ...
+
+    async def set_status(self, goal_id: int, status: GoalStatus, on: date) -> None:
+        """Change the goal's status and record the change, dated."""
+        ...
+
+    async def changes_for_employee(self, employee_id: int) -> list[GoalChange]:
+        """Every status change of the employee's goals, oldest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class GoalChange:
+    """An ILP goal reaching a status on a day (the first change is the goal being set)."""
+
+    goal_id: int
+    status: GoalStatus
+    changed_on: date
+
+
+class SkillLevelRepository(Protocol):
+    """Assessed skill levels, one per (person, skill, date)."""
+
+    async def record(self, level: SkillLevel) -> None:
+        """Store the level, replacing one already stored for the same person, skill and date."""
+        ...
+
+    async def for_employee(self, employee_id: int) -> list[SkillLevel]:
+        """All the person's levels, oldest first."""
+        ...
+
+
+class CompletionRepository(Protocol):
+    """Course completions reported by the LMS."""
+
+    async def add(self, completion: LearningCompletion) -> LearningCompletion: ...
+
+    async def for_employee(self, employee_id: int) -> list[LearningCompletion]: ...
+
+    async def by_event_id(self, event_id: str) -> LearningCompletion | None:
+        """The completion stored for this LMS event, if any."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """Effects waiting to leave, written in the transaction that causes them."""
+
+    async def add(self, message: OutboxMessage, *, about_id: int | None = None) -> bool:
+        """Queue the message; a message whose `dedupe_key` is already queued is ignored.
+
+        `about_id` is the person the message is about when that is not its recipient (the
+        report a nudge concerns), so that erasing them removes it too. True when new."""
+        ...
+
+
+class ProcessedEventRepository(Protocol):
+    """Inbound events already handled: Slack retries, double submissions, LMS events."""
+
+    async def remember(
+        self,
+        key: str,
+        source: str,
+        *,
+        at: datetime | None = None,
+        result: str | None = None,
+    ) -> bool:
+        """Record the key; False when it was already recorded (the event was seen)."""
+        ...
+
+    async def result_of(self, key: str) -> str | None:
+        """The result stored with an event already handled, if any."""
+        ...
+
+    async def set_result(self, key: str, result: str) -> None: ...
+
+
+class PersonalDataRepository(Protocol):
+    """Every row about one person, found through every foreign key to the person."""
+
+    async def export(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
+        """The person's row under "person", then one key per table holding rows about them."""
+        ...
+
+    async def sent_xapi_statements(self, person_id: int) -> list[str]:
+        """Ids of xAPI statements already sent to the LRS about the person."""
+        ...
+
+    async def erase(self, person_id: int) -> dict[str, ErasedRows]:
+        """Delete the person and the rows about them; unlink them where others' rows keep
+        them as a reference (sessions they held as manager). Counts per table."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ErasedRows:
+    """What erasing a person did to one table."""
+
+    deleted: int = 0
+    unlinked: int = 0
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository. Use as `async with uow:`; nothing is kept
+    unless `commit()` is awaited before leaving the block."""
+
+    people: PeopleRepository
+    catalogue: CatalogueRepository
+    sessions: SessionRepository
+    actions: ActionRepository
+    assignments: AssignmentRepository
+    goals: GoalRepository
+    skill_levels: SkillLevelRepository
+    completions: CompletionRepository
+    outbox: OutboxRepository
+    processed_events: ProcessedEventRepository
+    personal_data: PersonalDataRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A stored outbox row as the dispatcher and the operator's tools see it."""
+
+    id: int
+    dedupe_key: str
+    kind: str
+    channel: str
+    recipient_id: int | None
+    payload: dict[str, Any]
+    status: OutboxStatus
+    attempts: int
+    not_before: datetime | None
+    created_at: datetime | None
+    sent_at: datetime | None = None
+    message_ref: str | None = None
+    last_error: str | None = None
+    about_id: int | None = None
+
+
+class DeliveryQueue(Protocol):
+    """The outbox as the dispatcher uses it; each call is its own transaction."""
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxEntry]:
+        """Mark up to `limit` pending rows due at `now` as sending and return them; two
+        dispatchers never claim the same row."""
+        ...
+
+    async def mark_sent(self, entry_id: int, message_ref: str | None, now: datetime) -> None: ...
+
+    async def mark_failed(self, entry_id: int, error: str) -> None: ...
+
+    async def retry_later(self, entry_id: int, not_before: datetime, error: str) -> None: ...
+
+    async def pending(self) -> list[OutboxEntry]: ...
+
+    async def failed(self) -> list[OutboxEntry]: ...
+
+    async def requeue(self, entry_id: int, now: datetime) -> bool:
+        """Put a failed (or in-doubt) row back in the queue; False when there is no such row."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAddress:
+    """Where a person is reached in chat: the platform and the platform's user id."""
+
+    platform: str  # "slack" or "teams"
+    user_id: str
+    person_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class RetryLater(Exception):
+    """The platform cannot take the message now (rate limit, 5xx, timeout)."""
+
+    def __init__(self, after_seconds: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry after {after_seconds:g} s")
+        self.after_seconds = after_seconds
+        self.reason = reason
+
+
+class Undeliverable(Exception):
+    """The message can never arrive (user gone, app not installed, channel not found)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Messenger(Protocol):
+    """Sends a platform-neutral reply to one chat address and returns the platform's message
+    id; raises `RetryLater` or `Undeliverable`; the dispatcher decides what to do with each."""
+
+    async def send(self, address: ChatAddress, reply: Reply) -> str: ...
+
+
+# ---- the scheduler's ports (issue 4): nudges, in-doubt deliveries, pacing of rate limits ----
+
+
+class RateLimited(RetryLater):
+    """The platform refused the call for its rate limit (HTTP 429 with `Retry-After`): the
+    dispatcher pauses every send on that platform for `after_seconds`, then tries again."""
+
+
+@runtime_checkable
+class DeliveryCheck(Protocol):
+    """A messenger that can tell, after a crash, whether a message it may have sent arrived:
+    the message carries `ref` (the outbox key) and was posted at or after `oldest` (unix s)."""
+
+    async def was_delivered(self, address: ChatAddress, ref: str, oldest: float) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class InDoubtEntry:
+    """A row claimed by a dispatcher that never marked it (it crashed between sending and
+    marking); `claimed_at` is when that dispatcher claimed it."""
+
+    entry: OutboxEntry
+    claimed_at: datetime
+
+
+class DispatchQueue(DeliveryQueue, Protocol):
+    """The outbox as the hardened dispatcher uses it. `claim_due` also claims every pending
+    nudge of the same recipient and window as a claimed one, so that they go as one message."""
+
+    async def claim_in_doubt(
+        self, now: datetime, claimed_before: datetime, limit: int
+    ) -> list[InDoubtEntry]:
+        """Take over rows left `sending` since before `claimed_before` (stamping them claimed
+        `now`, so that no other dispatcher takes them too)."""
+        ...
+
+    async def mark_all_sent(
+        self, entry_ids: Sequence[int], message_ref: str | None, now: datetime
+    ) -> None:
+        """Mark the rows that went as one message sent, in one transaction."""
+        ...
+
+    async def drop(self, entry_ids: Sequence[int]) -> None:
+        """Delete claimed rows that must not go (a nudge a logged session made pointless, or
+        one whose working window has passed: the sweep plans it again for the next one)."""
+        ...
+
+    async def last_sessions(self, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], date]:
+        """The date of the last session per (manager id, employee id), for those with any."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SnoozeRecord:
+    """A stored *Snooze 3 days*: the manager's nudges about the employee wait until `until`."""
+
+    manager_id: int
+    employee_id: int
+    until: date
+
+
+@dataclass(frozen=True, slots=True)
+class SweepSnapshot:
+    """Everything the nudge planner needs, read in a few set-based queries."""
+
+    relationships: tuple[RelationshipState, ...]
+    zones: dict[int, str]
+    leave: dict[int, tuple[LeavePeriod, ...]]
+    snoozes: tuple[SnoozeRecord, ...]
+    module_pending: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeParty:
+    """A person as a nudge names them."""
+
+    id: int
+    email: str
+    name: str
+    reachable: bool  # has a chat identity (else delivery records them as undeliverable)
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveEntry:
+    """A stored leave period, as `coachbot leave list` shows it."""
+
+    email: str
+    name: str
+    first_day: date
+    last_day: date
+
+
+class NudgeStore(Protocol):
+    """What the sweep, the preview, snoozes and leave read and write; each call is its own
+    transaction."""
+
+    async def snapshot(self, on: date, module_course: str | None) -> SweepSnapshot:
+        """Current relationships on `on` (both people active) with their start, cadence, last
+        session and open actions; zones; leave and snoozes not over before `on`; managers who
+        have not completed `module_course` (none when it is None)."""
+        ...
+
+    async def parties(self, person_ids: Sequence[int]) -> dict[int, NudgeParty]: ...
+
+    async def open_actions(self, employee_ids: Sequence[int]) -> dict[int, list[AgreedAction]]:
+        """Each employee's open agreed actions, oldest first."""
+        ...
+
+    async def course(self, course_id: str) -> Course | None: ...
+
+    async def keys_with_status(self, keys: Sequence[str]) -> dict[str, OutboxStatus]:
+        """The outbox status of those keys already queued."""
+        ...
+
+    async def queue(
+        self, messages: Sequence[tuple[OutboxMessage, int | None]], now: datetime
+    ) -> int:
+        """Queue (message, about id) pairs in one transaction, created `now`, ignoring known
+        dedupe keys; the number new."""
+        ...
+
+    async def add_snooze(self, snooze: SnoozeRecord) -> None: ...
+
+    async def add_leave(self, person_id: int, period: LeavePeriod) -> None: ...
+
+    async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]: ...
+
+
+# ---- the L&D connection's ports (issue 5): LMS enrolments and xAPI statements out ----
+
+
+class LmsGateway(Protocol):
+    """Delivers one outbox row of an LMS channel ("xapi": a statement to the LRS; "moodle": a
+    course enrolment) and returns its reference (the statement id), or None. Raises
+    `RetryLater` when the LMS is unreachable or busy (the row waits in the outbox) and
+    `Undeliverable` when the LMS refused it for good; the dispatcher decides what to do."""
+
+    async def deliver(self, entry: OutboxEntry) -> str | None: ...

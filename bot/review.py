@@ -1,0 +1,86 @@
+"""Carry-over (`programme.md`, step 1 of a session): the review of the employee's open actions.
+
+Done and dropped actions close; a carried-over action closes as carried over and is re-created
+open in the new session, so that every open action belongs to the employee's latest session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot.model import ActionStatus, AgreedAction
+
+REVIEW_CHOICES: tuple[ActionStatus, ...] = (
+    ActionStatus.DONE,
+    ActionStatus.CARRIED_OVER,
+    ActionStatus.DROPPED,
+)
+"""What the manager may choose for each open action, in the form's order."""
+
+DEFAULT_REVIEW = ActionStatus.CARRIED_OVER
+"""An open action the manager did not review is carried over: nothing is lost."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """Close the open action `action_id` with `status` on `closed_on` (the new session's date)."""
+
+    action_id: int
+    status: ActionStatus
+    closed_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedAction:
+    """An open action carried into the new session: re-create it there, open, with this text
+    and due date, pointing back to the action it continues."""
+
+    text: str
+    due_on: date | None
+    carried_from_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewOutcome:
+    """What the review of the open actions changes: `changes` close every reviewed open action;
+    `carried` are the copies the new session re-creates as open actions."""
+
+    changes: tuple[StatusChange, ...]
+    carried: tuple[CarriedAction, ...]
+
+    def count(self, status: ActionStatus) -> int:
+        """How many open actions the review closed with `status`."""
+        return sum(1 for change in self.changes if change.status is status)
+
+
+def prefill_reviews(open_actions: Sequence[AgreedAction]) -> dict[int, ActionStatus]:
+    """The form's default choice for each open action (carried over)."""
+    return {action.id: DEFAULT_REVIEW for action in open_actions}
+
+
+def review_open_actions(
+    open_actions: Sequence[AgreedAction],
+    reviews: Mapping[int, ActionStatus],
+    held_on: date,
+) -> ReviewOutcome:
+    """Apply the manager's `reviews` (action id -> done / carried over / dropped) to the
+    employee's `open_actions` at a session held on `held_on`.
+
+    An open action without a review, or reviewed as still open, is carried over. Reviews of
+    actions that are not in `open_actions` are ignored (validation reports them); actions that
+    are no longer open are left alone.
+    """
+    changes: list[StatusChange] = []
+    carried: list[CarriedAction] = []
+    for action in open_actions:
+        if action.status is not ActionStatus.OPEN:
+            continue
+        status = ActionStatus(reviews.get(action.id, DEFAULT_REVIEW))
+        if status is ActionStatus.OPEN:
+            status = DEFAULT_REVIEW
+        changes.append(StatusChange(action.id, status, held_on))
+        if status is ActionStatus.CARRIED_OVER:
+            carried.append(CarriedAction(action.text, action.due_on, action.id))
+    return ReviewOutcome(tuple(changes), tuple(carried))

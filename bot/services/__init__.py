@@ -1,0 +1,1 @@
+"""Use-cases: what the doors call. Each module owns one part of the programme."""

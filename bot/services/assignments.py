@@ -1,0 +1,271 @@
+"""Course assignment outside a session (App Home's *Assign a course*), and the LMS effects of
+the L&D connection: a Moodle enrolment and an xAPI statement per assignment, xAPI statements per
+session (attended / mentored) and per ILP goal planned. Each is an outbox row written in the
+transaction that causes it; statements carry no note text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.clock import Clock, local_date
+from bot.errors import Refusal
+from bot.model import (
+    CoachingSession,
+    Course,
+    CourseAssignment,
+    IlpGoal,
+    OutboxMessage,
+    Person,
+    Skill,
+)
+from bot.ports import NOT_STORED, UnitOfWork
+
+XAPI = "xapi"
+MOODLE = "moodle"
+XAPI_STATEMENT = "xapi_statement"
+MOODLE_ENROL = "moodle_enrol"
+COURSE_ASSIGNED = "course_assigned"
+
+
+@dataclass(frozen=True, slots=True)
+class LmsTargets:
+    """Which LMS effects to queue: Moodle enrolments (Moodle configured) and xAPI statements
+    (an LRS configured)."""
+
+    moodle: bool = False
+    xapi: bool = False
+
+
+NO_LMS = LmsTargets()
+
+
+def party(person: Person) -> dict[str, Any]:
+    """A person as a statement or enrolment needs them (no more)."""
+    return {
+        "email": person.email,
+        "name": person.name,
+        "slack_user_id": person.slack_user_id,
+        "teams_user_id": person.teams_user_id,
+    }
+
+
+def _statement(
+    key: str,
+    verb: str,
+    actor: Person,
+    obj: dict[str, Any],
+    timestamp: datetime,
+    *,
+    instructor: Person | None = None,
+    context: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    return OutboxMessage(
+        dedupe_key=key,
+        kind=XAPI_STATEMENT,
+        channel=XAPI,
+        recipient_id=actor.id,
+        payload={
+            "verb": verb,
+            "actor": party(actor),
+            "instructor": party(instructor) if instructor else None,
+            "object": obj,
+            "context": context or {},
+            "timestamp": timestamp.isoformat(),
+        },
+    )
+
+
+async def queue_assignment_effects(
+    uow: UnitOfWork,
+    assignment: CourseAssignment,
+    course: Course,
+    employee: Person,
+    assigned_by: Person | None,
+    lms: LmsTargets,
+    now: datetime,
+) -> None:
+    """The Moodle enrolment and the `was-assigned` statement of one new assignment."""
+    business_key = f"{employee.email}:{course.course_id}:{assignment.assigned_on.isoformat()}"
+    if lms.moodle:
+        await uow.outbox.add(
+            OutboxMessage(
+                dedupe_key=f"moodle:enrol:{business_key}",
+                kind=MOODLE_ENROL,
+                channel=MOODLE,
+                recipient_id=employee.id,
+                payload={"email": employee.email, "course_id": course.course_id},
+            )
+        )
+    if lms.xapi:
+        await uow.outbox.add(
+            _statement(
+                f"xapi:was-assigned:{business_key}",
+                "was-assigned",
+                employee,
+                {"kind": "course", "id": course.course_id, "name": course.title, "url": course.url},
+                now,
+                instructor=assigned_by,
+                context={"session_id": assignment.session_id},
+            )
+        )
+
+
+async def queue_session_statements(
+    uow: UnitOfWork,
+    session: CoachingSession,
+    manager: Person,
+    employee: Person,
+    skill: Skill,
+    lms: LmsTargets,
+    now: datetime,
+) -> None:
+    """`attended` (the employee, with the manager as instructor) and `mentored` (the manager)
+    on one session activity: its focus and skill, never its notes."""
+    if not lms.xapi:
+        return
+    pair = f"{manager.email}:{employee.email}:{session.held_on.isoformat()}"
+    obj = {"kind": "session", "id": pair, "name": f"Coaching session {session.held_on}"}
+    context = {
+        "focus_type": session.focus_type.value,
+        "skill_id": skill.skill_id,
+        "skill_name": skill.name,
+        "duration_minutes": session.duration_minutes,
+    }
+    timestamp = session.created_at or now
+    await uow.outbox.add(
+        _statement(
+            f"xapi:attended:{pair}",
+            "attended",
+            employee,
+            obj,
+            timestamp,
+            instructor=manager,
+            context=context,
+        ),
+        about_id=employee.id,
+    )
+    await uow.outbox.add(
+        _statement(
+            f"xapi:mentored:{pair}",
+            "mentored",
+            manager,
+            obj,
+            timestamp,
+            context=context,
+        ),
+        about_id=employee.id,
+    )
+
+
+async def queue_goal_planned(
+    uow: UnitOfWork,
+    goal: IlpGoal,
+    employee: Person,
+    skill: Skill | None,
+    lms: LmsTargets,
+    now: datetime,
+) -> None:
+    """`planned` for a new ILP goal: its skill and target date (not its wording)."""
+    if not lms.xapi:
+        return
+    await uow.outbox.add(
+        _statement(
+            f"xapi:planned:{employee.email}:goal:{goal.id}",
+            "planned",
+            employee,
+            {
+                "kind": "goal",
+                "id": f"{employee.email}:goal:{goal.id}",
+                "name": f"Skill goal: {skill.name if skill else goal.skill_id or 'development'}",
+            },
+            now,
+            context={
+                "skill_id": goal.skill_id,
+                "skill_name": skill.name if skill else None,
+                "target_date": goal.target_date.isoformat() if goal.target_date else None,
+            },
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AssignCourse:
+    """A manager assigns a course to one of their reports, outside a session."""
+
+    manager_id: int
+    employee_id: int
+    course_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CourseAssigned:
+    """The outcome: a new assignment, or (`already_open`) the open one the employee has."""
+
+    employee: Person
+    course: Course
+    assignment: CourseAssignment
+    already_open: bool = False
+
+
+async def assign_course(
+    uow: UnitOfWork,
+    cmd: AssignCourse,
+    clock: Clock,
+    timezone: str,
+    lms: LmsTargets = NO_LMS,
+) -> CourseAssigned:
+    """Assign the course (dated the manager's local today), DM the employee and tell the LMS;
+    a course the employee already has open is not assigned again."""
+    now = clock.now()
+    async with uow:
+        manager = await uow.people.get(cmd.manager_id)
+        if manager is None:
+            raise Refusal("You are not in the organisation's directory.")
+        today = local_date(now, manager.timezone or timezone)
+        reports = await uow.people.current_reports(manager.id, today)
+        employee = next((p for p in reports if p.id == cmd.employee_id), None)
+        if employee is None:
+            raise Refusal("You can assign courses only to the people you coach.")
+        course = await uow.catalogue.course(cmd.course_id.strip())
+        if course is None:
+            raise Refusal(f"There is no course {cmd.course_id.strip()!r} in the catalogue.")
+        open_one = await uow.assignments.open_assignment(employee.id, course.course_id)
+        if open_one is not None:
+            return CourseAssigned(employee, course, open_one, already_open=True)
+        reason = cmd.reason.strip() or f"Assigned by {manager.name} on {_day(today)}"
+        assignment = await uow.assignments.add(
+            CourseAssignment(
+                NOT_STORED,
+                employee.id,
+                course.course_id,
+                today,
+                assigned_by_id=manager.id,
+                reason=reason,
+            )
+        )
+        await uow.outbox.add(
+            OutboxMessage(
+                dedupe_key=f"{COURSE_ASSIGNED}:{assignment.id}",
+                kind=COURSE_ASSIGNED,
+                channel="chat",
+                recipient_id=employee.id,
+                payload={
+                    "assignment_id": assignment.id,
+                    "manager_name": manager.name,
+                    "course_id": course.course_id,
+                    "title": course.title,
+                    "url": course.url,
+                    "why": reason,
+                },
+            )
+        )
+        await queue_assignment_effects(uow, assignment, course, employee, manager, lms, now)
+        await uow.commit()
+    return CourseAssigned(employee, course, assignment)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day.strftime('%B')}"

@@ -1,0 +1,72 @@
+"""What a manager's Home shows about each report (last session, next due date, overdue, open
+actions), and an employee marking an agreed action done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.cadence import CoachingSchedule, is_overdue, relationship_start, schedule_for
+from bot.errors import Refusal
+from bot.model import ActionStatus, AgreedAction, Person
+from bot.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOverview:
+    """One direct report as their manager sees them on Home."""
+
+    employee: Person
+    last_session_on: date | None
+    schedule: CoachingSchedule
+    overdue: bool
+    open_actions: tuple[AgreedAction, ...]
+
+
+async def manager_overview(uow: UnitOfWork, manager_id: int, today: date) -> list[ReportOverview]:
+    """Each current report of the manager, soonest due first."""
+    async with uow:
+        overview = []
+        for employee in await uow.people.current_reports(manager_id, today):
+            last = await uow.sessions.last_for_employee(employee.id)
+            first_named = await uow.people.first_relationship_start(manager_id, employee.id)
+            schedule = schedule_for(
+                last.held_on if last else None,
+                relationship_start(first_named or today, employee.start_date),
+                employee.cadence,
+                employee.start_date,
+            )
+            overview.append(
+                ReportOverview(
+                    employee=employee,
+                    last_session_on=last.held_on if last else None,
+                    schedule=schedule,
+                    overdue=is_overdue(schedule, today),
+                    open_actions=tuple(await uow.actions.open_for_employee(employee.id)),
+                )
+            )
+    return sorted(overview, key=lambda o: (o.schedule.due_on, o.employee.name))
+
+
+async def mark_action_done(
+    uow: UnitOfWork, person_id: int, action_id: int, today: date
+) -> AgreedAction:
+    """The employee closes one of their own open actions; anyone else is refused."""
+    async with uow:
+        action = next(
+            (a for a in await uow.actions.open_for_employee(person_id) if a.id == action_id), None
+        )
+        if action is None:
+            raise Refusal("That action is already closed, or it is not one of yours.")
+        await uow.actions.set_status(action.id, ActionStatus.DONE, today)
+        await uow.commit()
+    return AgreedAction(
+        action.id,
+        action.session_id,
+        action.employee_id,
+        action.text,
+        action.due_on,
+        ActionStatus.DONE,
+        action.carried_from_id,
+        today,
+    )

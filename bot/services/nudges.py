@@ -1,0 +1,282 @@
+"""The nudge use-cases: the sweep (plan what is due in each person's working window and queue
+it, with dedupe keys, one message per recipient and window), its dry run for `coachbot nudges
+preview`, a manager's *Snooze 3 days*, and people's leave."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.cadence import CoachingSchedule, schedule_for
+from bot.errors import Refusal
+from bot.model import AgreedAction, OutboxMessage, OutboxStatus
+from bot.nudges import (
+    HolidayRule,
+    LeavePeriod,
+    NudgeKind,
+    PlannedNudge,
+    RelationshipState,
+    Snooze,
+    WorkingCalendar,
+    planned_nudges,
+    working_window,
+)
+from bot.ports import LeaveEntry, NudgeParty, NudgeStore, SnoozeRecord, SweepSnapshot, UnitOfWork
+
+SNOOZE_DAYS = 3
+MANAGER_KINDS = (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
+
+
+@dataclass(frozen=True, slots=True)
+class NudgePolicy:
+    """The organisation's settings the nudges follow: `COACHBOT_TIMEZONE`,
+    `COACHBOT_HOLIDAYS` and `COACHBOT_MANAGER_MODULE_COURSE`."""
+
+    default_zone: str = "UTC"
+    holidays: HolidayRule = frozenset()
+    module_course: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NudgePlan:
+    """What is due at one moment, with the calendar it was planned in."""
+
+    nudges: list[PlannedNudge]
+    calendar: WorkingCalendar
+    relationships: dict[tuple[int, int], RelationshipState]
+
+
+@dataclass(frozen=True, slots=True)
+class SweepOutcome:
+    planned: int
+    queued: int
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewEntry:
+    """One line of `coachbot nudges preview` (`contract.md`)."""
+
+    recipient: str
+    kind: str
+    about: str | None
+    due_on: date | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "recipient": self.recipient,
+            "kind": self.kind,
+            "about": self.about,
+            "due_on": self.due_on.isoformat() if self.due_on else None,
+        }
+
+
+def _snoozes(snapshot: SweepSnapshot) -> list[Snooze]:
+    """Stored snoozes (a date to wait until) as the planner's (days after a due date): a
+    snooze belongs to the period whose due date it reaches past."""
+    relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
+    snoozes = []
+    for record in snapshot.snoozes:
+        relationship = relationships.get((record.manager_id, record.employee_id))
+        if relationship is None:
+            continue
+        due = _schedule(relationship).due_on
+        if record.until > due:
+            snoozes.append(
+                Snooze(record.manager_id, record.employee_id, due, (record.until - due).days)
+            )
+    return snoozes
+
+
+def _schedule(relationship: RelationshipState) -> CoachingSchedule:
+    return schedule_for(
+        relationship.last_session_on,
+        relationship.started_on,
+        relationship.cadence,
+        relationship.start_date,
+    )
+
+
+async def plan(store: NudgeStore, at: datetime, policy: NudgePolicy) -> NudgePlan:
+    """The nudges whose delivery window contains `at`, whether already queued or not."""
+    on = at.astimezone(ZoneInfo(policy.default_zone)).date()
+    snapshot = await store.snapshot(on, policy.module_course)
+    calendar = WorkingCalendar(
+        default_zone=policy.default_zone,
+        zones=snapshot.zones,
+        holidays=policy.holidays,
+        leave=snapshot.leave,
+    )
+    nudges = planned_nudges(
+        at,
+        snapshot.relationships,
+        calendar,
+        snoozes=_snoozes(snapshot),
+        module_pending=snapshot.module_pending,
+    )
+    relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
+    return NudgePlan(nudges, calendar, relationships)
+
+
+def _action(action: AgreedAction) -> dict[str, Any]:
+    return {
+        "id": action.id,
+        "text": action.text,
+        "due_on": action.due_on.isoformat() if action.due_on else None,
+    }
+
+
+def _pair(nudge: PlannedNudge) -> tuple[int, int] | None:
+    """(manager, employee) of a nudge about a relationship."""
+    if nudge.about_id is None:
+        return None
+    if nudge.kind is NudgeKind.ACTION_CHECKIN:
+        return (nudge.about_id, nudge.recipient_id)
+    return (nudge.recipient_id, nudge.about_id)
+
+
+async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOutcome:
+    """Queue every nudge due at `at` that the outbox does not hold yet. A recipient's nudges
+    of this window share their `not_before` (the window's start), so the dispatcher sends them
+    as one message; `window_ends` tells it when they must wait for the next window instead."""
+    planned = await plan(store, at, policy)
+    known = await store.keys_with_status([n.dedupe_key for n in planned.nudges])
+    fresh = [n for n in planned.nudges if n.dedupe_key not in known]
+    if not fresh:
+        return SweepOutcome(len(planned.nudges), 0)
+    parties = await store.parties(
+        [n.recipient_id for n in fresh] + [n.about_id for n in fresh if n.about_id is not None]
+    )
+    actions = await store.open_actions([pair[1] for n in fresh if (pair := _pair(n)) is not None])
+    course = (
+        await store.course(policy.module_course)
+        if policy.module_course and any(n.kind is NudgeKind.MANAGER_MODULE for n in fresh)
+        else None
+    )
+    messages: list[tuple[OutboxMessage, int | None]] = []
+    for nudge in fresh:
+        zone = planned.calendar.zone_of(nudge.recipient_id)
+        opens, closes = working_window(at.astimezone(zone).date(), zone)
+        payload: dict[str, Any] = {"window_ends": closes.isoformat()}
+        pair = _pair(nudge)
+        if pair is not None:
+            relationship = planned.relationships[pair]
+            last = relationship.last_session_on
+            employee_actions = [_action(a) for a in actions.get(pair[1], [])]
+            payload |= {
+                "manager_id": pair[0],
+                "employee_id": pair[1],
+                "due_on": nudge.due_on.isoformat() if nudge.due_on else None,
+                "last_session_on": last.isoformat() if last else None,
+            }
+            if nudge.kind is NudgeKind.ACTION_CHECKIN:
+                payload["manager_name"] = _name(parties, pair[0])
+                payload["actions"] = employee_actions
+            else:
+                payload["employee_name"] = _name(parties, pair[1])
+                payload["open_actions"] = employee_actions
+        elif nudge.kind is NudgeKind.MANAGER_MODULE:
+            payload |= {
+                "course_id": policy.module_course,
+                "title": course.title if course else policy.module_course,
+                "url": course.url if course else "",
+            }
+        else:  # ld_digest has no content yet, so it is never queued
+            continue
+        message = OutboxMessage(
+            dedupe_key=nudge.dedupe_key,
+            kind=nudge.kind.value,
+            channel="chat",
+            payload=payload,
+            recipient_id=nudge.recipient_id,
+            not_before=opens,
+        )
+        messages.append((message, nudge.about_id))
+    return SweepOutcome(len(planned.nudges), await store.queue(messages, at))
+
+
+def _name(parties: dict[int, NudgeParty], person_id: int) -> str:
+    party = parties.get(person_id)
+    return party.name if party else "a former colleague"
+
+
+async def preview(store: NudgeStore, at: datetime, policy: NudgePolicy) -> list[PreviewEntry]:
+    """What the scheduler would send at `at` and has not sent: one entry per (recipient, kind,
+    about), sorted by them (`contract.md`); people with no chat identity are listed too."""
+    planned = await plan(store, at, policy)
+    nudges = [n for n in planned.nudges if n.kind is not NudgeKind.LD_DIGEST]
+    known = await store.keys_with_status([n.dedupe_key for n in nudges])
+    unsent = [n for n in nudges if known.get(n.dedupe_key) is not OutboxStatus.SENT]
+    parties = await store.parties(
+        [n.recipient_id for n in unsent] + [n.about_id for n in unsent if n.about_id is not None]
+    )
+    entries = {
+        (n.recipient_id, n.kind, n.about_id): PreviewEntry(
+            recipient=parties[n.recipient_id].email,
+            kind=n.kind.value,
+            about=parties[n.about_id].email if n.about_id is not None else None,
+            due_on=n.due_on,
+        )
+        for n in unsent
+        if n.recipient_id in parties and (n.about_id is None or n.about_id in parties)
+    }
+    return sorted(entries.values(), key=lambda e: (e.recipient, e.kind, e.about or ""))
+
+
+def snooze_until(today: date, due_on: date) -> date:
+    """A snooze clicked on `today` for the session due on `due_on` lasts 3 days from whichever
+    is later."""
+    return max(today, due_on) + timedelta(days=SNOOZE_DAYS)
+
+
+async def snooze(
+    uow: UnitOfWork,
+    store: NudgeStore,
+    manager_id: int,
+    employee_id: int,
+    due_on: date,
+    today: date,
+) -> date:
+    """A manager's *Snooze 3 days* on the nudge about a report: that period's next reminder
+    waits until the returned day. Refused for someone who is no longer their report."""
+    async with uow:
+        relationship = await uow.people.relationship(manager_id, employee_id, today)
+        employee = await uow.people.get(employee_id)
+    if relationship is None or employee is None:
+        raise Refusal(
+            "That person is no longer one of your reports, so there is nothing to snooze."
+        )
+    until = snooze_until(today, due_on)
+    await store.add_snooze(SnoozeRecord(manager_id, employee_id, until))
+    return until
+
+
+async def add_leave(
+    unit_of_work: Callable[[], UnitOfWork],
+    store: NudgeStore,
+    email: str,
+    first_day: date,
+    last_day: date,
+) -> LeaveEntry:
+    """Record a person's leave (both days inclusive): messages to them, and their manager's
+    nudges about them, wait until it ends."""
+    if last_day < first_day:
+        raise Refusal(f"leave ends ({last_day}) before it starts ({first_day})")
+    async with unit_of_work() as uow:
+        person = await uow.people.by_email(email)
+    if person is None:
+        raise Refusal(f"no person with e-mail {email} (import them first)")
+    await store.add_leave(person.id, LeavePeriod(first_day, last_day))
+    return LeaveEntry(person.email, person.name, first_day, last_day)
+
+
+async def leave_list(store: NudgeStore, on_or_after: date | None = None) -> Sequence[LeaveEntry]:
+    """Stored leave, earliest first; only what has not ended before `on_or_after` if given."""
+    return await store.leave_list(on_or_after)
+
+
+MANAGER_NUDGES = frozenset(kind.value for kind in MANAGER_KINDS)
+RELATIONSHIP_NUDGES = MANAGER_NUDGES | {NudgeKind.ACTION_CHECKIN.value}
+"""Outbox kinds a logged session makes pointless (the dispatcher drops them)."""

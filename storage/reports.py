@@ -1,0 +1,373 @@
+"""The programme report's SQL aggregates (the `ReportSource` port): a handful of grouped
+scans. Report queries are built only from `REPORT_COLUMNS`, an allow-list with no notes
+column in it, so no report query can read key points or action text."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Date,
+    Executable,
+    Insert,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    TableClause,
+    and_,
+    case,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    union,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from bot.services.reports import (
+    NEW_HIRE_DAYS,
+    CompletionCell,
+    ReportAggregates,
+    ReportQuery,
+    SessionCell,
+    TeamGain,
+)
+from storage.tables import metadata
+
+# The only columns a report query may name. Never add coaching_session.key_points,
+# agreed_action.text or anything else a person wrote about someone.
+REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "person": ("id", "department", "team", "cadence", "start_date", "active", "deactivated_on"),
+    "coaching_relationship": ("manager_id", "employee_id", "started_on", "ended_on"),
+    "coaching_session": ("id", "employee_id", "held_on", "focus_type", "skill_id", "flagged"),
+    "course_assignment": ("employee_id", "course_id", "assigned_on", "session_id", "completed_at"),
+    "learning_completion": ("employee_id", "course_id", "completed_at"),
+    "skill_level": ("employee_id", "skill_id", "level", "assessed_on"),
+    "skill": ("skill_id", "name"),
+    "course": ("skill_ids",),
+}
+NOTES_COLUMNS = frozenset({("coaching_session", "key_points"), ("agreed_action", "text")})
+
+
+def _readable(name: str, kind: type[TableClause] = TableClause) -> TableClause:
+    """A view of one table holding only its allowed columns, typed as in storage.tables."""
+    real = metadata.tables[name]
+    allowed = REPORT_COLUMNS[name]
+    if any((name, column_name) in NOTES_COLUMNS for column_name in allowed):
+        raise RuntimeError(f"a notes column of {name} is on the report allow-list")
+    return kind(name, *(column(column_name, real.c[column_name].type) for column_name in allowed))
+
+
+class _ReadableByIndex(TableClause):
+    """An allowed view of a table that SQLite must read through one index (`INDEXED BY`):
+    its planner would otherwise prefer a narrower index and fetch every row's notes page."""
+
+    inherit_cache = True
+    sqlite_index = "ix_session_report"
+
+
+@compiles(_ReadableByIndex, "sqlite")
+def _indexed_by(element: _ReadableByIndex, compiler: SQLCompiler, **kw: Any) -> str:
+    sql: str = compiler.visit_table(element, **kw)  # type: ignore[no-untyped-call]
+    return f"{sql} INDEXED BY {element.sqlite_index}" if kw.get("asfrom") else sql
+
+
+person = _readable("person")
+relationship = _readable("coaching_relationship")
+session = _readable("coaching_session")
+period_session = _readable("coaching_session", _ReadableByIndex)
+assignment = _readable("course_assignment")
+completion = _readable("learning_completion")
+skill_level = _readable("skill_level")
+skill = _readable("skill")
+course = _readable("course")
+
+
+# The population, computed once per report into a temporary table of this connection.
+population = Table(
+    "report_population",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("department", String, nullable=False),
+    Column("team", String, nullable=False),
+    Column("cadence", String),
+    Column("start_date", Date),
+    Column("held", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _current_manager(employee_id: Any, as_of: date) -> list[ColumnElement[bool]]:
+    return [
+        relationship.c.employee_id == employee_id,
+        relationship.c.started_on <= as_of,
+        or_(relationship.c.ended_on.is_(None), relationship.c.ended_on > as_of),
+    ]
+
+
+def _in_period(day: Any, query: ReportQuery) -> ColumnElement[bool]:
+    return and_(day >= query.period.start, day <= query.period.end)
+
+
+def population_statement(query: ReportQuery) -> Insert:
+    """People active on the as-of date who have a manager on it, narrowed by the scope, with
+    their start date where it can still matter (later than 90 days before the period) and
+    their sessions held in the period."""
+    as_of = query.period.end
+    conditions: list[ColumnElement[bool]] = [
+        or_(
+            and_(person.c.deactivated_on.is_(None), person.c.active == true()),
+            person.c.deactivated_on > as_of,
+        ),
+        or_(person.c.start_date.is_(None), person.c.start_date <= as_of),
+        exists().where(*_current_manager(person.c.id, as_of)),
+    ]
+    if query.scope.department is not None:
+        conditions.append(person.c.department == query.scope.department)
+    if query.scope.team is not None:
+        conditions.append(person.c.team == query.scope.team)
+    relevant_from = query.period.start - timedelta(days=NEW_HIRE_DAYS)
+    held = (
+        select(func.count())
+        .where(session.c.employee_id == person.c.id, _in_period(session.c.held_on, query))
+        .scalar_subquery()
+    )
+    chosen = select(
+        person.c.id,
+        person.c.department,
+        person.c.team,
+        person.c.cadence,
+        case((person.c.start_date > relevant_from, person.c.start_date), else_=None),
+        held,
+    ).where(*conditions)
+    return insert(population).from_select(
+        ["id", "department", "team", "cadence", "start_date", "held"], chosen
+    )
+
+
+def completion_statement() -> Select[Any]:
+    """Population cells: (department, team, cadence, start date, held) -> people."""
+    columns = [
+        population.c.department,
+        population.c.team,
+        population.c.cadence,
+        population.c.start_date,
+        population.c.held,
+    ]
+    return select(*columns, func.count().label("people")).group_by(*columns)
+
+
+def sessions_statement(query: ReportQuery) -> Select[Any]:
+    """The period's sessions of the population by department, skill and focus type, with
+    how many were flagged and how many had a course assigned from them."""
+    with_course = (
+        exists().where(assignment.c.session_id == period_session.c.id).correlate(period_session)
+    )
+    counted = (
+        select(
+            population.c.department,
+            period_session.c.skill_id,
+            period_session.c.focus_type,
+            func.count().label("sessions"),
+            func.sum(case((period_session.c.flagged == true(), 1), else_=0)).label("flagged"),
+            func.sum(case((with_course, 1), else_=0)).label("with_course"),
+        )
+        .join(population, population.c.id == period_session.c.employee_id)
+        .where(_in_period(period_session.c.held_on, query))
+        .group_by(population.c.department, period_session.c.skill_id, period_session.c.focus_type)
+        .subquery("counted")
+    )
+    return select(
+        counted, func.coalesce(skill.c.name, counted.c.skill_id).label("skill_name")
+    ).outerjoin(skill, skill.c.skill_id == counted.c.skill_id)
+
+
+def assignments_statement(query: ReportQuery) -> Select[Any]:
+    """Assignments dated in the period, and those of them completed by its end."""
+    done = case((assignment.c.completed_at < query.completed_before, 1), else_=0)
+    return (
+        select(func.count().label("assigned"), func.coalesce(func.sum(done), 0).label("done"))
+        .join(population, population.c.id == assignment.c.employee_id)
+        .where(_in_period(assignment.c.assigned_on, query))
+    )
+
+
+def gains_statement(query: ReportQuery) -> Select[Any]:
+    """Per team, the sum over its people and skills of max(0, latest level by the period's
+    end minus latest level before its start), from the pairs whose level changed."""
+    latest = (
+        select(
+            skill_level.c.employee_id,
+            skill_level.c.skill_id,
+            func.max(
+                case(
+                    (skill_level.c.assessed_on < query.period.start, skill_level.c.assessed_on),
+                    else_=None,
+                )
+            ).label("was_on"),
+            func.max(skill_level.c.assessed_on).label("now_on"),
+        )
+        .where(skill_level.c.assessed_on <= query.period.end)
+        .group_by(skill_level.c.employee_id, skill_level.c.skill_id)
+        .subquery("latest")
+    )
+    was = skill_level.alias("was")
+    now = skill_level.alias("now")
+    gain = case((now.c.level > was.c.level, now.c.level - was.c.level), else_=0)
+
+    def level_on(level: Any, day: Any) -> ColumnElement[bool]:
+        return and_(
+            level.c.employee_id == latest.c.employee_id,
+            level.c.skill_id == latest.c.skill_id,
+            level.c.assessed_on == day,
+        )
+
+    return (
+        select(population.c.department, population.c.team, func.sum(gain).label("gain"))
+        .select_from(latest)
+        .join(population, population.c.id == latest.c.employee_id)
+        .join(was, level_on(was, latest.c.was_on))
+        .join(now, level_on(now, latest.c.now_on))
+        .where(latest.c.now_on > latest.c.was_on, population.c.team != "")
+        .group_by(population.c.department, population.c.team)
+    )
+
+
+def managers_statement(query: ReportQuery) -> Select[Any, Any]:
+    """Managers of the population, and how many of them completed the coaching-skills
+    module by the period's end (a completion, or a completed assignment of that course)."""
+    managers = (
+        select(relationship.c.manager_id)
+        .join(population, population.c.id == relationship.c.employee_id)
+        .where(*_current_manager(population.c.id, query.period.end))
+        .distinct()
+        .subquery("managers")
+    )
+    module = query.manager_module_course
+    if module is None:
+        return select(func.count().label("managers"), literal(0).label("completed")).select_from(
+            managers
+        )
+    completed = union(
+        select(completion.c.employee_id.label("person_id")).where(
+            completion.c.course_id == module,
+            completion.c.completed_at < query.completed_before,
+        ),
+        select(assignment.c.employee_id.label("person_id")).where(
+            assignment.c.course_id == module,
+            assignment.c.completed_at < query.completed_before,
+        ),
+    ).subquery("completed")
+    return (
+        select(
+            func.count().label("managers"),
+            func.count(completed.c.person_id).label("completed"),
+        )
+        .select_from(managers)
+        .outerjoin(completed, completed.c.person_id == managers.c.manager_id)
+    )
+
+
+def catalogue_statement() -> Select[Any]:
+    """The skill lists of the catalogue's courses."""
+    return select(course.c.skill_ids).where(course.c.skill_ids != "").distinct()
+
+
+def report_statements(query: ReportQuery) -> dict[str, Executable]:
+    """Every statement the report runs, in order (the privacy tests compile them all)."""
+    return {
+        "population": population_statement(query),
+        "completion": completion_statement(),
+        "sessions": sessions_statement(query),
+        "assignments": assignments_statement(query),
+        "gains": gains_statement(query),
+        "managers": managers_statement(query),
+        "catalogue": catalogue_statement(),
+    }
+
+
+class SqlReportSource:
+    """The report's counts from the database."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def report_aggregates(self, query: ReportQuery) -> ReportAggregates:
+        statements = report_statements(query)
+        rows: dict[str, list[Any]] = {}
+        async with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # a few grouped scans: JIT compilation costs more than it saves here, and
+                # the groupings fit in memory
+                await connection.execute(text("SET LOCAL jit = off"))
+                await connection.execute(text("SET LOCAL work_mem = '64MB'"))
+            else:
+                # the groupings sort in memory rather than in a temporary file
+                await connection.execute(text("PRAGMA temp_store = MEMORY"))
+            await connection.execute(DropTable(population, if_exists=True))
+            await connection.execute(CreateTable(population))
+            for name, statement in statements.items():
+                result = await connection.execute(statement)
+                rows[name] = list(result.all()) if result.returns_rows else []
+                if name == "population" and connection.dialect.name == "postgresql":
+                    # the planner needs its size to choose hash joins over it
+                    await connection.execute(text("ANALYZE report_population"))
+            await connection.execute(DropTable(population))
+        assigned = rows["assignments"][0]
+        managers = rows["managers"][0]
+        return ReportAggregates(
+            completion=tuple(
+                CompletionCell(
+                    department=row.department,
+                    team=row.team,
+                    cadence=row.cadence or None,
+                    start_date=row.start_date,
+                    held=int(row.held),
+                    people=int(row.people),
+                )
+                for row in rows["completion"]
+            ),
+            sessions=tuple(
+                SessionCell(
+                    department=row.department,
+                    skill_id=row.skill_id,
+                    skill_name=row.skill_name,
+                    focus_type=row.focus_type,
+                    sessions=int(row.sessions),
+                    flagged=int(row.flagged),
+                    with_course=int(row.with_course),
+                )
+                for row in rows["sessions"]
+            ),
+            assignments=int(assigned.assigned),
+            assignments_completed=int(assigned.done),
+            team_gains=tuple(
+                TeamGain(row.department, row.team, int(row.gain)) for row in rows["gains"]
+            ),
+            managers=int(managers.managers),
+            managers_with_module=(
+                None if query.manager_module_course is None else int(managers.completed)
+            ),
+            skills_with_courses=frozenset(
+                skill_id.strip()
+                for row in rows["catalogue"]
+                for skill_id in row.skill_ids.split(";")
+                if skill_id.strip()
+            ),
+        )
+
+
+__all__ = ["REPORT_COLUMNS", "SqlReportSource", "report_statements"]

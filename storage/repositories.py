@@ -1,0 +1,733 @@
+"""Async repositories over the tables: they implement the repository ports of `bot/ports.py`
+on one open connection (the unit of work's transaction), mapping rows to the model's values."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, Table, and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.model import (
+    ActionStatus,
+    AgreedAction,
+    Cadence,
+    CoachingRelationship,
+    CoachingSession,
+    Course,
+    CourseAssignment,
+    FocusType,
+    GoalStatus,
+    IlpGoal,
+    LearningCompletion,
+    OutboxMessage,
+    Person,
+    Role,
+    Skill,
+    SkillLevel,
+)
+from bot.ports import ErasedRows, GoalChange, SessionAlreadyLogged
+from storage import course_search
+from storage.tables import metadata
+
+PERSON = metadata.tables["person"]
+RELATIONSHIP = metadata.tables["coaching_relationship"]
+SKILL = metadata.tables["skill"]
+COURSE = metadata.tables["course"]
+SESSION = metadata.tables["coaching_session"]
+ACTION = metadata.tables["agreed_action"]
+ASSIGNMENT = metadata.tables["course_assignment"]
+GOAL = metadata.tables["ilp_goal"]
+GOAL_CHANGE = metadata.tables["ilp_goal_change"]
+SKILL_LEVEL = metadata.tables["skill_level"]
+COMPLETION = metadata.tables["learning_completion"]
+OUTBOX = metadata.tables["outbox"]
+PROCESSED_EVENT = metadata.tables["processed_event"]
+
+
+def dialect_insert(connection: AsyncConnection, table: Table) -> Any:
+    """An INSERT that knows `ON CONFLICT` on the connection's backend."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _words_match(columns: Sequence[Any], words: str) -> ColumnElement[bool]:
+    conditions = []
+    for word in words.lower().split():
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+        )
+    return and_(True, *conditions)
+
+
+def _current_on(on: date) -> ColumnElement[bool]:
+    return and_(
+        RELATIONSHIP.c.started_on <= on,
+        or_(RELATIONSHIP.c.ended_on.is_(None), RELATIONSHIP.c.ended_on > on),
+    )
+
+
+async def _insert(connection: AsyncConnection, table: Table, entity: Any) -> int:
+    """Insert a model dataclass whose fields are the table's columns; returns the new id.
+    Enums are stored by value, tuples as lists."""
+    values = {}
+    for item in fields(entity):
+        if item.name == "id":
+            continue
+        value = getattr(entity, item.name)
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, tuple):
+            value = list(value)
+        values[item.name] = value
+    result = await connection.execute(table.insert().values(values).returning(table.c.id))
+    new_id: int = result.scalar_one()
+    return new_id
+
+
+def person_from_row(row: Mapping[Any, Any]) -> Person:
+    roles = frozenset(
+        Role(role.strip()) for role in (row["roles"] or "").replace(",", ";").split(";") if role
+    )
+    return Person(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        department=row["department"] or "",
+        team=row["team"] or "",
+        cadence=Cadence(row["cadence"]) if row["cadence"] else None,
+        roles=roles,
+        start_date=row["start_date"],
+        slack_user_id=row["slack_user_id"],
+        teams_user_id=row["teams_user_id"],
+        timezone=row["timezone"],
+        active=bool(row["active"]),
+        deactivated_on=row["deactivated_on"],
+    )
+
+
+class SqlPeople:
+    """The directory and the coaching relationships."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def _one(self, condition: ColumnElement[bool]) -> Person | None:
+        row = (await self._db.execute(select(PERSON).where(condition))).mappings().first()
+        return person_from_row(row) if row else None
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self._one(PERSON.c.id == person_id)
+
+    async def by_email(self, email: str) -> Person | None:
+        return await self._one(func.lower(PERSON.c.email) == email.strip().lower())
+
+    async def by_slack_id(self, slack_user_id: str) -> Person | None:
+        return await self._one(PERSON.c.slack_user_id == slack_user_id)
+
+    async def by_teams_id(self, teams_user_id: str) -> Person | None:
+        return await self._one(PERSON.c.teams_user_id == teams_user_id)
+
+    async def set_chat_identity(
+        self,
+        person_id: int,
+        *,
+        slack_user_id: str | None = None,
+        teams_user_id: str | None = None,
+    ) -> None:
+        values = {
+            key: value
+            for key, value in (("slack_user_id", slack_user_id), ("teams_user_id", teams_user_id))
+            if value is not None
+        }
+        if values:
+            await self._db.execute(update(PERSON).where(PERSON.c.id == person_id).values(values))
+
+    async def set_timezone(self, person_id: int, timezone: str) -> None:
+        await self._db.execute(
+            update(PERSON).where(PERSON.c.id == person_id).values(timezone=timezone)
+        )
+
+    async def current_reports(self, manager_id: int, on: date) -> list[Person]:
+        query = (
+            select(PERSON)
+            .join(RELATIONSHIP, RELATIONSHIP.c.employee_id == PERSON.c.id)
+            .where(RELATIONSHIP.c.manager_id == manager_id, _current_on(on), PERSON.c.active)
+            .where(or_(PERSON.c.start_date.is_(None), PERSON.c.start_date <= on))
+            .order_by(PERSON.c.name, PERSON.c.id)
+        )
+        rows = (await self._db.execute(query)).mappings().all()
+        return [person_from_row(row) for row in rows]
+
+    async def current_manager(self, employee_id: int, on: date) -> Person | None:
+        query = (
+            select(PERSON)
+            .join(RELATIONSHIP, RELATIONSHIP.c.manager_id == PERSON.c.id)
+            .where(RELATIONSHIP.c.employee_id == employee_id, _current_on(on))
+            .order_by(RELATIONSHIP.c.started_on.desc(), RELATIONSHIP.c.id.desc())
+        )
+        row = (await self._db.execute(query)).mappings().first()
+        return person_from_row(row) if row else None
+
+    async def relationship(
+        self, manager_id: int, employee_id: int, on: date
+    ) -> CoachingRelationship | None:
+        query = (
+            select(RELATIONSHIP)
+            .where(
+                RELATIONSHIP.c.manager_id == manager_id,
+                RELATIONSHIP.c.employee_id == employee_id,
+                _current_on(on),
+            )
+            .order_by(RELATIONSHIP.c.started_on.desc())
+        )
+        row = (await self._db.execute(query)).mappings().first()
+        if row is None:
+            return None
+        return CoachingRelationship(
+            id=row["id"],
+            manager_id=row["manager_id"],
+            employee_id=row["employee_id"],
+            started_on=row["started_on"],
+            ended_on=row["ended_on"],
+        )
+
+    async def first_relationship_start(self, manager_id: int, employee_id: int) -> date | None:
+        query = select(func.min(RELATIONSHIP.c.started_on)).where(
+            RELATIONSHIP.c.manager_id == manager_id, RELATIONSHIP.c.employee_id == employee_id
+        )
+        started: date | None = (await self._db.execute(query)).scalar()
+        return started
+
+
+def skill_from_row(row: Mapping[Any, Any]) -> Skill:
+    return Skill(
+        skill_id=row["skill_id"],
+        name=row["name"],
+        category=row["category"],
+        description=row["description"],
+        framework=row["framework"],
+        framework_ref=row["framework_ref"],
+    )
+
+
+def course_from_row(row: Mapping[Any, Any]) -> Course:
+    return Course(
+        course_id=row["course_id"],
+        title=row["title"],
+        url=row["url"],
+        skill_ids=tuple(part for part in (row["skill_ids"] or "").split(";") if part),
+        provider=row["provider"],
+        duration_minutes=row["duration_minutes"],
+    )
+
+
+class SqlCatalogue:
+    """Skills and courses."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def skill(self, skill_id: str) -> Skill | None:
+        return (await self.skills([skill_id])).get(skill_id)
+
+    async def skills(self, skill_ids: Sequence[str]) -> dict[str, Skill]:
+        if not skill_ids:
+            return {}
+        query = select(SKILL).where(SKILL.c.skill_id.in_(list(skill_ids)))
+        rows = (await self._db.execute(query)).mappings().all()
+        return {row["skill_id"]: skill_from_row(row) for row in rows}
+
+    async def search_skills(self, words: str, limit: int) -> list[Skill]:
+        query = (
+            select(SKILL)
+            .where(_words_match([SKILL.c.name, SKILL.c.skill_id], words))
+            .order_by(SKILL.c.name, SKILL.c.skill_id)
+            .limit(limit)
+        )
+        return [skill_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def course(self, course_id: str) -> Course | None:
+        return (await self.courses([course_id])).get(course_id)
+
+    async def courses(self, course_ids: Sequence[str]) -> dict[str, Course]:
+        if not course_ids:
+            return {}
+        query = select(COURSE).where(COURSE.c.course_id.in_(list(course_ids)))
+        rows = (await self._db.execute(query)).mappings().all()
+        return {row["course_id"]: course_from_row(row) for row in rows}
+
+    async def search_courses(self, words: str, limit: int) -> list[Course]:
+        rows = await course_search.search_courses(self._db, words, limit)
+        return [course_from_row(row) for row in rows]
+
+
+def session_from_row(row: Mapping[Any, Any]) -> CoachingSession:
+    return CoachingSession(
+        id=row["id"],
+        manager_id=row["manager_id"],
+        employee_id=row["employee_id"],
+        held_on=row["held_on"],
+        duration_minutes=row["duration_minutes"],
+        focus_type=FocusType(row["focus_type"]),
+        skill_id=row["skill_id"],
+        key_points=tuple(row["key_points"]),
+        flagged=bool(row["flagged"]),
+        ilp_goal_id=row["ilp_goal_id"],
+        created_at=row["created_at"],
+    )
+
+
+def _is_second_session_on_day(error: IntegrityError) -> bool:
+    message = str(error.orig)
+    return "uq_session_per_day" in message or (
+        "UNIQUE constraint failed: coaching_session." in message
+    )
+
+
+class SqlSessions:
+    """Coaching sessions."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def add(self, session: CoachingSession) -> CoachingSession:
+        try:
+            return replace(session, id=await _insert(self._db, SESSION, session))
+        except IntegrityError as exc:
+            if _is_second_session_on_day(exc):
+                raise SessionAlreadyLogged(str(session.held_on)) from exc
+            raise
+
+    async def get(self, session_id: int) -> CoachingSession | None:
+        query = select(SESSION).where(SESSION.c.id == session_id)
+        row = (await self._db.execute(query)).mappings().first()
+        return session_from_row(row) if row else None
+
+    async def exists_on_day(self, manager_id: int, employee_id: int, held_on: date) -> bool:
+        query = select(SESSION.c.id).where(
+            SESSION.c.manager_id == manager_id,
+            SESSION.c.employee_id == employee_id,
+            SESSION.c.held_on == held_on,
+        )
+        return (await self._db.execute(query)).first() is not None
+
+    async def last_for_employee(
+        self, employee_id: int, *, before: date | None = None
+    ) -> CoachingSession | None:
+        query = select(SESSION).where(SESSION.c.employee_id == employee_id)
+        if before is not None:
+            query = query.where(SESSION.c.held_on < before)
+        query = query.order_by(SESSION.c.held_on.desc(), SESSION.c.id.desc()).limit(1)
+        row = (await self._db.execute(query)).mappings().first()
+        return session_from_row(row) if row else None
+
+    async def recent_for_employee(self, employee_id: int, limit: int) -> list[CoachingSession]:
+        query = (
+            select(SESSION)
+            .where(SESSION.c.employee_id == employee_id)
+            .order_by(SESSION.c.held_on.desc(), SESSION.c.id.desc())
+            .limit(limit)
+        )
+        return [session_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def for_employee(self, employee_id: int) -> list[CoachingSession]:
+        query = (
+            select(SESSION)
+            .where(SESSION.c.employee_id == employee_id)
+            .order_by(SESSION.c.held_on, SESSION.c.id)
+        )
+        return [session_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+
+def action_from_row(row: Mapping[Any, Any]) -> AgreedAction:
+    return AgreedAction(
+        id=row["id"],
+        session_id=row["session_id"],
+        employee_id=row["employee_id"],
+        text=row["text"],
+        due_on=row["due_on"],
+        status=ActionStatus(row["status"]),
+        carried_from_id=row["carried_from_id"],
+        closed_on=row["closed_on"],
+    )
+
+
+class SqlActions:
+    """Agreed actions."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def add(self, action: AgreedAction) -> AgreedAction:
+        return replace(action, id=await _insert(self._db, ACTION, action))
+
+    async def _where(self, *conditions: ColumnElement[bool]) -> list[AgreedAction]:
+        query = select(ACTION).where(*conditions).order_by(ACTION.c.id)
+        return [action_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def for_session(self, session_id: int) -> list[AgreedAction]:
+        return await self._where(ACTION.c.session_id == session_id)
+
+    async def open_for_employee(self, employee_id: int) -> list[AgreedAction]:
+        return await self._where(
+            ACTION.c.employee_id == employee_id, ACTION.c.status == ActionStatus.OPEN.value
+        )
+
+    async def for_employee(self, employee_id: int) -> list[AgreedAction]:
+        return await self._where(ACTION.c.employee_id == employee_id)
+
+    async def set_status(
+        self, action_id: int, status: ActionStatus, closed_on: date | None
+    ) -> None:
+        await self._db.execute(
+            update(ACTION)
+            .where(ACTION.c.id == action_id)
+            .values(status=status.value, closed_on=closed_on)
+        )
+
+
+def assignment_from_row(row: Mapping[Any, Any]) -> CourseAssignment:
+    return CourseAssignment(
+        id=row["id"],
+        employee_id=row["employee_id"],
+        course_id=row["course_id"],
+        assigned_on=row["assigned_on"],
+        session_id=row["session_id"],
+        assigned_by_id=row["assigned_by_id"],
+        reason=row["reason"],
+        completed_at=row["completed_at"],
+    )
+
+
+class SqlAssignments:
+    """Course assignments."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def add(self, assignment: CourseAssignment) -> CourseAssignment:
+        return replace(assignment, id=await _insert(self._db, ASSIGNMENT, assignment))
+
+    async def _where(self, *conditions: ColumnElement[bool]) -> list[CourseAssignment]:
+        query = select(ASSIGNMENT).where(*conditions).order_by(ASSIGNMENT.c.id)
+        return [assignment_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def open_assignment(self, employee_id: int, course_id: str) -> CourseAssignment | None:
+        found = await self._where(
+            ASSIGNMENT.c.employee_id == employee_id,
+            ASSIGNMENT.c.course_id == course_id,
+            ASSIGNMENT.c.completed_at.is_(None),
+        )
+        return found[0] if found else None
+
+    async def for_employee(self, employee_id: int) -> list[CourseAssignment]:
+        return await self._where(ASSIGNMENT.c.employee_id == employee_id)
+
+    async def for_session(self, session_id: int) -> list[CourseAssignment]:
+        return await self._where(ASSIGNMENT.c.session_id == session_id)
+
+    async def get(self, assignment_id: int) -> CourseAssignment | None:
+        found = await self._where(ASSIGNMENT.c.id == assignment_id)
+        return found[0] if found else None
+
+    async def complete(self, assignment_id: int, completed_at: datetime) -> None:
+        await self._db.execute(
+            update(ASSIGNMENT)
+            .where(ASSIGNMENT.c.id == assignment_id, ASSIGNMENT.c.completed_at.is_(None))
+            .values(completed_at=completed_at)
+        )
+
+
+def goal_from_row(row: Mapping[Any, Any]) -> IlpGoal:
+    return IlpGoal(
+        id=row["id"],
+        employee_id=row["employee_id"],
+        title=row["title"],
+        skill_id=row["skill_id"],
+        target_date=row["target_date"],
+        status=GoalStatus(row["status"]),
+        created_on=row["created_on"],
+    )
+
+
+class SqlGoals:
+    """ILP goals and their dated status changes."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def add(self, goal: IlpGoal) -> IlpGoal:
+        stored = replace(goal, id=await _insert(self._db, GOAL, goal))
+        if goal.created_on is not None:
+            await self._record_change(stored.id, goal.employee_id, goal.status, goal.created_on)
+        return stored
+
+    async def _record_change(
+        self, goal_id: int, employee_id: int, status: GoalStatus, on: date
+    ) -> None:
+        await self._db.execute(
+            GOAL_CHANGE.insert().values(
+                goal_id=goal_id, employee_id=employee_id, status=status.value, changed_on=on
+            )
+        )
+
+    async def get(self, goal_id: int) -> IlpGoal | None:
+        row = (await self._db.execute(select(GOAL).where(GOAL.c.id == goal_id))).mappings().first()
+        return goal_from_row(row) if row else None
+
+    async def for_employee(self, employee_id: int) -> list[IlpGoal]:
+        query = select(GOAL).where(GOAL.c.employee_id == employee_id).order_by(GOAL.c.id)
+        return [goal_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def set_status(self, goal_id: int, status: GoalStatus, on: date) -> None:
+        goal = await self.get(goal_id)
+        if goal is None or goal.status == status:
+            return
+        await self._db.execute(update(GOAL).where(GOAL.c.id == goal_id).values(status=status.value))
+        await self._record_change(goal_id, goal.employee_id, status, on)
+
+    async def changes_for_employee(self, employee_id: int) -> list[GoalChange]:
+        query = (
+            select(GOAL_CHANGE)
+            .where(GOAL_CHANGE.c.employee_id == employee_id)
+            .order_by(GOAL_CHANGE.c.changed_on, GOAL_CHANGE.c.id)
+        )
+        return [
+            GoalChange(
+                goal_id=row["goal_id"],
+                status=GoalStatus(row["status"]),
+                changed_on=row["changed_on"],
+            )
+            for row in (await self._db.execute(query)).mappings()
+        ]
+
+
+class SqlSkillLevels:
+    """Skill levels, one per (person, skill, date)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def record(self, level: SkillLevel) -> None:
+        insert = dialect_insert(self._db, SKILL_LEVEL).values(
+            employee_id=level.employee_id,
+            skill_id=level.skill_id,
+            level=level.level,
+            assessed_on=level.assessed_on,
+            source=level.source,
+        )
+        await self._db.execute(
+            insert.on_conflict_do_update(
+                index_elements=["employee_id", "skill_id", "assessed_on"],
+                set_={"level": insert.excluded.level, "source": insert.excluded.source},
+            )
+        )
+
+    async def for_employee(self, employee_id: int) -> list[SkillLevel]:
+        query = (
+            select(SKILL_LEVEL)
+            .where(SKILL_LEVEL.c.employee_id == employee_id)
+            .order_by(SKILL_LEVEL.c.assessed_on, SKILL_LEVEL.c.skill_id)
+        )
+        return [
+            SkillLevel(
+                employee_id=row["employee_id"],
+                skill_id=row["skill_id"],
+                level=row["level"],
+                assessed_on=row["assessed_on"],
+                source=row["source"],
+            )
+            for row in (await self._db.execute(query)).mappings()
+        ]
+
+
+def completion_from_row(row: Mapping[Any, Any]) -> LearningCompletion:
+    return LearningCompletion(
+        id=row["id"],
+        employee_id=row["employee_id"],
+        course_id=row["course_id"],
+        completed_at=row["completed_at"],
+        source=row["source"],
+        event_id=row["event_id"],
+        assignment_id=row["assignment_id"],
+    )
+
+
+class SqlCompletions:
+    """Course completions reported by the LMS."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def add(self, completion: LearningCompletion) -> LearningCompletion:
+        return replace(completion, id=await _insert(self._db, COMPLETION, completion))
+
+    async def for_employee(self, employee_id: int) -> list[LearningCompletion]:
+        query = (
+            select(COMPLETION)
+            .where(COMPLETION.c.employee_id == employee_id)
+            .order_by(COMPLETION.c.completed_at, COMPLETION.c.id)
+        )
+        return [completion_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def by_event_id(self, event_id: str) -> LearningCompletion | None:
+        query = select(COMPLETION).where(COMPLETION.c.event_id == event_id)
+        row = (await self._db.execute(query)).mappings().first()
+        return completion_from_row(row) if row else None
+
+
+class SqlOutbox:
+    """Queues effects in the caller's transaction; duplicates by `dedupe_key` are ignored."""
+
+    def __init__(self, connection: AsyncConnection, now: datetime | None = None) -> None:
+        self._db = connection
+        self._now = now
+
+    async def add(self, message: OutboxMessage, *, about_id: int | None = None) -> bool:
+        insert = dialect_insert(self._db, OUTBOX).values(
+            dedupe_key=message.dedupe_key,
+            kind=message.kind,
+            channel=message.channel,
+            recipient_id=message.recipient_id,
+            about_id=about_id,
+            payload=message.payload,
+            status="pending",
+            attempts=0,
+            not_before=message.not_before,
+            created_at=self._now or datetime.now(UTC),
+        )
+        result = await self._db.execute(
+            insert.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OUTBOX.c.id)
+        )
+        return result.first() is not None
+
+
+class SqlProcessedEvents:
+    """Keys of inbound events already handled."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def remember(
+        self,
+        key: str,
+        source: str,
+        *,
+        at: datetime | None = None,
+        result: str | None = None,
+    ) -> bool:
+        insert = dialect_insert(self._db, PROCESSED_EVENT).values(
+            key=key, source=source, received_at=at or datetime.now(UTC), result=result
+        )
+        outcome = await self._db.execute(
+            insert.on_conflict_do_nothing(index_elements=["key"]).returning(PROCESSED_EVENT.c.key)
+        )
+        return outcome.first() is not None
+
+    async def result_of(self, key: str) -> str | None:
+        query = select(PROCESSED_EVENT.c.result).where(PROCESSED_EVENT.c.key == key)
+        result: str | None = (await self._db.execute(query)).scalar()
+        return result
+
+    async def set_result(self, key: str, result: str) -> None:
+        await self._db.execute(
+            update(PROCESSED_EVENT).where(PROCESSED_EVENT.c.key == key).values(result=result)
+        )
+
+
+def person_columns() -> dict[str, list[Column[Any]]]:
+    """Every column holding a person's key, by table name, found through the foreign keys
+    of the metadata (so that a new table cannot be forgotten by export or erase)."""
+    found: dict[str, list[Column[Any]]] = {}
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if any(fk.column is PERSON.c.id for fk in column.foreign_keys):
+                found.setdefault(table.name, []).append(column)
+    return found
+
+
+def _unlinks(column: Column[Any]) -> bool:
+    """Whether erasing the person keeps the row and only forgets the person (SET NULL)."""
+    return any((fk.ondelete or "").upper() == "SET NULL" for fk in column.foreign_keys)
+
+
+class SqlPersonalData:
+    """Export and erasure of everything about one person."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def export(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
+        person = (await self._db.execute(select(PERSON).where(PERSON.c.id == person_id))).mappings()
+        record: dict[str, list[dict[str, Any]]] = {"person": [dict(row) for row in person]}
+        for table_name, columns in person_columns().items():
+            table = metadata.tables[table_name]
+            query = (
+                select(table)
+                .where(or_(*(column == person_id for column in columns)))
+                .order_by(*table.primary_key.columns)
+            )
+            record[table_name] = [dict(row) for row in (await self._db.execute(query)).mappings()]
+        return record
+
+    async def sent_xapi_statements(self, person_id: int) -> list[str]:
+        query = (
+            select(OUTBOX.c.message_ref, OUTBOX.c.dedupe_key)
+            .where(OUTBOX.c.channel == "xapi", OUTBOX.c.status == "sent")
+            .where(or_(OUTBOX.c.recipient_id == person_id, OUTBOX.c.about_id == person_id))
+            .order_by(OUTBOX.c.id)
+        )
+        rows = (await self._db.execute(query)).all()
+        return [ref or key for ref, key in rows]
+
+    async def erase(self, person_id: int) -> dict[str, ErasedRows]:
+        by_table = person_columns()
+        erased: dict[str, ErasedRows] = {}
+        # dependants first, so that no row is removed by a cascade we did not count
+        for table in reversed(metadata.sorted_tables):
+            columns = by_table.get(table.name)
+            if not columns:
+                continue
+            removing = [column for column in columns if not _unlinks(column)]
+            unlinking = [column for column in columns if _unlinks(column)]
+            deleted = unlinked = 0
+            if removing:
+                result = await self._db.execute(
+                    delete(table).where(or_(*(column == person_id for column in removing)))
+                )
+                deleted = result.rowcount
+            for column in unlinking:
+                result = await self._db.execute(
+                    update(table).where(column == person_id).values({column.name: None})
+                )
+                unlinked += result.rowcount
+            erased[table.name] = ErasedRows(deleted=deleted, unlinked=unlinked)
+        result = await self._db.execute(delete(PERSON).where(PERSON.c.id == person_id))
+        erased["person"] = ErasedRows(deleted=result.rowcount)
+        return erased
+
+
+__all__ = [
+    "SqlActions",
+    "SqlAssignments",
+    "SqlCatalogue",
+    "SqlCompletions",
+    "SqlGoals",
+    "SqlOutbox",
+    "SqlPeople",
+    "SqlPersonalData",
+    "SqlProcessedEvents",
+    "SqlSessions",
+    "SqlSkillLevels",
+    "dialect_insert",
+]

@@ -1,0 +1,227 @@
+"""`coachbot report`: the JSON shape and CSV columns of contract.md, the table, the chart."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from adapters.cli import main
+from adapters.report_render import chart_series
+from bot.services.reports import ProgrammeReports, ReportRequest
+from storage.db import create_engine
+from storage.reports import SqlReportSource
+from tests.reports.sample import AS_OF, MODULE, sample_org
+
+NULLABLE_INT = {"type": ["integer", "null"]}
+NULLABLE_RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+
+
+def _object(properties: dict[str, object]) -> dict[str, object]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _list(item: dict[str, object]) -> dict[str, object]:
+    return {"type": "array", "items": item}
+
+
+MOVEMENT = {
+    "oneOf": [
+        {"type": "null"},
+        _object({"people": {"type": "integer"}, "mean_gain": {"type": "number"}}),
+    ]
+}
+SCHEMA = _object(
+    {
+        "period": _object({"from": {"type": "string"}, "to": {"type": "string"}}),
+        "min_group_size": {"type": "integer"},
+        "people": NULLABLE_INT,
+        "suppressed": {"type": "boolean"},
+        "completion": _list(
+            _object(
+                {
+                    "group_type": {"enum": ["department", "team"]},
+                    "department": {"type": "string"},
+                    "name": {"type": "string"},
+                    "people": NULLABLE_INT,
+                    "expected": NULLABLE_INT,
+                    "held": NULLABLE_INT,
+                    "rate": NULLABLE_RATE,
+                    "suppressed": {"type": "boolean"},
+                }
+            )
+        ),
+        "focus_areas": _list(
+            _object(
+                {
+                    "skill_id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "sessions": {"type": "integer"},
+                    "share": {"type": "number"},
+                }
+            )
+        ),
+        "focus_types": _list(
+            _object(
+                {
+                    "focus_type": {"type": "string"},
+                    "sessions": {"type": "integer"},
+                    "share": {"type": "number"},
+                }
+            )
+        ),
+        "sessions": NULLABLE_INT,
+        "course_assignment_rate": NULLABLE_RATE,
+        "assigned_course_completion_rate": NULLABLE_RATE,
+        "skills_movement": _object({"active": MOVEMENT, "low": MOVEMENT}),
+        "theme_alerts": _list(
+            _object(
+                {
+                    "department": {"type": "string"},
+                    "skill_id": {"type": "string"},
+                    "share": {"type": "number"},
+                    "sessions": {"type": "integer"},
+                    "catalogue_has_course": {"type": "boolean"},
+                }
+            )
+        ),
+        "manager_capability": _object(
+            {
+                "managers": NULLABLE_INT,
+                "module_completed_share": NULLABLE_RATE,
+                "flagged_session_share": NULLABLE_RATE,
+            }
+        ),
+    }
+)
+
+
+@pytest.fixture
+def organisation(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    async def load() -> None:
+        engine = create_engine(sqlite_url)
+        try:
+            await sample_org().save(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(load())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("COACHBOT_MIN_GROUP_SIZE", "3")
+    monkeypatch.setenv("COACHBOT_MANAGER_MODULE_COURSE", MODULE)
+    return sqlite_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["report", "--as-of", AS_OF.isoformat(), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_json_has_the_contract_shape(organisation: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert document["min_group_size"] == 3
+    assert document["people"] == 12
+    assert document["completion"][0]["rate"] == 15 / 22  # unrounded
+    assert document["completion"][2] == {
+        "group_type": "team",
+        "department": "Eng",
+        "name": "Apps",
+        "people": None,
+        "expected": None,
+        "held": None,
+        "rate": None,
+        "suppressed": True,
+    }
+
+
+def test_whole_report_suppressed_json_has_the_contract_shape(
+    organisation: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--format", "json", "--department", "Ops", "--team", "Nope")
+    assert code == 0
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert document["suppressed"] is True
+    assert document["completion"] == []
+
+
+def test_csv_has_the_contract_columns(
+    organisation: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--format", "csv")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows == [
+        ["group_type", "department", "name", "people", "expected", "held", "rate", "suppressed"],
+        ["department", "Eng", "Eng", "6", "22", "15", str(15 / 22), "false"],
+        ["department", "Ops", "Ops", "3", "9", "3", str(1 / 3), "false"],
+        ["team", "Eng", "Apps", "", "", "", "", "true"],
+        ["team", "Eng", "Core", "", "", "", "", "true"],
+        ["team", "Ops", "Field", "3", "9", "3", str(1 / 3), "false"],
+    ]
+    assert "0.6818181818181818" in out
+
+
+def test_table_rounds_and_says_what_is_suppressed(
+    organisation: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys)
+    assert code == 0
+    assert "People: 12   Sessions: 20" in out
+    assert "68.2%" in out
+    assert "suppressed" in out
+    assert "Listening (sk-l): 8 (40.0%)" in out
+
+
+def test_chart_is_a_png_of_released_rows(
+    organisation: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chart = tmp_path / "chart.png"
+    code, _, _ = run(capsys, "--format", "json", "--chart", str(chart))
+    assert code == 0
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def test_suppressed_departments_are_not_drawn(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    await sample_org().save(engine)
+    from bot.clock import SystemClock
+
+    service = ProgrammeReports(SqlReportSource(engine), SystemClock(), min_group_size=4)
+    report = await service.report(ReportRequest(as_of=AS_OF))
+    await engine.dispose()
+    departments, focus = chart_series(report)
+    assert departments == []  # Ops (3 people) and, complementarily, Eng are hidden
+    assert focus[0] == ("Listening", 8)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "45d"], "--period: '45d' is not a report period; use one of 30d, 90d"),
+        (["--as-of", "30/06/2026"], "--as-of: '30/06/2026' is not a date (YYYY-MM-DD)"),
+    ],
+)
+def test_bad_arguments_are_one_clear_line(
+    organisation: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code = main(["report", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"coachbot report: {message}")
+    assert "Traceback" not in err

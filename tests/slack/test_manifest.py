@@ -1,0 +1,46 @@
+"""The Slack app manifest: valid against Slack's schema and consistent with what the bot handles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+SCHEMA = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared/schemas/slack-app-manifest-1.0.0.schema.json"
+)
+
+
+@pytest.fixture
+def manifest(repo_root: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((repo_root / "app_manifest.yaml").read_text())
+    return loaded
+
+
+def test_manifest_validates_against_slacks_schema(manifest: dict[str, Any]) -> None:
+    if not SCHEMA.exists():
+        pytest.skip(f"{SCHEMA} is absent: the shared schemas folder is not beside the project")
+    jsonschema.validate(manifest, json.loads(SCHEMA.read_text()))
+
+
+def test_manifest_declares_both_commands_on_one_request_url(manifest: dict[str, Any]) -> None:
+    commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
+    assert set(commands) == {"/coaching", "/coaching-report"}
+    assert commands["/coaching"]["should_escape"] is True  # mentions arrive as <@U123|name>
+    urls = {c["url"] for c in commands.values()}
+    settings = manifest["settings"]
+    urls |= {settings["event_subscriptions"]["request_url"]}
+    urls |= {settings["interactivity"]["request_url"]}
+    urls |= {settings["interactivity"]["message_menu_options_url"]}
+    assert len(urls) == 1 and urls.pop().endswith("/slack/events")
+
+
+def test_manifest_subscribes_to_the_events_the_bot_handles(manifest: dict[str, Any]) -> None:
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert events == {"app_home_opened", "app_uninstalled", "tokens_revoked"}
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True

@@ -1,0 +1,102 @@
+"""A whole Slack workspace for end-to-end tests: the Slack emulator, the real coachbot server
+(Bolt app, services, database) behind a real HTTP port, and helpers that act as Slack does:
+sign and send slash commands, form submissions, button clicks and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiohttp import ClientResponse, ClientSession, web
+
+from adapters.bootstrap import Coachbot, build
+from adapters.config import load_settings
+from adapters.sandbox.slack_actor import SlackActor, eventually
+
+__all__ = ["SlackWorld", "eventually", "start_world", "today_utc"]
+from adapters.slack_emulator import SlackEmulator, WorkspaceUser
+
+SIGNING_SECRET = "test-signing-secret"
+
+
+@dataclass
+class SlackWorld:
+    emulator: SlackEmulator
+    coachbot: Coachbot
+    http: ClientSession
+    url: str
+
+    @property
+    def actor(self) -> SlackActor:
+        return SlackActor(self.http, self.url, SIGNING_SECRET)
+
+    async def slash(
+        self, user_id: str, text: str = "", command: str = "/coaching"
+    ) -> ClientResponse:
+        return await self.actor.slash(user_id, self.emulator.new_trigger_id(user_id), text, command)
+
+    async def submit(
+        self, user_id: str, view: dict[str, Any], answers: dict[str, Any]
+    ) -> dict[str, Any]:
+        trigger = self.emulator.new_trigger_id(user_id)
+        return await self.actor.submit(user_id, view, answers, trigger)
+
+    async def click(
+        self, user_id: str, action_id: str, value: str, *, view: dict[str, Any] | None = None
+    ) -> ClientResponse:
+        trigger = self.emulator.new_trigger_id(user_id)
+        return await self.actor.click(user_id, action_id, value, trigger, view=view)
+
+    async def event(self, event: dict[str, Any], event_id: str, **headers: str) -> ClientResponse:
+        return await self.actor.event(event, event_id, **headers)
+
+    async def deliver(self) -> None:
+        """Deliver every message due now through the dispatcher."""
+        while await self.coachbot.dispatcher.deliver_due():
+            pass
+
+    async def opened_view(self, user_id: str) -> dict[str, Any]:
+        """The modal the person now sees on top, once it has finished loading (waits)."""
+
+        def ready() -> dict[str, Any] | None:
+            stack = self.emulator.view_stack(user_id)
+            if stack and "Getting your coaching form" not in str(stack[-1]["blocks"]):
+                return stack[-1]
+            return None
+
+        return await eventually(ready)
+
+
+async def start_world(database_url: str, users: list[WorkspaceUser]) -> tuple[SlackWorld, Any]:
+    """Start the emulator and the bot; returns the world and an async closer."""
+    emulator = SlackEmulator(users=users, rate_limits=False)
+    await emulator.start()
+    settings = load_settings(
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_BASE_URL=emulator.base_url,
+        COACHBOT_TIMEZONE="UTC",
+    )
+    coachbot = build(settings)
+    runner = web.AppRunner(coachbot.web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    http = ClientSession()
+    world = SlackWorld(emulator, coachbot, http, f"http://{host}:{port}")
+
+    async def close() -> None:
+        await coachbot.stop_background()
+        await http.close()
+        await runner.cleanup()
+        await coachbot.engine.dispose()
+        await emulator.close()
+
+    return world, close
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
