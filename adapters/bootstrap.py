@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings
 from adapters.holidays import holiday_rule
+from adapters.lms.polls import CompletionPolls
+from adapters.lms.wiring import lms_gateways, mount_lms
 from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
 from adapters.sandbox.settings import SANDBOX_SECRET, sandbox_settings
 from adapters.server import build_app
@@ -44,6 +46,7 @@ class Coachbot:
     dispatcher: OutboxDispatcher
     messengers: dict[str, Messenger] = field(default_factory=dict)
     scheduler: SchedulerRunner | None = None  # None when COACHBOT_SCHEDULER=off
+    lms_polls: CompletionPolls | None = None  # issue 5: None without an LMS or scheduler
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -53,6 +56,8 @@ class Coachbot:
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
         if self.scheduler is not None:
             self.scheduler.start()
+        if self.lms_polls is not None:
+            self._tasks.append(asyncio.create_task(self.lms_polls.run(self._stop)))
 
     async def stop_background(self) -> None:
         if self.scheduler is not None:
@@ -71,7 +76,14 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Coachbot:
     unit_of_work = unit_of_work_factory(engine)
     web_app = build_app(engine)
     messengers: dict[str, Messenger] = {}
-    dispatcher = OutboxDispatcher(SqlDispatchQueue(engine), unit_of_work, messengers, clock)
+    dispatcher = OutboxDispatcher(
+        SqlDispatchQueue(engine),
+        unit_of_work,
+        messengers,
+        clock,
+        lms_gateways=lms_gateways(settings),
+    )
+    lms_polls = mount_lms(web_app, settings, engine, unit_of_work, clock, dispatcher.notify)
     policy = NudgePolicy(
         default_zone=settings.timezone,
         holidays=holiday_rule(settings.holidays),
@@ -93,7 +105,16 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Coachbot:
         register(bolt_app, door)
         mount(web_app, bolt_app)
         messengers["slack"] = SlackMessenger(client)
-    return Coachbot(settings, engine, clock, web_app, dispatcher, messengers, scheduler)
+    return Coachbot(
+        settings,
+        engine,
+        clock,
+        web_app,
+        dispatcher,
+        messengers,
+        scheduler,
+        lms_polls=lms_polls if settings.scheduler else None,
+    )
 
 
 def describe_doors(settings: Settings) -> list[str]:

@@ -51,7 +51,15 @@ async def seed(url: str, messages: int) -> None:
         async with engine.begin() as db:
             await db.execute(
                 T["person"].insert(),
-                [{"id": 1, "email": "ed@example.org", "name": "Ed Jones"}]
+                [
+                    {
+                        "id": 1,
+                        "email": "ed@example.org",
+                        "name": "Ed Jones",
+                        "slack_user_id": None,
+                        "timezone": None,
+                    }
+                ]
                 + [
                     {
                         "id": n + 2,
@@ -128,7 +136,9 @@ async def unsent_rows(url: str) -> int:
 
 
 async def run(name: str, messages: int, rate: float, kill: bool, folder: Path) -> dict[str, Any]:
-    url = f"sqlite:///{folder / (name + '.db')}"
+    database = folder / f"{name}.db"
+    database.unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
     await seed(url, messages)
     users = [
         WorkspaceUser(f"U{n:05d}", f"m{n}@example.org", f"Manager {n}") for n in range(messages)
@@ -148,9 +158,9 @@ async def run(name: str, messages: int, rate: float, kill: bool, folder: Path) -
                 server.wait()
                 killed_at = time.monotonic()
                 server = start_server(url, slack, log)
-            if len({key for key, _ in delivered(slack)}) >= messages:
-                if await unsent_rows(url) == 0:
-                    break
+            everything = len({key for key, _ in delivered(slack)}) >= messages
+            if everything and await unsent_rows(url) == 0:
+                break
         left = await unsent_rows(url)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -163,6 +173,8 @@ async def run(name: str, messages: int, rate: float, kill: bool, folder: Path) -
         history = len(slack.calls("conversations.history"))
         await slack.close()
     counts = collections.Counter(key for key, _ in sent)
+    if os.environ.get("FANOUT_DEBUG"):
+        print(sorted(at.strftime("%M:%S.%f") for _, at in sent)[::10])
     times = sorted(at for _, at in sent)
     seconds = (times[-1] - times[0]).total_seconds() + 1 / rate if times else float("nan")
     return {
@@ -182,11 +194,14 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--runs", default="clean,kill")
+    parser.add_argument("--keep", type=Path, help="keep the databases and server logs here")
     args = parser.parse_args()
     results = []
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
         for name in args.runs.split(","):
-            result = asyncio.run(run(name, args.messages, args.rate, name == "kill", Path(folder)))
+            result = asyncio.run(run(name, args.messages, args.rate, name == "kill", folder))
             results.append(result)
             ratio = result["seconds"] / result["bound"]
             print(

@@ -58,3 +58,4 @@ class Actions:
     ACTION_DONE = "action_done"
     SNOOZE = "snooze_nudge"
     CONFIRM_APPRAISAL = "confirm_appraisal"
+    ASSIGN_COURSE = "assign_course"

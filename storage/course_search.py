@@ -1,7 +1,8 @@
 """Ranked course search over a token index: every word typed must start a word of a course's
 title, id or skills; title words count most, then the id, then skills, and a whole word more
 than a prefix. The index follows the catalogue through `reindex_courses`, which the catalogue's
-writers call, and which a search runs itself when courses are missing from the index."""
+writers call in their transaction; a search that finds courses missing from the index (rows
+written without it) indexes them first, once, in a transaction of its own."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, case, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.tables import metadata
@@ -100,6 +102,16 @@ async def reindex_courses(connection: AsyncConnection) -> int:
     return len(stale)
 
 
+async def _catch_up(connection: AsyncConnection) -> None:
+    """Index the courses a writer left out, in a transaction of its own, so that the work is
+    kept (the search's own transaction is usually read-only and rolled back)."""
+    try:
+        async with connection.engine.begin() as writer:
+            await reindex_courses(writer)
+    except IntegrityError:  # another search indexed them meanwhile
+        pass
+
+
 async def _index_is_complete(connection: AsyncConnection) -> bool:
     query = select(
         select(func.count()).select_from(COURSE).scalar_subquery(),
@@ -171,7 +183,7 @@ async def search_courses(
 ) -> list[dict[str, Any]]:
     """The course rows for `typed`, ranked; indexes missing courses first if there are any."""
     if not await _index_is_complete(connection):
-        await reindex_courses(connection)
+        await _catch_up(connection)
     wanted = list(dict.fromkeys(words(typed)))[:MAX_WORDS]
     if not wanted:
         query = select(COURSE).order_by(COURSE.c.title, COURSE.c.course_id).limit(limit)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import Course
@@ -121,10 +121,3 @@ class SqlLmsStore:
                 await connection.execute(COURSE.insert(), new_rows)
             await reindex_courses(connection)
         return CatalogueChanges(added, updated, unchanged)
-
-    async def course_count(self) -> int:
-        async with self._engine.connect() as connection:
-            count: int = (
-                await connection.execute(select(func.count()).select_from(COURSE))
-            ).scalar_one()
-        return count

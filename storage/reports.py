@@ -122,10 +122,12 @@ def _in_period(day: Any, query: ReportQuery) -> ColumnElement[bool]:
     return and_(day >= query.period.start, day <= query.period.end)
 
 
-def population_statement(query: ReportQuery) -> Insert:
+def population_statement(query: ReportQuery, *, count_per_person: bool = True) -> Insert:
     """People active on the as-of date who have a manager on it, narrowed by the scope, with
     their start date where it can still matter (later than 90 days before the period) and
-    their sessions held in the period."""
+    their sessions held in the period: counted person by person in the (employee, day) index
+    (SQLite: it never reads a row), or in one grouped scan of the period (PostgreSQL: its
+    index-only scans still visit rows not yet vacuumed, so one pass beats 20,000 probes)."""
     as_of = query.period.end
     conditions: list[ColumnElement[bool]] = [
         or_(
@@ -140,19 +142,36 @@ def population_statement(query: ReportQuery) -> Insert:
     if query.scope.team is not None:
         conditions.append(person.c.team == query.scope.team)
     relevant_from = query.period.start - timedelta(days=NEW_HIRE_DAYS)
-    held = (
-        select(func.count())
-        .where(session.c.employee_id == person.c.id, _in_period(session.c.held_on, query))
-        .scalar_subquery()
-    )
-    chosen = select(
-        person.c.id,
-        person.c.department,
-        person.c.team,
-        person.c.cadence,
-        case((person.c.start_date > relevant_from, person.c.start_date), else_=None),
-        held,
-    ).where(*conditions)
+    start = case((person.c.start_date > relevant_from, person.c.start_date), else_=None)
+    chosen: Select[Any]
+    if count_per_person:
+        held = (
+            select(func.count())
+            .where(session.c.employee_id == person.c.id, _in_period(session.c.held_on, query))
+            .scalar_subquery()
+        )
+        chosen = select(
+            person.c.id, person.c.department, person.c.team, person.c.cadence, start, held
+        ).where(*conditions)
+    else:
+        counts = (
+            select(session.c.employee_id, func.count().label("held"))
+            .where(_in_period(session.c.held_on, query))
+            .group_by(session.c.employee_id)
+            .subquery("counts")
+        )
+        chosen = (
+            select(
+                person.c.id,
+                person.c.department,
+                person.c.team,
+                person.c.cadence,
+                start,
+                func.coalesce(counts.c.held, 0),
+            )
+            .outerjoin(counts, counts.c.employee_id == person.c.id)
+            .where(*conditions)
+        )
     return insert(population).from_select(
         ["id", "department", "team", "cadence", "start_date", "held"], chosen
     )
@@ -172,10 +191,7 @@ def completion_statement() -> Select[Any]:
 
 def sessions_statement(query: ReportQuery) -> Select[Any]:
     """The period's sessions of the population by department, skill and focus type, with
-    how many were flagged and how many had a course assigned from them."""
-    with_course = (
-        exists().where(assignment.c.session_id == period_session.c.id).correlate(period_session)
-    )
+    how many were flagged."""
     counted = (
         select(
             population.c.department,
@@ -183,7 +199,6 @@ def sessions_statement(query: ReportQuery) -> Select[Any]:
             period_session.c.focus_type,
             func.count().label("sessions"),
             func.sum(case((period_session.c.flagged == true(), 1), else_=0)).label("flagged"),
-            func.sum(case((with_course, 1), else_=0)).label("with_course"),
         )
         .join(population, population.c.id == period_session.c.employee_id)
         .where(_in_period(period_session.c.held_on, query))
@@ -196,10 +211,15 @@ def sessions_statement(query: ReportQuery) -> Select[Any]:
 
 
 def assignments_statement(query: ReportQuery) -> Select[Any]:
-    """Assignments dated in the period, and those of them completed by its end."""
+    """Assignments dated in the period, those of them completed by its end, and the
+    sessions they were assigned from (dated the session's date, so the period's)."""
     done = case((assignment.c.completed_at < query.completed_before, 1), else_=0)
     return (
-        select(func.count().label("assigned"), func.coalesce(func.sum(done), 0).label("done"))
+        select(
+            func.count().label("assigned"),
+            func.coalesce(func.sum(done), 0).label("done"),
+            func.count(assignment.c.session_id.distinct()).label("sessions"),
+        )
         .join(population, population.c.id == assignment.c.employee_id)
         .where(_in_period(assignment.c.assigned_on, query))
     )
@@ -208,20 +228,23 @@ def assignments_statement(query: ReportQuery) -> Select[Any]:
 def gains_statement(query: ReportQuery) -> Select[Any]:
     """Per team, the sum over its people and skills of max(0, latest level by the period's
     end minus latest level before its start), from the pairs whose level changed."""
+    was_on = func.max(
+        case(
+            (skill_level.c.assessed_on < query.period.start, skill_level.c.assessed_on),
+            else_=None,
+        )
+    )
+    now_on = func.max(skill_level.c.assessed_on)
     latest = (
         select(
             skill_level.c.employee_id,
             skill_level.c.skill_id,
-            func.max(
-                case(
-                    (skill_level.c.assessed_on < query.period.start, skill_level.c.assessed_on),
-                    else_=None,
-                )
-            ).label("was_on"),
-            func.max(skill_level.c.assessed_on).label("now_on"),
+            was_on.label("was_on"),
+            now_on.label("now_on"),
         )
         .where(skill_level.c.assessed_on <= query.period.end)
         .group_by(skill_level.c.employee_id, skill_level.c.skill_id)
+        .having(now_on > was_on)  # assessed before the period and again since
         .subquery("latest")
     )
     was = skill_level.alias("was")
@@ -241,7 +264,7 @@ def gains_statement(query: ReportQuery) -> Select[Any]:
         .join(population, population.c.id == latest.c.employee_id)
         .join(was, level_on(was, latest.c.was_on))
         .join(now, level_on(now, latest.c.now_on))
-        .where(latest.c.now_on > latest.c.was_on, population.c.team != "")
+        .where(population.c.team != "")
         .group_by(population.c.department, population.c.team)
     )
 
@@ -286,10 +309,10 @@ def catalogue_statement() -> Select[Any]:
     return select(course.c.skill_ids).where(course.c.skill_ids != "").distinct()
 
 
-def report_statements(query: ReportQuery) -> dict[str, Executable]:
+def report_statements(query: ReportQuery, dialect: str = "sqlite") -> dict[str, Executable]:
     """Every statement the report runs, in order (the privacy tests compile them all)."""
     return {
-        "population": population_statement(query),
+        "population": population_statement(query, count_per_person=dialect == "sqlite"),
         "completion": completion_statement(),
         "sessions": sessions_statement(query),
         "assignments": assignments_statement(query),
@@ -306,7 +329,7 @@ class SqlReportSource:
         self._engine = engine
 
     async def report_aggregates(self, query: ReportQuery) -> ReportAggregates:
-        statements = report_statements(query)
+        statements = report_statements(query, self._engine.dialect.name)
         rows: dict[str, list[Any]] = {}
         async with self._engine.begin() as connection:
             if connection.dialect.name == "postgresql":
@@ -348,12 +371,12 @@ class SqlReportSource:
                     focus_type=row.focus_type,
                     sessions=int(row.sessions),
                     flagged=int(row.flagged),
-                    with_course=int(row.with_course),
                 )
                 for row in rows["sessions"]
             ),
             assignments=int(assigned.assigned),
             assignments_completed=int(assigned.done),
+            sessions_with_course=int(assigned.sessions),
             team_gains=tuple(
                 TeamGain(row.department, row.team, int(row.gain)) for row in rows["gains"]
             ),

@@ -102,9 +102,7 @@ class SessionRow(SQLModel, table=True):
         Index("ix_session_employee_held", "employee_id", "held_on"),
         Index("ix_session_held", "held_on"),
         # the programme report's scan of a period: everything it counts, no note text
-        Index(
-            "ix_session_report", "employee_id", "held_on", "skill_id", "focus_type", "flagged", "id"
-        ),
+        Index("ix_session_report", "employee_id", "held_on", "skill_id", "focus_type", "flagged"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -142,7 +140,7 @@ class AssignmentRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_assignment_assigned_on", "assigned_on"),
         # the programme report's count of a period's assignments, without reading the rows
-        Index("ix_assignment_report", "assigned_on", "employee_id", "completed_at"),
+        Index("ix_assignment_report", "assigned_on", "employee_id", "completed_at", "session_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from adapters.config import Settings
+from adapters.lms.xapi import XapiVoiding
+from bot.clock import SystemClock
 from bot.errors import Refusal
 from bot.services.privacy import Erasure, erase_person, export_person
 from storage.db import create_engine
@@ -72,13 +74,14 @@ def describe_erasure(erasure: Erasure) -> list[str]:
     if erasure.statements_to_void:
         lines.append(
             f"  xAPI: {len(erasure.statements_to_void)} statement(s) about them were sent to "
-            "the LRS and still need voiding there (voiding is not wired in yet)"
+            "the LRS and still need voiding there (set LRS_ENDPOINT to queue voiding statements)"
         )
     return lines
 
 
 async def run_erase(settings: Settings, args: argparse.Namespace) -> int:
-    erasure = await _on_person(settings, lambda uow: erase_person(uow, args.email))
+    voiding = XapiVoiding(SystemClock()) if settings.lrs_endpoint else None
+    erasure = await _on_person(settings, lambda uow: erase_person(uow, args.email, voiding))
     if erasure is None:
         return 1
     print("\n".join(describe_erasure(erasure)))

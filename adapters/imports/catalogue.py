@@ -10,6 +10,7 @@ from adapters.imports import fields
 from adapters.imports.base import ImportContext, Outcome
 from adapters.imports.csvfile import CsvRecord, Layout, Problem
 from storage import importer
+from storage.course_search import reindex_courses
 from storage.importer import COURSE, SKILL, CourseEntry, SkillEntry
 
 SKILLS = Layout(
@@ -51,6 +52,7 @@ async def run_skills(
     if not ctx.dry_run:
         with ctx.writing(plan.rows) as progress:
             await importer.apply_catalogue(connection, SKILL, plan, progress)
+            await reindex_courses(connection)  # course search matches skill names too
     return Outcome(counts=plan.counts, rows=len(entries))
 
 
@@ -88,6 +90,7 @@ async def run_courses(
     if not ctx.dry_run:
         with ctx.writing(plan.rows) as progress:
             await importer.apply_catalogue(connection, COURSE, plan, progress)
+            await reindex_courses(connection)
     return Outcome(counts=plan.counts, rows=len(entries))
 
 

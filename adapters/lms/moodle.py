@@ -45,7 +45,7 @@ def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
         if isinstance(value, Mapping):
             flat.update(flatten(value, name))
         elif isinstance(value, list | tuple):
-            flat.update(flatten(dict(enumerate(value)), name))
+            flat.update(flatten({str(i): item for i, item in enumerate(value)}, name))
         elif isinstance(value, bool):
             flat[name] = "1" if value else "0"
         else:
@@ -105,8 +105,9 @@ class MoodleClient:
             enrolments=[{"roleid": STUDENT_ROLE, "userid": user_id, "courseid": int(course_id)}],
         )
 
-    async def completed_at(self, course_id: str, user_id: int) -> datetime | None:
-        """When the user completed the course (None while not completed)."""
+    async def completed_at(self, course_id: str, user_id: int, now: datetime) -> datetime | None:
+        """When the user completed the course (None while not completed; `now` when Moodle
+        says completed without a time)."""
         status = await self.call(
             "core_completion_get_course_completion_status",
             courseid=int(course_id),
@@ -120,7 +121,7 @@ class MoodleClient:
             for item in completion.get("completions", [])
             if item.get("timecompleted")
         ]
-        return datetime.fromtimestamp(max(times), UTC) if times else datetime.now(UTC)
+        return datetime.fromtimestamp(max(times), UTC) if times else now
 
 
 class MoodleGateway:

@@ -9,7 +9,10 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from adapters.lms.moodle import MoodleClient, MoodleError, MoodleUnreachable
 from adapters.lms.xapi import COURSE_URN, SLACK_HOME, TEAMS_HOME, LrsClient, parse_timestamp
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 
 LRS_CURSOR = "lrs_completions"
 POLL_SECONDS = 300.0
+LRS_OVERLAP = timedelta(days=1)
 
 
 @dataclass
@@ -44,7 +48,11 @@ async def _record(
     clock: Clock,
     result: PollResult,
 ) -> None:
-    outcome = await record_completion(unit_of_work(), report, clock)
+    try:
+        outcome = await record_completion(unit_of_work(), report, clock)
+    except IntegrityError:  # the webhook stored the same event at the same moment
+        result.duplicates += 1
+        return
     if outcome.outcome is CompletionOutcome.RECORDED:
         result.recorded += 1
     elif outcome.outcome is CompletionOutcome.DUPLICATE:
@@ -78,8 +86,11 @@ async def poll_lrs(
     """Record the `completed` statements on catalogue courses stored since the cursor, then
     move the cursor to the last one seen. Raises `LrsError` when the LRS cannot be read (the
     cursor stays, so nothing is missed)."""
-    since = await store.cursor(LRS_CURSOR)
-    statements = await client.completed_since(since)
+    cursor = await store.cursor(LRS_CURSOR)
+    since = parse_timestamp(cursor) if cursor else None
+    # read a margin again: some LRSes (Ralph) filter `since` on the statement's timestamp, and
+    # a completion may be posted after a later one; what was seen is a duplicate, not a loss
+    statements = await client.completed_since((since - LRS_OVERLAP).isoformat() if since else None)
     result = PollResult()
     for statement in statements:
         obj = statement.get("object") or {}
@@ -91,9 +102,10 @@ async def poll_lrs(
             continue
         report = CompletionReport(email, course.course_id, when, "xapi", f"xapi:{statement['id']}")
         await _record(unit_of_work, report, clock, result)
-    stored = [str(s.get("stored") or s.get("timestamp") or "") for s in statements]
-    if any(stored):
-        await store.set_cursor(LRS_CURSOR, max(stored))
+    seen = [parse_timestamp(str(s.get("stored") or s.get("timestamp") or "")) for s in statements]
+    latest = max((when for when in seen if when is not None), default=None)
+    if latest is not None and (since is None or latest > since):
+        await store.set_cursor(LRS_CURSOR, latest.isoformat())
     return result
 
 
@@ -117,7 +129,7 @@ async def poll_moodle(
             result.skipped.append(f"{assignment.email}: no Moodle user with this e-mail")
             continue
         try:
-            when = await client.completed_at(assignment.course_id, user_id)
+            when = await client.completed_at(assignment.course_id, user_id, clock.now())
         except MoodleError as exc:
             if exc.access_refused or isinstance(exc, MoodleUnreachable):
                 raise

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 
 from adapters.lms.xapi import parse_timestamp
 from bot.clock import Clock
@@ -69,7 +70,10 @@ class LmsWebhook:
         parsed = parse_event(body)
         if isinstance(parsed, str):
             return _error(400, parsed)
-        result = await record_completion(self.unit_of_work(), parsed, self.clock)
+        try:
+            result = await record_completion(self.unit_of_work(), parsed, self.clock)
+        except IntegrityError:  # the same event stored by a concurrent request
+            return web.json_response({"status": CompletionOutcome.DUPLICATE.value})
         if result.outcome in (CompletionOutcome.UNKNOWN_PERSON, CompletionOutcome.UNKNOWN_COURSE):
             return _error(422, result.problem)
         if result.outcome is CompletionOutcome.RECORDED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
@@ -21,6 +22,7 @@ from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.home import ReportOverview
 
 MAX_VIEW_BLOCKS = 100
+MAX_REPORTS_SHOWN = 30  # two blocks each, within a Home view's 100
 
 
 def _day(day: date | None) -> str:
@@ -36,7 +38,7 @@ def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text="Your coaching")]
     if not reports:
         return [*blocks, SectionBlock(text=mrkdwn("You have no direct reports right now."))]
-    for index, report in enumerate(reports):
+    for index, report in enumerate(reports[:MAX_REPORTS_SHOWN]):
         status = (
             ":red_circle: *overdue*"
             if report.overdue
@@ -63,6 +65,23 @@ def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
                     style="primary" if report.schedule.due_on <= today else None,
                 ),
             )
+        )
+        blocks.append(
+            ActionsBlock(
+                block_id=f"report-{index}-more",
+                elements=[
+                    ButtonElement(
+                        text="Assign a course",
+                        action_id=f"{Actions.ASSIGN_COURSE}:{index}",
+                        value=str(report.employee.id),
+                    )
+                ],
+            )
+        )
+    if len(reports) > MAX_REPORTS_SHOWN:
+        more = len(reports) - MAX_REPORTS_SHOWN
+        blocks.append(
+            ContextBlock(elements=[mrkdwn(f"…and {more} more: use `/coaching @person`.")])
         )
     return blocks
 

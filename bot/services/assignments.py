@@ -108,7 +108,8 @@ async def queue_assignment_effects(
                 now,
                 instructor=assigned_by,
                 context={"session_id": assignment.session_id},
-            )
+            ),
+            about_id=assigned_by.id if assigned_by else None,
         )
 
 
@@ -144,7 +145,7 @@ async def queue_session_statements(
             instructor=manager,
             context=context,
         ),
-        about_id=employee.id,
+        about_id=manager.id,
     )
     await uow.outbox.add(
         _statement(

@@ -103,8 +103,8 @@ class CompletionCell:
 
 @dataclass(frozen=True, slots=True)
 class SessionCell:
-    """The period's sessions of the population sharing department, skill and focus type;
-    how many of them were flagged and how many had a course assigned from them."""
+    """The period's sessions of the population sharing department, skill and focus type,
+    and how many of them were flagged."""
 
     department: str
     skill_id: str
@@ -112,7 +112,6 @@ class SessionCell:
     focus_type: str
     sessions: int
     flagged: int = 0
-    with_course: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +125,15 @@ class TeamGain:
 
 @dataclass(frozen=True, slots=True)
 class ReportAggregates:
-    """Everything the report is computed from: counts only."""
+    """Everything the report is computed from: counts only. `sessions_with_course` counts
+    the sessions behind the period's assignments: an assignment from a session is dated the
+    session's date (programme.md), so those are the period's sessions with a course."""
 
     completion: tuple[CompletionCell, ...]
     sessions: tuple[SessionCell, ...]
     assignments: int
     assignments_completed: int
+    sessions_with_course: int
     team_gains: tuple[TeamGain, ...]
     managers: int
     managers_with_module: int | None
@@ -265,7 +267,6 @@ def build_report(
         return ProgrammeReport(query.period, query.scope, min_group_size, None, suppressed=True)
     figures = completion_figures(aggregates.completion, query.period)
     sessions = sum(cell.sessions for cell in aggregates.sessions)
-    with_course = sum(cell.with_course for cell in aggregates.sessions)
     active, low = skills_movement(aggregates, figures, min_group_size)
     return ProgrammeReport(
         period=query.period,
@@ -277,7 +278,7 @@ def build_report(
         focus_areas=focus_areas(aggregates.sessions, sessions),
         focus_types=focus_types(aggregates.sessions, sessions),
         sessions=sessions,
-        course_assignment_rate=_ratio(with_course, sessions),
+        course_assignment_rate=_ratio(aggregates.sessions_with_course, sessions),
         assigned_course_completion_rate=_ratio(
             aggregates.assignments_completed, aggregates.assignments
         ),

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -82,8 +81,3 @@ def xapi_outbox(engine: AsyncEngine, client: LrsClient) -> Outbox:
 
 def moodle_outbox(engine: AsyncEngine, client: MoodleClient) -> Outbox:
     return outbox(engine, moodle=MoodleGateway(client))
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path

@@ -5,7 +5,7 @@ loses nothing."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -197,3 +197,30 @@ async def test_erasing_a_person_voids_the_statements_sent_about_them(
         for statement in ralph.statements(verb=VERBS["voided"])
     }
     assert set(sent) <= voided
+
+
+async def test_a_completion_posted_late_with_an_earlier_timestamp_is_not_missed(
+    engine: AsyncEngine, ralph: RalphLrs, lrs_client: LrsClient
+) -> None:
+    await build_org(engine)
+    (first, first_url), (second, second_url) = await a_course(engine), await a_course(engine)
+    store, uow = SqlLmsStore(engine), unit_of_work_factory(engine)
+    now = datetime.now(UTC)
+
+    def completion(url: str, when: datetime) -> dict[str, object]:
+        return {
+            "id": str(uuid.uuid4()),
+            "actor": {"objectType": "Agent", "mbox": "mailto:zoe@example.org"},
+            "verb": {"id": VERBS["completed"]},
+            "object": {"objectType": "Activity", "id": url},
+            "timestamp": when.isoformat(),
+        }
+
+    assert ralph.post(completion(first_url, now)).status_code == 200
+    await poll_lrs(lrs_client, store, uow, FixedClock(NOW))
+    late = completion(second_url, now.replace(microsecond=0) - timedelta(hours=2))
+    assert ralph.post(late).status_code == 200
+    found = await poll_lrs(lrs_client, store, uow, FixedClock(NOW))
+    assert found.recorded == 1
+    completed = {row["course_id"] for row in await rows(engine, "learning_completion")}
+    assert completed == {first, second}

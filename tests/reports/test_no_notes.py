@@ -40,7 +40,8 @@ def _queries() -> list[object]:
 @pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()])
 def test_no_report_query_names_a_notes_column(dialect: object) -> None:
     for query in _queries():
-        for name, statement in report_statements(query).items():  # type: ignore[arg-type]
+        statements = report_statements(query, dialect.name)  # type: ignore[arg-type, attr-defined]
+        for name, statement in statements.items():
             sql = str(statement.compile(dialect=dialect)).lower()  # type: ignore[arg-type]
             assert "key_points" not in sql, name
             assert "agreed_action" not in sql, name

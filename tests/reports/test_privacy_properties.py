@@ -64,6 +64,7 @@ def organisations(draw: st.DrawFn) -> tuple[ReportAggregates, int]:
         sessions=tuple(sessions),
         assignments=0,
         assignments_completed=0,
+        sessions_with_course=0,
         team_gains=tuple(TeamGain(d, t, g) for (d, t), g in gains.items()),
         managers=draw(st.integers(0, 12)),
         managers_with_module=draw(st.integers(0, 0)),

@@ -21,6 +21,7 @@ USERS = [
     WorkspaceUser("U0OLU", "olu@example.org", "Olu Bello", tz="Europe/London"),
     WorkspaceUser("U0KIM", "kim@example.org", "Kim Lee", tz="Europe/London"),
     WorkspaceUser("U0SAM", "sam@example.org", "Sam Stranger", tz="Europe/London"),
+    WorkspaceUser("U0DANA", "dana@example.org", "Dana Okafor", tz="Europe/London"),
 ]
 
 
@@ -48,6 +49,14 @@ async def seed(database_url: str) -> People:
                 team="North",
                 cadence="monthly",
             )
+        await insert(
+            engine,
+            "person",
+            email="dana@example.org",
+            name="Dana Okafor",
+            department="People",
+            roles="ld_admin",
+        )
         since = date(2025, 1, 6)
         for manager, employee in (("maya", "ed"), ("maya", "zoe"), ("olu", "kim")):
             await insert(

@@ -76,6 +76,14 @@ async def test_the_managers_home_lists_each_report(world: SlackWorld, people: Pe
         if b.get("accessory", {}).get("action_id", "").startswith("log_session")
     ]
     assert {b["value"] for b in buttons} == {str(people.ed), str(people.zoe)}
+    assign = [
+        element
+        for block in home["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"].startswith("assign_course")
+    ]
+    assert [a["text"]["text"] for a in assign] == ["Assign a course"] * 2
 
 
 async def test_the_employees_home_and_the_done_button(world: SlackWorld, people: People) -> None:
@@ -120,11 +128,11 @@ async def test_someone_without_reports_sees_their_own_record(
     assert modal["title"]["text"] == "Your development"
 
 
-async def test_help_and_the_report_command(world: SlackWorld, people: People) -> None:
+async def test_help_explains_the_commands(world: SlackWorld, people: People) -> None:
     response = await world.slash("U0ED", "help")
-    assert "/coaching @person" in await response.text()
-    response = await world.slash("U0ED", "", command="/coaching-report")
-    assert "not available in Slack yet" in await response.text()
+    text = await response.text()
+    assert "/coaching @person" in text
+    assert "/coaching-report" in text
 
 
 async def test_uninstalling_the_app_is_recorded(world: SlackWorld, people: People) -> None:

@@ -6,9 +6,18 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.door import SlackDoor
-from adapters.slack.listeners import actions, commands, events, nudges, options, views
+from adapters.slack.listeners import (
+    actions,
+    commands,
+    courses,
+    events,
+    nudges,
+    options,
+    report,
+    views,
+)
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
-    for module in (events, commands, views, actions, options, nudges):
+    for module in (events, commands, views, actions, options, nudges, report, courses):
         module.register(app, door)

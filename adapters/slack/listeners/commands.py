@@ -20,10 +20,6 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 NOT_YOUR_REPORT = (
     "You can only log sessions with your own direct reports, and that person is not one of them."
 )
-REPORT_NOT_READY = (
-    "The programme report is on its way: it is not available in Slack yet. "
-    "L&D admins can run `coachbot report` in the meantime."
-)
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -35,10 +31,6 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         await ack()
         await open_coaching(door, client, body, text)
-
-    @app.command("/coaching-report")
-    async def coaching_report(ack: AsyncAck) -> None:
-        await ack(text=REPORT_NOT_READY)
 
 
 async def open_coaching(

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from adapters.lms import lms_targets
 from adapters.slack.door import SlackDoor
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.session_modal import CALLBACK_ID, error_map, parse_submission, session_view
@@ -33,6 +34,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
                 door.clock,
                 door.settings.timezone,
                 submission_key=f"slack-view:{view['id']}",
+                lms=lms_targets(door.settings),
             )
         except Refusal as refusal:
             await ack(response_action="errors", errors={Field.EMPLOYEE: refusal.message})

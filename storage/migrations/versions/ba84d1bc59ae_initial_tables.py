@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: 7bd2d366e091
+Revision ID: ba84d1bc59ae
 Revises:
-Create Date: 2026-11-28 11:05:02.433600
+Create Date: 2026-11-28 11:11:36.835642
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "7bd2d366e091"
+revision: str = "ba84d1bc59ae"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -268,7 +268,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_session_held", ["held_on"], unique=False)
         batch_op.create_index(
             "ix_session_report",
-            ["employee_id", "held_on", "skill_id", "focus_type", "flagged", "id"],
+            ["employee_id", "held_on", "skill_id", "focus_type", "flagged"],
             unique=False,
         )
 
@@ -346,7 +346,9 @@ def upgrade() -> None:
     with op.batch_alter_table("course_assignment", schema=None) as batch_op:
         batch_op.create_index("ix_assignment_assigned_on", ["assigned_on"], unique=False)
         batch_op.create_index(
-            "ix_assignment_report", ["assigned_on", "employee_id", "completed_at"], unique=False
+            "ix_assignment_report",
+            ["assigned_on", "employee_id", "completed_at", "session_id"],
+            unique=False,
         )
         batch_op.create_index(
             batch_op.f("ix_course_assignment_course_id"), ["course_id"], unique=False

@@ -1,0 +1,61 @@
+"""The LMS door's part of `adapters/bootstrap.py`: the gateways the outbox dispatcher sends
+"xapi" and "moodle" rows through, the webhook route, and the completion polls, each present
+only when its settings are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.config import Settings
+from adapters.lms.moodle import MoodleClient, MoodleGateway
+from adapters.lms.polls import CompletionPolls
+from adapters.lms.webhook import LmsWebhook, mount
+from adapters.lms.xapi import LrsClient, XapiGateway
+from bot.clock import Clock
+from bot.ports import LmsGateway, UnitOfWork
+from bot.services.assignments import MOODLE, XAPI
+from storage.lms import SqlLmsStore
+
+
+def lrs_client(settings: Settings) -> LrsClient | None:
+    if not settings.lrs_endpoint:
+        return None
+    return LrsClient(settings.lrs_endpoint, settings.lrs_username, settings.lrs_password)
+
+
+def moodle_client(settings: Settings) -> MoodleClient | None:
+    if not (settings.moodle_url and settings.moodle_token):
+        return None
+    return MoodleClient(settings.moodle_url, settings.moodle_token)
+
+
+def lms_gateways(settings: Settings) -> dict[str, LmsGateway]:
+    """The outbox channels the configured LMS takes."""
+    gateways: dict[str, LmsGateway] = {}
+    lrs, moodle = lrs_client(settings), moodle_client(settings)
+    if lrs is not None:
+        gateways[XAPI] = XapiGateway(lrs, settings.public_url or "http://localhost")
+    if moodle is not None:
+        gateways[MOODLE] = MoodleGateway(moodle)
+    return gateways
+
+
+def mount_lms(
+    app: web.Application,
+    settings: Settings,
+    engine: AsyncEngine,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+    outbox_written: Callable[[], None],
+) -> CompletionPolls | None:
+    """Mount `POST /lms/events`; the completion polls to run (None when no LMS is set)."""
+    mount(app, LmsWebhook(settings.lms_webhook_secret, unit_of_work, clock, outbox_written))
+    lrs, moodle = lrs_client(settings), moodle_client(settings)
+    if lrs is None and moodle is None:
+        return None
+    return CompletionPolls(
+        SqlLmsStore(engine), unit_of_work, clock, lrs=lrs, moodle=moodle, recorded=outbox_written
+    )

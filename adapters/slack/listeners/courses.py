@@ -1,0 +1,119 @@
+"""*Assign a course* (a manager's App Home, per report): a small modal with the catalogue's
+course search and an optional reason; the course is assigned outside a session, the employee
+DM'd and the LMS told. A course the report already has open is not assigned again: the modal
+says so."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import (
+    ExternalDataSelectElement,
+    InputBlock,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.lms import lms_targets
+from adapters.slack.blocks import escape, mrkdwn
+from adapters.slack.door import SlackDoor
+from adapters.slack.replies import notice, tell
+from adapters.slack.session_modal import COURSE_SEARCH
+from bot.errors import Refusal
+from bot.replies import Actions
+from bot.services.assignments import AssignCourse, assign_course
+
+CALLBACK_ID = "assign_course_modal"
+COURSE_BLOCK = "course"
+REASON_BLOCK = "reason"
+VALUE = "value"
+
+
+def assign_view(employee_id: int, employee_name: str) -> View:
+    return View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        private_metadata=str(employee_id),
+        title="Assign a course",
+        submit="Assign",
+        close="Cancel",
+        blocks=[
+            SectionBlock(text=mrkdwn(f"A course for *{escape(employee_name)}*")),
+            InputBlock(
+                block_id=COURSE_BLOCK,
+                label="Course",
+                element=ExternalDataSelectElement(
+                    action_id=COURSE_SEARCH,
+                    min_query_length=2,
+                    placeholder="Search the catalogue by title or skill",
+                ),
+            ),
+            InputBlock(
+                block_id=REASON_BLOCK,
+                label="Why (they are told)",
+                optional=True,
+                element=PlainTextInputElement(action_id=VALUE, max_length=300),
+            ),
+        ],
+    )
+
+
+def _chosen(view: dict[str, Any]) -> tuple[str, str]:
+    values = view.get("state", {}).get("values", {})
+    option = values.get(COURSE_BLOCK, {}).get(COURSE_SEARCH, {}).get("selected_option") or {}
+    reason = values.get(REASON_BLOCK, {}).get(VALUE, {}).get("value") or ""
+    return str(option.get("value", "")), reason
+
+
+def register(app: AsyncApp, door: SlackDoor) -> None:
+    @app.action(re.compile(rf"^{Actions.ASSIGN_COURSE}(:\d+)?$"))
+    async def assign_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        manager = await door.person_or_tell(client, user_id)
+        if manager is None:
+            return
+        async with door.unit_of_work() as uow:
+            reports = await uow.people.current_reports(manager.id, door.today_for(manager))
+        employee = next((p for p in reports if str(p.id) == action["value"]), None)
+        if employee is None:
+            await tell(client, user_id, None, "That person is no longer one of your reports.")
+            return
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=assign_view(employee.id, employee.name)
+        )
+
+    @app.view(CALLBACK_ID)
+    async def assign_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        manager = await door.identity.person(body["user"]["id"])
+        course_id, reason = _chosen(view)
+        if manager is None or not course_id:
+            await ack(response_action="errors", errors={COURSE_BLOCK: "Choose a course."})
+            return
+        command = AssignCourse(manager.id, int(view["private_metadata"]), course_id, reason)
+        try:
+            done = await assign_course(
+                door.unit_of_work(),
+                command,
+                door.clock,
+                door.settings.timezone,
+                lms_targets(door.settings),
+            )
+        except Refusal as refusal:
+            await ack(response_action="errors", errors={COURSE_BLOCK: refusal.message})
+            return
+        if done.already_open:
+            text = (
+                f"{done.employee.name} already has *{done.course.title}* open, so it was not "
+                "assigned again."
+            )
+            await ack(response_action="update", view=notice(text, "Assign a course"))
+            return
+        await ack(response_action="clear")
+        door.outbox_written()

@@ -1,0 +1,35 @@
+"""The words of the report command in chat (`/coaching-report`, Teams' `report`):
+`[department NAME | team NAME] [30d|90d|180d|365d]`, parsed into a `ReportRequest`."""
+
+from __future__ import annotations
+
+import re
+
+from bot.errors import FieldError
+from bot.services.reports import DEFAULT_PERIOD_DAYS, ReportRequest, parse_period
+
+USAGE = "Usage: `/coaching-report [department NAME | team NAME] [30d|90d|180d|365d]`"
+_PERIOD = re.compile(r"^(.*?)\s*\b(\d+d)\s*$", re.IGNORECASE)
+
+
+def parse_report_command(text: str) -> ReportRequest | FieldError:
+    """The request the words describe, or a field error naming what is wrong."""
+    words = " ".join(text.split())
+    period_days = DEFAULT_PERIOD_DAYS
+    match = _PERIOD.match(words)
+    if match:
+        parsed = parse_period(match.group(2))
+        if isinstance(parsed, FieldError):
+            return parsed
+        period_days, words = parsed, match.group(1)
+    if not words:
+        return ReportRequest(period_days=period_days)
+    keyword, _, name = words.partition(" ")
+    name = name.strip().strip("\"'“”")
+    if keyword.lower() not in {"department", "team"}:
+        return FieldError("scope", f"I don't understand {words!r}. {USAGE}")
+    if not name:
+        return FieldError("scope", f"Say which {keyword.lower()}. {USAGE}")
+    if keyword.lower() == "department":
+        return ReportRequest(period_days=period_days, department=name)
+    return ReportRequest(period_days=period_days, team=name)
