@@ -334,12 +334,9 @@ class SqlReportSource:
         async with self._engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 # a few grouped scans: JIT compilation costs more than it saves here, and
-                # the groupings fit in memory
+                # the groupings fit in memory (SQLite sorts in memory by storage.db's pragmas)
                 await connection.execute(text("SET LOCAL jit = off"))
                 await connection.execute(text("SET LOCAL work_mem = '64MB'"))
-            else:
-                # the groupings sort in memory rather than in a temporary file
-                await connection.execute(text("PRAGMA temp_store = MEMORY"))
             await connection.execute(DropTable(population, if_exists=True))
             await connection.execute(CreateTable(population))
             for name, statement in statements.items():

@@ -23,7 +23,7 @@ from adapters.sandbox.slack_actor import SlackActor, eventually
 from adapters.slack_emulator import SlackEmulator
 from storage.db import upgrade
 
-MAYA, SAM = "U0MGR0001", "U0EMP0001"
+MAYA, SAM, DANA = "U0MGR0001", "U0EMP0001", "U0LD00001"
 ANSWERS: dict[str, Any] = {
     "duration": "45",
     "focus_type": ("Skill development", "skill_development"),
@@ -89,3 +89,16 @@ async def _cycle(actor: SlackActor, slack: SlackEmulator, say: Callable[[str], N
         home = await eventually(lambda user=user: slack.last_view_published(user))  # type: ignore[misc]
         say(f"\n{number}. {who} opens the coachbot Home tab:")
         say(view_text(home))
+    await _ld_view(actor, slack, say)
+
+
+async def _ld_view(actor: SlackActor, slack: SlackEmulator, say: Callable[[str], None]) -> None:
+    say("\n6. Dana Okafor (L&D) types `/coaching-report 180d`. She sees, just for her:")
+    await actor.slash(DANA, slack.new_trigger_id(DANA), "180d", command="/coaching-report")
+    summary = (await eventually(lambda: slack.ephemeral_to(DANA)))[0]
+    say("  " + summary["text"].replace("\n", "\n  "))
+    files = await eventually(lambda: len(slack.uploaded_files()) >= 2 and slack.uploaded_files())
+    figures = next(m for m in slack.messages_to(DANA) if m.get("blocks"))
+    say("\n   and in her DM the full figures (no names, no notes; groups under 5 are hidden):")
+    say(message_text(figures).replace("```", ""))
+    say("   with the files " + ", ".join(f["name"] for f in files) + ".")

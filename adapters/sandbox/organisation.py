@@ -4,15 +4,17 @@ course catalogue, loaded into an empty database, and the same people in the Slac
 from __future__ import annotations
 
 import csv
+import tempfile
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.imports import import_file
+from adapters.sandbox.history import write_history
 from adapters.slack_emulator import WorkspaceUser
-from bot.clock import Clock
-from storage.tables import PersonRow
+from bot.clock import Clock, local_date
+from storage.tables import ActionRow, PersonRow, SessionRow
 
 SAMPLE = Path(__file__).parent / "sample"
 FILES = (("skills", "skills.csv"), ("courses", "courses.csv"), ("people", "people.csv"))
@@ -35,10 +37,41 @@ async def is_empty(engine: AsyncEngine) -> bool:
 
 
 async def load_sample_organisation(engine: AsyncEngine, clock: Clock, timezone: str) -> None:
-    """Import the sample skills, courses and people (all or nothing per file, as any import)."""
-    for kind, name in FILES:
-        result = await import_file(
-            engine, kind, SAMPLE / name, clock=clock, timezone=timezone, show_progress=False
+    """Import the sample skills, courses and people, then a coaching history dated back from
+    today (sessions and skill levels), each through the real import, all or nothing."""
+    with tempfile.TemporaryDirectory(prefix="coachbot-sample-") as folder:
+        today = local_date(clock.now(), timezone)
+        history = write_history(SAMPLE / "people.csv", Path(folder), today)
+        files = [(kind, SAMPLE / name) for kind, name in FILES]
+        files += [("skill-levels", history[0]), ("sessions", history[1])]
+        for kind, path in files:
+            result = await import_file(
+                engine, kind, path, clock=clock, timezone=timezone, show_progress=False
+            )
+            if not result.ok:
+                raise RuntimeError("the sample organisation does not import: " + result.problems[0])
+    await close_reviewed_actions(engine)
+
+
+async def close_reviewed_actions(engine: AsyncEngine) -> None:
+    """In the sample history, each session reviewed the actions of the one before as done, so
+    only the latest session's actions are open (an imported log carries no review)."""
+    sessions = SessionRow.__table__  # type: ignore[attr-defined]
+    actions = ActionRow.__table__  # type: ignore[attr-defined]
+    later = sessions.alias("later")
+    superseded = (
+        select(sessions.c.id)
+        .where(
+            exists().where(
+                later.c.employee_id == sessions.c.employee_id,
+                later.c.held_on > sessions.c.held_on,
+            )
         )
-        if not result.ok:
-            raise RuntimeError("the sample organisation does not import: " + result.problems[0])
+        .scalar_subquery()
+    )
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(actions)
+            .where(actions.c.session_id.in_(superseded), actions.c.status == "open")
+            .values(status="done")
+        )

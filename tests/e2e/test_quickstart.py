@@ -98,4 +98,12 @@ async def test_the_demo_plays_one_coaching_cycle(tmp_path: Path) -> None:
     assert "Maya Chen logged your coaching session" in text
     assert "Negotiation basics (https://lms.example.org/course/view.php?id=101)" in text
     assert "Saved your session with Sam Patel" in text
-    assert "Your coaching" in text and "Your development" in text
+    assert "Your coaching" in text
+    assert "Your development" in text
+    ld_view = text[text.index("6. Dana Okafor (L&D)") :]
+    assert "Session completion" in ld_view
+    assert "Theme alerts" in ld_view
+    assert ".png" in ld_view
+    assert ".csv" in ld_view
+    assert "Sam Patel" not in ld_view  # the report never names a person
+    assert "Acme" not in ld_view  # nor quotes anyone's notes

@@ -1,6 +1,8 @@
 """`/coaching-report` for L&D admins: acked at once; then an ephemeral summary where it was typed,
 and in a DM the full figures, the chart and the CSV. Anyone else gets a polite refusal and
-nothing else. The report holds aggregates only; no note text can reach it."""
+nothing else. The report holds aggregates only; no note text can reach it. Being an answer to
+the admin's own request (nothing is stored), it is sent directly rather than through the outbox:
+if it fails, the admin asks again."""
 
 from __future__ import annotations
 
