@@ -173,8 +173,6 @@ async def run(name: str, messages: int, rate: float, kill: bool, folder: Path) -
         history = len(slack.calls("conversations.history"))
         await slack.close()
     counts = collections.Counter(key for key, _ in sent)
-    if os.environ.get("FANOUT_DEBUG"):
-        print(sorted(at.strftime("%M:%S.%f") for _, at in sent)[::10])
     times = sorted(at for _, at in sent)
     seconds = (times[-1] - times[0]).total_seconds() + 1 / rate if times else float("nan")
     return {

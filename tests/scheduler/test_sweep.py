@@ -246,3 +246,17 @@ async def test_a_person_without_chat_identity_is_recorded_undeliverable(world: W
     [row] = await world.outbox()
     assert row["status"] == "failed"
     assert row["last_error"] == "undeliverable: users_not_found"
+
+
+async def test_a_nudge_not_sent_in_its_window_waits_for_the_next_one(world: World) -> None:
+    manager = await world.person("Maya Patel")
+    employee = await world.person("Ed Jones", cadence="monthly")
+    await world.coaches(manager, employee, date(2025, 6, 2))
+    await world.session(manager, employee, date(2026, 2, 9))
+    assert (await world.sweep_at(at("2026-03-09T09:00+00:00"))).queued == 1
+    world.clock.set(at("2026-03-09T11:30+00:00"))  # the dispatcher was down all morning
+    await world.deliver()
+    assert world.messages_to(manager) == []  # not at 11:30, out of working hours
+    await world.run_at("2026-03-10T09:10+00:00")
+    [message] = world.messages_to(manager)
+    assert float(message["ts"]) >= at("2026-03-10T09:00+00:00").timestamp()
