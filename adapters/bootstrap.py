@@ -16,6 +16,7 @@ from adapters.config import Settings
 from adapters.holidays import holiday_rule
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
+from adapters.report_service import programme_reports
 from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
 from adapters.sandbox.settings import SANDBOX_SECRET, sandbox_settings
 from adapters.server import build_app
@@ -25,12 +26,14 @@ from adapters.slack.identity import SlackIdentity
 from adapters.slack.listeners import register
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack_emulator import SlackEmulator
+from adapters.teams.app import TeamsWiring, mount_teams
 from bot.clock import Clock, SystemClock
 from bot.ports import Messenger
 from bot.services.nudges import NudgePolicy
 from scheduler.outbox import OutboxDispatcher
-from scheduler.runner import SchedulerRunner, nudge_jobs
+from scheduler.runner import SchedulerRunner, digest_job, nudge_jobs
 from storage.db import create_engine, upgrade
+from storage.digest import SqlDigestStore
 from storage.sweep import SqlDispatchQueue, SqlNudgeStore
 from storage.unit_of_work import unit_of_work_factory
 
@@ -69,8 +72,11 @@ class Coachbot:
         self._tasks.clear()
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Coachbot:
-    """Wire the process from its settings; nothing is started yet."""
+def build(
+    settings: Settings, *, clock: Clock | None = None, teams: TeamsWiring | None = None
+) -> Coachbot:
+    """Wire the process from its settings; nothing is started yet. `teams` changes where the
+    Teams door finds signing keys and outbound credentials (tests)."""
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     unit_of_work = unit_of_work_factory(engine)
@@ -90,6 +96,15 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Coachbot:
         module_course=settings.manager_module_course,
     )
     jobs = nudge_jobs(SqlNudgeStore(engine), clock, policy, dispatcher.notify)
+    jobs.append(
+        digest_job(
+            SqlDigestStore(engine),
+            programme_reports(settings, engine, clock),
+            clock,
+            policy,
+            dispatcher.notify,
+        )
+    )
     scheduler = SchedulerRunner(jobs) if settings.scheduler else None
     if settings.slack_enabled:
         client = build_client(settings)
@@ -105,6 +120,10 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Coachbot:
         register(bolt_app, door)
         mount(web_app, bolt_app)
         messengers["slack"] = SlackMessenger(client)
+    if settings.teams_enabled:
+        messengers["teams"] = mount_teams(
+            web_app, settings, engine, unit_of_work, clock, dispatcher.notify, teams
+        )
     return Coachbot(
         settings,
         engine,

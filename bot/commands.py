@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.errors import FieldError
 from bot.model import ActionStatus
 
 
@@ -58,3 +60,27 @@ class LogSession:
     level_now: int | None = None
     confirm_appraisal: bool = False
     source: str = "chat"
+
+
+_DUE_SUFFIX = re.compile(r"\s*[\(\[]?\s*(?:by|due)\s+(\d{4}-\d{2}-\d{2})\s*[\)\]]?\s*$", re.I)
+
+
+def actions_from_lines(text: str) -> tuple[tuple[NewAction, ...], list[FieldError]]:
+    """Agreed actions typed one a line in a chat form, each with an optional due date at the
+    end of its line (`by 2026-12-18`); an impossible date is a field error."""
+    actions: list[NewAction] = []
+    errors: list[FieldError] = []
+    for line in text.splitlines():
+        match = _DUE_SUFFIX.search(line)
+        due = _iso_date(match.group(1)) if match else None
+        if match and due is None:
+            errors.append(FieldError(Field.ACTIONS, f"{match.group(1)} is not a real date."))
+        actions.append(NewAction(text=line[: match.start()] if match else line, due_on=due))
+    return tuple(actions), errors
+
+
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

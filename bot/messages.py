@@ -227,3 +227,51 @@ def course_completed(payload: dict[str, Any]) -> Reply:
 
 
 COMPOSERS.update({"course_assigned": course_assigned, "course_completed": course_completed})
+
+
+# ---- the weekly digest for L&D admins (issue 6) -----------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f}%"
+
+
+def _change(now: float | int | None, before: float | int | None, percent: bool) -> str:
+    if now is None or before is None:
+        return ""
+    delta = (now - before) * (100 if percent else 1)
+    unit = " points" if percent else ""
+    return f" ({'+' if delta >= 0 else ''}{delta:.0f}{unit} on last week)"
+
+
+def ld_digest(payload: dict[str, Any]) -> Reply:
+    """The Monday digest: the last 30 days' figures, how they moved in a week, new alerts."""
+    if payload.get("suppressed"):
+        text = (
+            f"Fewer than {payload['min_group_size']} people are in the programme, so there are "
+            "no figures to show this week."
+        )
+        return Reply(summary="Your weekly coaching digest", sections=(Section(text=text),))
+    lines = [
+        f"*{payload['sessions']} sessions* in the last {payload['period_days']} days across "
+        f"{payload['people']} people"
+        + _change(payload["sessions"], payload["sessions_week_ago"], percent=False),
+        f"Session completion: *{_percent(payload['completion_rate'])}*"
+        + _change(payload["completion_rate"], payload["completion_rate_week_ago"], percent=True),
+        f"Sessions with a course assigned: {_percent(payload['course_assignment_rate'])}",
+    ]
+    items = tuple(
+        f"{a['department']}: {a['skill_id']} is the focus of {_percent(a['share'])} of "
+        f"{a['sessions']} sessions"
+        + ("" if a["catalogue_has_course"] else " (no course in the catalogue for it)")
+        for a in payload["new_alerts"]
+    )
+    sections = [Section(heading="Your weekly coaching digest", text="\n".join(lines))]
+    if items:
+        sections.append(Section(text="*New theme alerts*", items=items))
+    sections.append(Section(text="_`/coaching-report` has the full figures._"))
+    summary = f"Coaching this week: {payload['sessions']} sessions in the last 30 days"
+    return Reply(summary=summary, sections=tuple(sections))
+
+
+COMPOSERS["ld_digest"] = ld_digest

@@ -16,8 +16,10 @@ from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import
 
 from bot.clock import Clock
 from bot.ports import NudgeStore
+from bot.services.digest import DigestStore
 from bot.services.nudges import NudgePolicy
-from scheduler.jobs import sweep_nudges
+from bot.services.reports import ProgrammeReports
+from scheduler.jobs import send_weekly_digests, sweep_nudges
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,21 @@ def nudge_jobs(
         return await sweep_nudges(store, clock, policy, notify)
 
     return [PeriodicJob("nudge-sweep", SWEEP_EVERY, run_sweep)]
+
+
+def digest_job(
+    store: DigestStore,
+    reports: ProgrammeReports,
+    clock: Clock,
+    policy: NudgePolicy,
+    notify: Callable[[], None],
+) -> PeriodicJob:
+    """The weekly L&D digest, checked as often as the sweep (it goes once a week per admin)."""
+
+    async def run_digest() -> object:
+        return await send_weekly_digests(store, reports, clock, policy, notify)
+
+    return PeriodicJob("ld-digest", SWEEP_EVERY, run_digest, first_after=timedelta(seconds=20))
 
 
 class SchedulerRunner:

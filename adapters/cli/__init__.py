@@ -9,10 +9,22 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from adapters.cli import db, demo, imports, leave, lms, nudges, outbox, person, report, serve
+from adapters.cli import (
+    db,
+    demo,
+    imports,
+    leave,
+    lms,
+    nudges,
+    outbox,
+    person,
+    report,
+    serve,
+    teams_package,
+)
 from adapters.config import ConfigError, load_settings
 
-MODULES = [serve, db, imports, report, person, demo, nudges, outbox, leave, lms]
+MODULES = [serve, db, imports, report, person, demo, nudges, outbox, leave, lms, teams_package]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from adapters.config import ConfigError, Settings
 from adapters.holidays import holiday_rule
+from bot.services.digest import digest_preview
 from bot.services.nudges import NudgePolicy, PreviewEntry, preview
 from storage.db import create_engine
+from storage.digest import SqlDigestStore
 from storage.sweep import SqlNudgeStore
 
 
@@ -70,6 +72,8 @@ async def run_preview(settings: Settings, args: argparse.Namespace) -> int:
     engine = create_engine(settings.database_url)
     try:
         entries = await preview(SqlNudgeStore(engine), at, policy)
+        entries += await digest_preview(SqlDigestStore(engine), at, policy.default_zone, holidays)
+        entries.sort(key=lambda e: (e.recipient, e.kind, e.about or ""))
     finally:
         await engine.dispose()
     if args.format == "json":

@@ -11,11 +11,11 @@ from typing import Any
 
 from adapters.config import Settings
 from adapters.report_render import render_chart, render_csv, render_json, render_table
+from adapters.report_service import programme_reports
 from bot.clock import SystemClock
 from bot.errors import FieldError
-from bot.services.reports import ProgrammeReports, ReportRequest, parse_period
+from bot.services.reports import ReportRequest, parse_period
 from storage.db import create_engine
-from storage.reports import SqlReportSource
 
 RENDERERS = {"table": render_table, "csv": render_csv, "json": render_json}
 
@@ -56,14 +56,7 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     engine = create_engine(settings.database_url)
     try:
-        service = ProgrammeReports(
-            SqlReportSource(engine),
-            SystemClock(),
-            timezone=settings.timezone,
-            min_group_size=settings.min_group_size,
-            manager_module_course=settings.manager_module_course,
-        )
-        report = await service.report(request)
+        report = await programme_reports(settings, engine, SystemClock()).report(request)
     finally:
         await engine.dispose()
     sys.stdout.write(RENDERERS[args.format](report).rstrip("\n") + "\n")

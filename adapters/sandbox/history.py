@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+
+from adapters.imports import sessions as sessions_csv
+from adapters.imports import skill_levels as skill_levels_csv
 
 HISTORY_DAYS = 170
 KEY_POINTS = (
@@ -85,26 +89,12 @@ def write_history(people_csv: Path, folder: Path, today: date, seed: int = 11) -
             )
     sessions_file = folder / "sessions.csv"
     levels_file = folder / "skill-levels.csv"
-    _write(sessions_file, SESSION_COLUMNS, sessions)
-    _write(levels_file, LEVEL_COLUMNS, levels)
+    _write(sessions_file, sessions_csv.LAYOUT.columns, sessions)
+    _write(levels_file, skill_levels_csv.LAYOUT.columns, levels)
     return [levels_file, sessions_file]
 
 
-SESSION_COLUMNS = [
-    "manager_email",
-    "employee_email",
-    "held_on",
-    "duration_minutes",
-    "focus_type",
-    "skill_id",
-    "key_points",
-    "actions",
-    "course_ids",
-]
-LEVEL_COLUMNS = ["email", "skill_id", "level", "assessed_on"]
-
-
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+def _write(path: Path, header: Sequence[str], rows: list[list[object]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)

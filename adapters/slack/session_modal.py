@@ -5,7 +5,6 @@ their fields."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any
 
@@ -28,7 +27,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters.slack.blocks import escape, mrkdwn
-from bot.commands import Field, LogSession, NewAction
+from bot.commands import Field, LogSession, actions_from_lines
 from bot.errors import AppraisalFinding, FieldError
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, FocusType
 from bot.services.sessions import SessionForm
@@ -41,7 +40,6 @@ COURSE_SEARCH = "course_search"
 CONFIRM_BLOCK = "appraisal_confirm"
 REVIEW_PREFIX = "review_"
 NEW_GOAL = "new_goal"
-DUE_SUFFIX = re.compile(r"\s*[\(\[]?\s*(?:by|due)\s+(\d{4}-\d{2}-\d{2})\s*[\)\]]?\s*$", re.I)
 REVIEW_LABELS = {
     ActionStatus.DONE: "Done",
     ActionStatus.CARRIED_OVER: "Carry over",
@@ -295,7 +293,7 @@ def parse_submission(view: dict[str, Any], manager_id: int) -> tuple[LogSession,
     duration = int(duration_text) if duration_text and duration_text.isdigit() else None
     if duration_text and duration is None:
         errors.append(FieldError(Field.DURATION, "Enter the duration as whole minutes."))
-    actions, action_errors = parse_actions(state.get(Field.ACTIONS, {}).get("value") or "")
+    actions, action_errors = actions_from_lines(state.get(Field.ACTIONS, {}).get("value") or "")
     errors += action_errors
     courses = state.get(Field.COURSES, {}).get("selected_options") or []
     goal = _selected(state.get(Field.ILP_GOAL, {}))
@@ -324,19 +322,6 @@ def parse_submission(view: dict[str, Any], manager_id: int) -> tuple[LogSession,
         source="chat",
     )
     return command, errors
-
-
-def parse_actions(text: str) -> tuple[tuple[NewAction, ...], list[FieldError]]:
-    """One action a line, with an optional `by YYYY-MM-DD` at the end of the line."""
-    actions: list[NewAction] = []
-    errors: list[FieldError] = []
-    for line in text.splitlines():
-        match = DUE_SUFFIX.search(line)
-        due = _parse_date(match.group(1)) if match else None
-        if match and due is None:
-            errors.append(FieldError(Field.ACTIONS, f"{match.group(1)} is not a real date."))
-        actions.append(NewAction(text=line[: match.start()] if match else line, due_on=due))
-    return tuple(actions), errors
 
 
 def _parse_date(text: str | None) -> date | None:

@@ -9,18 +9,19 @@ from scheduler.pacing import SEND, Pacer, Rate
 from scheduler.runner import MISFIRE_GRACE_SECONDS, SWEEP_EVERY
 
 
-async def test_the_sweep_job_runs_in_memory_coalesced_with_a_misfire_grace(sqlite_url: str) -> None:
+async def test_the_jobs_run_in_memory_coalesced_with_a_misfire_grace(sqlite_url: str) -> None:
     coachbot = build(load_settings(DATABASE_URL=sqlite_url, COACHBOT_SCHEDULER="on"))
     assert coachbot.scheduler is not None
     await coachbot.start_background()
     try:
         scheduler = coachbot.scheduler._scheduler
         assert scheduler is not None
-        [job] = scheduler.get_jobs()
-        assert job.id == "nudge-sweep"
-        assert job.coalesce is True
-        assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS
-        assert job.trigger.interval == SWEEP_EVERY
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert set(jobs) == {"nudge-sweep", "ld-digest"}
+        for job in jobs.values():
+            assert job.coalesce is True
+            assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS
+            assert job.trigger.interval == SWEEP_EVERY
         assert type(scheduler._jobstores["default"]).__name__ == "MemoryJobStore"
     finally:
         await coachbot.stop_background()

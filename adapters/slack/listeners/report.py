@@ -12,12 +12,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.report_render import render_chart, render_csv, render_table
+from adapters.report_service import programme_reports
 from adapters.slack.door import SlackDoor
 from adapters.slack.replies import tell
 from bot.errors import FieldError
 from bot.report_command import parse_report_command
-from bot.services.reports import ProgrammeReport, ProgrammeReports
-from storage.reports import SqlReportSource
+from bot.services.reports import ProgrammeReport
 
 NOT_LD = (
     "Sorry, the programme report is for the L&D team only. If you need coaching figures for "
@@ -27,13 +27,7 @@ MAX_SECTION = 2900
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
-    reports = ProgrammeReports(
-        SqlReportSource(door.engine),
-        door.clock,
-        timezone=door.settings.timezone,
-        min_group_size=door.settings.min_group_size,
-        manager_module_course=door.settings.manager_module_course,
-    )
+    reports = programme_reports(door.settings, door.engine, door.clock)
 
     @app.command("/coaching-report")
     async def coaching_report(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -1,0 +1,82 @@
+"""Mounting the Teams door on the one aiohttp server: `POST /api/messages` through botbuilder's
+`CloudAdapter` (every authentication failure a 401), `GET /charts/{token}.png`, and the
+`Messenger` that sends Teams DMs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botframework.connector.auth import ServiceClientCredentialsFactory
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.config import Settings
+from adapters.report_service import programme_reports
+from adapters.teams.auth import bot_authentication
+from adapters.teams.charts import ChartLinks, chart_secret, mount_charts
+from adapters.teams.handler import CoachbotTeamsBot, TeamsDoor
+from adapters.teams.messenger import TeamsMessenger
+from bot.clock import Clock
+from bot.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
+ROUTE = "/api/messages"
+
+
+@dataclass(frozen=True)
+class TeamsWiring:
+    """What a deployment (or a test) may change beyond the Bot Framework variables: where the
+    channel's signing keys are published, and the credentials for outbound calls."""
+
+    openid_metadata_url: str | None = None
+    credentials_factory: ServiceClientCredentialsFactory | None = None
+
+
+def mount_teams(
+    web_app: web.Application,
+    settings: Settings,
+    engine: AsyncEngine,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+    outbox_written: Callable[[], None],
+    wiring: TeamsWiring | None = None,
+) -> TeamsMessenger:
+    """Add the Teams routes to the app; returns the messenger for `messengers["teams"]`."""
+    wiring = wiring or TeamsWiring()
+    adapter = CloudAdapter(
+        bot_authentication(
+            settings,
+            openid_metadata_url=wiring.openid_metadata_url,
+            credentials_factory=wiring.credentials_factory,
+        )
+    )
+    adapter.on_turn_error = _turn_failed
+    reports = programme_reports(settings, engine, clock)
+    charts = ChartLinks(chart_secret(settings.microsoft_app_password), clock, settings.public_url)
+    door = TeamsDoor(settings, engine, unit_of_work, clock, reports, charts, outbox_written)
+    bot = CoachbotTeamsBot(door)
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            raise web.HTTPUnsupportedMediaType(text="Send a Bot Framework activity as JSON.")
+        try:
+            body = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="The body is not JSON.") from None
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            raise web.HTTPBadRequest(text="The body is not a Bot Framework activity.")
+        response = await adapter.process(request, bot)
+        return response if response is not None else web.Response(status=201)
+
+    web_app.router.add_post(ROUTE, messages)
+    mount_charts(web_app, charts, reports)
+    return TeamsMessenger(adapter, settings.microsoft_app_id, engine, clock)
+
+
+async def _turn_failed(context: TurnContext, error: Exception) -> None:
+    log.exception("Teams turn failed", exc_info=error)
+    raise error

@@ -1,0 +1,368 @@
+"""Adaptive Cards (version 1.5, the highest Teams renders) built as plain dicts by small
+functions: any neutral `Reply`, the session form (input ids are the record's field names, each
+error shown beside its field), a person's development record and the programme report."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.commands import Field, LogSession
+from bot.errors import AppraisalFinding, FieldError
+from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
+from bot.replies import Reply, Section
+from bot.services.development import DevelopmentRecord
+from bot.services.sessions import SessionForm
+
+Card = dict[str, Any]
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+ACTION_KEY = "coachbot"  # the key of Action.Submit data naming what a button does
+SUBMIT_SESSION = "submit_session"
+CONFIRM_INPUT = "appraisal_confirm"
+REVIEW_PREFIX = "review_"
+NEW_GOAL = "new_goal"
+REVIEW_LABELS = {
+    ActionStatus.DONE: "Done",
+    ActionStatus.CARRIED_OVER: "Carry over",
+    ActionStatus.DROPPED: "Drop",
+}
+MAX_CHOICES = 100
+
+
+def card(body: list[Card], actions: list[Card] | None = None) -> Card:
+    """A whole card."""
+    whole: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5", "body": body}
+    if actions:
+        whole["actions"] = actions
+    return whole
+
+
+def text(value: str, **style: Any) -> Card:
+    return {"type": "TextBlock", "text": value, "wrap": True, **style}
+
+
+def markdown(value: str) -> str:
+    """Our light markdown (`*bold*`, `_italic_`) in the card's markdown (`**bold**`)."""
+    return re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"**\1**", value)
+
+
+def submit(title: str, data: dict[str, Any], *, primary: bool = False) -> Card:
+    action: Card = {"type": "Action.Submit", "title": title[:80], "data": data}
+    if primary:
+        action["style"] = "positive"
+    return action
+
+
+def notice_card(message: str) -> Card:
+    return card([text(markdown(message))])
+
+
+def reply_card(reply: Reply) -> Card:
+    """A neutral reply: headings, text, lists, links (open) and buttons (submit)."""
+    body: list[Card] = []
+    for section in reply.sections:
+        body += _section(section)
+    return card(body or [text(markdown(reply.summary))])
+
+
+def _section(section: Section) -> list[Card]:
+    items: list[Card] = []
+    if section.heading:
+        items.append(text(section.heading, weight="Bolder", size="Medium"))
+    if section.text:
+        items.append(text(markdown(section.text)))
+    if section.items:
+        items.append(text("\n".join(f"- {markdown(item)}" for item in section.items)))
+    actions = [
+        {"type": "Action.OpenUrl", "title": link.title[:80], "url": link.url}
+        for link in section.links
+    ]
+    actions += [
+        submit(b.label, {ACTION_KEY: b.action, "value": b.value}, primary=b.primary)
+        for b in section.buttons
+    ]
+    if actions:
+        items.append({"type": "ActionSet", "actions": actions})
+    return items
+
+
+def _choice(title: str, value: str) -> Card:
+    return {"title": title[:150], "value": value}
+
+
+def _errors_for(errors: list[FieldError], field: str) -> list[Card]:
+    return [text(e.message, color="Attention", spacing="None") for e in errors if e.field == field]
+
+
+def session_card(
+    form: SessionForm,
+    *,
+    skills: list[Skill],
+    courses: list[Course],
+    values: LogSession | None = None,
+    errors: list[FieldError] | None = None,
+    findings: list[AppraisalFinding] | None = None,
+    form_id: str = "",
+) -> Card:
+    """The session form; `values` re-fill what the manager typed, `errors` show beside their
+    fields, `findings` add the appraisal warning and the "keep my wording" box."""
+    errors = _placed(errors or [], form)
+    employee_id = values.employee_id if values and values.employee_id else None
+    if employee_id is None and form.employee is not None:
+        employee_id = form.employee.id
+    body: list[Card] = [text("Log a coaching session", weight="Bolder", size="Large")]
+    body.append(text("_" + " · ".join(form.prompts) + "_", isSubtle=True, size="Small"))
+    if errors:
+        body.append(text("Please check the fields marked below.", color="Attention"))
+    body.append(
+        {
+            "type": "Input.ChoiceSet",
+            "id": Field.EMPLOYEE,
+            "label": "Who did you coach?",
+            "isRequired": True,
+            "errorMessage": "Choose a direct report.",
+            "placeholder": "Choose a direct report",
+            "choices": [_choice(p.name, str(p.id)) for p in form.reports[:MAX_CHOICES]],
+            **({"value": str(employee_id)} if employee_id else {}),
+        }
+    )
+    body += _errors_for(errors, Field.EMPLOYEE)
+    body += _review_inputs(form, values, errors)
+    held_on = values.held_on if values and values.held_on else form.today
+    duration = values.duration_minutes if values and values.duration_minutes else 30
+    body += [
+        {
+            "type": "Input.Date",
+            "id": Field.HELD_ON,
+            "label": "Date held",
+            "isRequired": True,
+            "errorMessage": "Choose the date the session was held.",
+            "value": held_on.isoformat(),
+            "max": form.today.isoformat(),
+        },
+        *_errors_for(errors, Field.HELD_ON),
+        {
+            "type": "Input.Number",
+            "id": Field.DURATION,
+            "label": "Duration (minutes)",
+            "isRequired": True,
+            "errorMessage": "Enter 15 to 120 minutes.",
+            "min": 15,
+            "max": 120,
+            "value": duration,
+        },
+        *_errors_for(errors, Field.DURATION),
+        {
+            "type": "Input.ChoiceSet",
+            "id": Field.FOCUS_TYPE,
+            "label": "Development focus",
+            "isRequired": True,
+            "errorMessage": "Choose the development focus.",
+            "choices": [_choice(f.label, f.value) for f in FocusType],
+            **({"value": values.focus_type} if values and values.focus_type else {}),
+        },
+        *_errors_for(errors, Field.FOCUS_TYPE),
+        {
+            "type": "Input.ChoiceSet",
+            "id": Field.SKILL,
+            "label": "Skill",
+            "isRequired": True,
+            "errorMessage": "Choose the skill from the framework.",
+            "placeholder": "Type to find a skill",
+            "choices": [_choice(s.name, s.skill_id) for s in skills[:MAX_CHOICES]],
+            **({"value": values.skill_id} if values and values.skill_id else {}),
+        },
+        *_errors_for(errors, Field.SKILL),
+        {
+            "type": "Input.Text",
+            "id": Field.KEY_POINTS,
+            "label": "Key points (3 to 5, one a line)",
+            "placeholder": "What did you explore together? What options came up?",
+            "isMultiline": True,
+            "isRequired": True,
+            "errorMessage": "Write 3 to 5 key points, one a line.",
+            "maxLength": 1600,
+            **({"value": "\n".join(values.key_points)} if values else {}),
+        },
+        *_errors_for(errors, Field.KEY_POINTS),
+        {
+            "type": "Input.Text",
+            "id": Field.ACTIONS,
+            "label": "Agreed actions (1 to 5, one a line)",
+            "placeholder": "Add a due date at the end of a line like: by 2026-12-18",
+            "isMultiline": True,
+            "isRequired": True,
+            "errorMessage": "Write 1 to 5 agreed actions, one a line.",
+            "maxLength": 1700,
+            **({"value": actions_text(values)} if values else {}),
+        },
+        *_errors_for(errors, Field.ACTIONS),
+        {
+            "type": "Input.ChoiceSet",
+            "id": Field.COURSES,
+            "label": "Courses to assign (up to 5)",
+            "isMultiSelect": True,
+            "placeholder": "Find a course in the catalogue",
+            "choices": [_choice(c.title, c.course_id) for c in courses[:MAX_CHOICES]],
+            **({"value": ",".join(values.course_ids)} if values and values.course_ids else {}),
+        },
+        *_errors_for(errors, Field.COURSES),
+    ]
+    body += _goal_inputs(form, values, errors)
+    body.append(
+        {
+            "type": "Input.ChoiceSet",
+            "id": Field.LEVEL_NOW,
+            "label": "Skill level now, if you agreed one",
+            "choices": [_choice(f"{i} - {n}", str(i)) for i, n in enumerate(SKILL_LEVEL_NAMES)],
+            **({"value": str(values.level_now)} if values and values.level_now is not None else {}),
+        }
+    )
+    body += _errors_for(errors, Field.LEVEL_NOW)
+    if findings:
+        body += appraisal_items(findings)
+    data = {ACTION_KEY: SUBMIT_SESSION, "form": form_id}
+    return card(body, [submit("Save session", data, primary=True)])
+
+
+def actions_text(values: LogSession) -> str:
+    return "\n".join(
+        f"{a.text} by {a.due_on.isoformat()}" if a.due_on else a.text for a in values.actions
+    )
+
+
+def _placed(errors: list[FieldError], form: SessionForm) -> list[FieldError]:
+    """Errors on fields the card has; a review error goes beside the first open action."""
+    placed = []
+    for error in errors:
+        field = error.field
+        if field == Field.REVIEW and form.open_actions:
+            field = f"{REVIEW_PREFIX}{form.open_actions[0].id}"
+        elif field not in _FIELDS:
+            field = Field.KEY_POINTS
+        placed.append(FieldError(field, error.message))
+    return placed
+
+
+_FIELDS = {
+    Field.EMPLOYEE,
+    Field.HELD_ON,
+    Field.DURATION,
+    Field.FOCUS_TYPE,
+    Field.SKILL,
+    Field.KEY_POINTS,
+    Field.ACTIONS,
+    Field.COURSES,
+    Field.ILP_GOAL,
+    Field.LEVEL_NOW,
+}
+
+
+def _review_inputs(
+    form: SessionForm, values: LogSession | None, errors: list[FieldError]
+) -> list[Card]:
+    if not form.open_actions:
+        return []
+    items: list[Card] = [
+        text("**Last time you agreed:** what became of each action?", separator=True)
+    ]
+    for action in form.open_actions[:10]:
+        chosen = (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
+        input_id = f"{REVIEW_PREFIX}{action.id}"
+        items.append(
+            {
+                "type": "Input.ChoiceSet",
+                "id": input_id,
+                "label": action.text[:300],
+                "style": "expanded",
+                "isRequired": True,
+                "choices": [_choice(label, s.value) for s, label in REVIEW_LABELS.items()],
+                "value": chosen.value,
+            }
+        )
+        items += _errors_for(errors, input_id)
+    return items
+
+
+def _goal_inputs(
+    form: SessionForm, values: LogSession | None, errors: list[FieldError]
+) -> list[Card]:
+    items: list[Card] = []
+    if form.goals:
+        chosen = str(values.ilp_goal_id) if values and values.ilp_goal_id else None
+        items.append(
+            {
+                "type": "Input.ChoiceSet",
+                "id": Field.ILP_GOAL,
+                "label": "Learning-plan goal this session works on",
+                "choices": [_choice(g.title, str(g.id)) for g in form.goals[:MAX_CHOICES]],
+                **({"value": chosen} if chosen else {}),
+            }
+        )
+    items.append(
+        {
+            "type": "Input.Text",
+            "id": NEW_GOAL,
+            "label": "Or a new learning-plan goal",
+            "maxLength": 200,
+            **({"value": values.new_goal_title} if values and values.new_goal_title else {}),
+        }
+    )
+    return items + _errors_for(errors, Field.ILP_GOAL)
+
+
+def appraisal_items(findings: list[AppraisalFinding]) -> list[Card]:
+    """The warning shown before saving when key points read as appraisal."""
+    lines = [
+        "⚠️ **Some key points read like appraisal.** Coaching is development: try a "
+        "rewording, or keep your words and tick the box below."
+    ]
+    for finding in findings:
+        phrases = ", ".join(f"“{p}”" for p in finding.phrases)
+        lines.append(f"- _{finding.text}_ ({phrases})\n  Try: {finding.suggestion}")
+    return [
+        {"type": "Container", "style": "warning", "items": [text("\n".join(lines))]},
+        {
+            "type": "Input.Toggle",
+            "id": CONFIRM_INPUT,
+            "label": "Keep my wording",
+            "title": "Save the key points as I wrote them",
+            "valueOn": "yes",
+            "valueOff": "",
+        },
+    ]
+
+
+def record_card(record: DevelopmentRecord) -> Card:
+    """A person's own development record: open actions, courses, goals and the timeline."""
+    body: list[Card] = [
+        text(f"{record.employee.name}: your development", weight="Bolder", size="Large")
+    ]
+    if record.open_actions:
+        lines = [
+            f"- {a.text}" + (f" (by {a.due_on.isoformat()})" if a.due_on else "")
+            for a in record.open_actions
+        ]
+        body += [text("**Open actions**"), text("\n".join(lines))]
+    if record.courses:
+        lines = [f"- {c.title}: {'completed' if c.completed else 'open'}" for c in record.courses]
+        body += [text("**Courses**"), text("\n".join(lines))]
+    if record.goals:
+        body += [
+            text("**Learning-plan goals**"),
+            text("\n".join(f"- {g.title} ({g.status.value})" for g in record.goals)),
+        ]
+    events = [f"- {e.on.isoformat()}: {e.text}" for e in record.timeline[-15:]]
+    body += [text("**Timeline**"), text("\n".join(events) or "Nothing recorded yet.")]
+    return card(body)
+
+
+def report_card(summary: str, table: str, chart_url: str | None) -> Card:
+    """The programme report: the headline figures, the table, and the chart by link."""
+    body: list[Card] = [text(markdown(summary))]
+    body.append(text(table[:12000], fontType="Monospace", size="Small"))
+    actions: list[Card] = []
+    if chart_url:
+        body.append({"type": "Image", "url": chart_url, "altText": "Completion and focus areas"})
+        actions.append({"type": "Action.OpenUrl", "title": "Open the chart", "url": chart_url})
+    return card(body, actions)

@@ -1,0 +1,336 @@
+"""The Teams door's turn logic: who is writing (by Teams user id, else by e-mail), the stored
+conversation reference, and one service per command: `log session`, `my record`, `report`,
+`help`, the session card's submission and the buttons of proactive messages."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from aiohttp import ClientError
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import ChannelAccount
+from msrest.exceptions import ClientRequestError, HttpOperationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.config import Settings
+from adapters.lms import lms_targets
+from adapters.report_render import render_table
+from adapters.teams.cards import (
+    ACTION_KEY,
+    SUBMIT_SESSION,
+    Card,
+    notice_card,
+    record_card,
+    report_card,
+    session_card,
+)
+from adapters.teams.charts import ChartLinks
+from adapters.teams.conversations import remember_conversation, tenant_of
+from adapters.teams.messenger import card_activity
+from adapters.teams.parse import parse_session_submission
+from bot.clock import Clock, local_date
+from bot.commands import Field, LogSession
+from bot.errors import AppraisalFinding, FieldError, Refusal
+from bot.model import Person
+from bot.ports import UnitOfWork
+from bot.replies import Actions
+from bot.report_command import parse_report_command
+from bot.services.development import development_record
+from bot.services.home import mark_action_done
+from bot.services.nudges import snooze
+from bot.services.reports import ProgrammeReports
+from bot.services.sessions import NeedsAttention, log_session, session_form
+from storage.sweep import SqlNudgeStore
+
+UNKNOWN_PERSON = (
+    "I don't know you yet: coachbot only works for people in the organisation's directory. "
+    "Ask your L&D team to add you (they import the people list), then try again."
+)
+HELP = (
+    "**coachbot** helps you run development-focused 1:1 coaching.\n\n"
+    "- **log session**: managers log a session with a direct report (about two minutes): "
+    "focus, key points, agreed actions and courses. Add a name to choose the report.\n"
+    "- **my record**: your own development record: actions, courses, goals.\n"
+    "- **report** [department NAME | team NAME] [30d|90d|180d|365d]: programme figures, "
+    "for L&D admins.\n"
+    "- **help**: this message."
+)
+WELCOME = "Hello! I'm coachbot. " + HELP
+NOT_LD = (
+    "Sorry, the programme report is for the L&D team only. If you need coaching figures for "
+    "your area, ask your L&D partner."
+)
+NOT_YOUR_REPORT = (
+    "You can only log sessions with your own direct reports, and that person is not one of them."
+)
+MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
+SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
+CHOICES = 100
+
+
+@dataclass
+class TeamsDoor:
+    """What the Teams turn logic shares with the rest of the process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    unit_of_work: Callable[[], UnitOfWork]
+    clock: Clock
+    reports: ProgrammeReports
+    charts: ChartLinks
+    outbox_written: Callable[[], None] = lambda: None
+
+    def today_for(self, person: Person) -> date:
+        return local_date(self.clock.now(), person.timezone or self.settings.timezone)
+
+
+async def say(context: TurnContext, content: Card, summary: str) -> None:
+    await context.send_activity(card_activity(content, summary))
+
+
+async def replace_card(context: TurnContext, content: Card, summary: str) -> None:
+    """Show `content` in place of the card whose button was pressed (so a form cannot be
+    sent again once saved); a new message when Teams cannot update it."""
+    card_id = context.activity.reply_to_id
+    if card_id:
+        activity = card_activity(content, summary)
+        activity.id = card_id
+        try:
+            await context.update_activity(activity)
+            return
+        except (HttpOperationError, ClientRequestError, ClientError):
+            pass
+    await say(context, content, summary)
+
+
+class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
+    def __init__(self, door: TeamsDoor) -> None:
+        self.door = door
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id != bot_id for member in members_added):
+            await self.person(turn_context)  # stores the conversation for proactive messages
+            await say(turn_context, notice_card(WELCOME), "Welcome to coachbot")
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        person = await self.person(turn_context)
+        if person is None:
+            await say(turn_context, notice_card(UNKNOWN_PERSON), "I don't know you yet")
+            return
+        value = turn_context.activity.value
+        if isinstance(value, dict) and value.get(ACTION_KEY):
+            await self.on_card_action(turn_context, person, value)
+            return
+        words = " ".join(MENTION.sub(" ", turn_context.activity.text or "").split())
+        command = words.lower().partition(" ")[0]
+        if words.lower().startswith("log session"):
+            await self.log_session_form(turn_context, person, words[len("log session") :].strip())
+        elif words.lower().startswith("my record"):
+            await self.my_record(turn_context, person)
+        elif command == "report":
+            await self.report(turn_context, person, words[len("report") :])
+        else:
+            await say(turn_context, notice_card(HELP), "What coachbot does")
+
+    async def person(self, context: TurnContext) -> Person | None:
+        """The directory's person behind the sender, matched by Teams user id, else by the
+        e-mail Teams gives for them (then their id is remembered); stores the conversation."""
+        user = context.activity.from_property
+        if user is None or not user.id or not self.from_our_tenant(context):
+            return None
+        async with self.door.unit_of_work() as uow:
+            person = await uow.people.by_teams_id(user.id)
+        if person is None:
+            email = await _email_of(context, user)
+            async with self.door.unit_of_work() as uow:
+                person = await uow.people.by_email(email) if email else None
+                if person is not None and person.active:
+                    await uow.people.set_chat_identity(person.id, teams_user_id=user.id)
+                    await uow.commit()
+        if person is None or not person.active:
+            return None
+        await remember_conversation(self.door.engine, person.id, context.activity, self.door.clock)
+        return person
+
+    def from_our_tenant(self, context: TurnContext) -> bool:
+        """A single-tenant registration (MicrosoftAppTenantId) serves only its own tenant."""
+        ours = self.door.settings.microsoft_app_tenant_id
+        return not ours or tenant_of(context.activity) == ours
+
+    async def log_session_form(self, context: TurnContext, person: Person, name: str) -> None:
+        door = self.door
+        today = door.today_for(person)
+        form = await session_form(door.unit_of_work(), person.id, today)
+        if name and form.reports:
+            chosen = next((p for p in form.reports if name.lower() in p.name.lower()), None)
+            if chosen is None:
+                await say(context, notice_card(NOT_YOUR_REPORT), "Not one of your reports")
+                return
+            form = await session_form(door.unit_of_work(), person.id, today, chosen.id)
+        if not form.reports:
+            await self.my_record(context, person)
+            return
+        await say(context, await self.session_card(form), "Log a coaching session")
+
+    async def session_card(
+        self,
+        form: Any,
+        values: LogSession | None = None,
+        errors: list[FieldError] | None = None,
+        findings: list[AppraisalFinding] | None = None,
+        form_id: str = "",
+    ) -> Card:
+        async with self.door.unit_of_work() as uow:
+            skills = await uow.catalogue.search_skills("", CHOICES)
+            courses = await uow.catalogue.search_courses("", CHOICES)
+        known = {s.skill_id for s in skills}
+        skills += [s for s in form.skills_by_id.values() if s.skill_id not in known]
+        return session_card(
+            form,
+            skills=skills,
+            courses=courses,
+            values=values,
+            errors=errors,
+            findings=findings,
+            form_id=form_id or uuid.uuid4().hex,
+        )
+
+    async def on_card_action(
+        self, context: TurnContext, person: Person, value: dict[str, Any]
+    ) -> None:
+        action = str(value.get(ACTION_KEY))
+        if action == SUBMIT_SESSION:
+            await self.session_submitted(context, person, value)
+        elif action == Actions.LOG_SESSION:
+            form = await session_form(
+                self.door.unit_of_work(),
+                person.id,
+                self.door.today_for(person),
+                int(str(value.get("value") or 0) or 0),
+            )
+            if form.employee is None:
+                message = "That person is no longer one of your reports."
+                await say(context, notice_card(message), message)
+            else:
+                await say(context, await self.session_card(form), "Log a coaching session")
+        elif action == Actions.ACTION_DONE:
+            await self.action_done(context, person, str(value.get("value") or ""))
+        elif action == Actions.SNOOZE:
+            await self.snoozed(context, person, str(value.get("value") or ""))
+
+    async def session_submitted(
+        self, context: TurnContext, person: Person, value: dict[str, Any]
+    ) -> None:
+        door = self.door
+        form_id = str(value.get("form") or uuid.uuid4().hex)
+        command, errors = parse_session_submission(value, person.id)
+        findings: list[AppraisalFinding] = []
+        if not errors:
+            try:
+                result = await log_session(
+                    door.unit_of_work(),
+                    command,
+                    door.clock,
+                    door.settings.timezone,
+                    submission_key=f"teams-card:{form_id}",
+                    lms=lms_targets(door.settings),
+                )
+            except Refusal as refusal:
+                errors = [FieldError(Field.EMPLOYEE, refusal.message)]
+            else:
+                if not isinstance(result, NeedsAttention):
+                    door.outbox_written()  # the confirmation and the employee's DM follow
+                    saved = f"Saved your session with {result.employee.name}."
+                    await replace_card(context, notice_card(saved), saved)
+                    return
+                errors, findings = result.errors, result.findings
+        form = await session_form(
+            door.unit_of_work(),
+            person.id,
+            door.today_for(person),
+            command.employee_id,
+            include_skill_ids=[command.skill_id] if command.skill_id else [],
+        )
+        content = await self.session_card(form, command, errors, findings, form_id)
+        summary = "Please check the form" if errors else "Some key points read like appraisal"
+        await replace_card(context, content, summary)
+
+    async def my_record(self, context: TurnContext, person: Person) -> None:
+        record = await development_record(
+            self.door.unit_of_work(), person.id, timezone=self.door.settings.timezone
+        )
+        await say(context, record_card(record), "Your development record")
+
+    async def report(self, context: TurnContext, person: Person, words: str) -> None:
+        if not person.is_ld_admin:
+            await say(context, notice_card(NOT_LD), "The report is for L&D only")
+            return
+        request = parse_report_command(words)
+        if isinstance(request, FieldError):
+            message = request.message.replace("/coaching-report", "report")
+            await say(context, notice_card(message), "Report: check the words")
+            return
+        report = await self.door.reports.report(request)
+        url = None if report.suppressed else self.door.charts.url_for(request, report.period.end)
+        table = render_table(report)
+        summary = table.splitlines()[0]
+        await say(context, report_card(f"**{summary}**", table, url), summary)
+
+    async def action_done(self, context: TurnContext, person: Person, value: str) -> None:
+        try:
+            done = await mark_action_done(
+                self.door.unit_of_work(),
+                person.id,
+                int(value) if value.isdigit() else 0,
+                self.door.today_for(person),
+            )
+        except Refusal as refusal:
+            await say(context, notice_card(refusal.message), refusal.message)
+            return
+        message = f"Marked done: {done.text}. Well done!"
+        await say(context, notice_card(message), message)
+
+    async def snoozed(self, context: TurnContext, person: Person, value: str) -> None:
+        match = SNOOZE_VALUE.match(value)
+        if match is None:
+            await say(context, notice_card("Unknown reminder."), "Unknown reminder")
+            return
+        try:
+            until = await snooze(
+                self.door.unit_of_work(),
+                SqlNudgeStore(self.door.engine),
+                person.id,
+                int(match[1]),
+                date.fromisoformat(match[2]),
+                self.door.today_for(person),
+            )
+        except Refusal as refusal:
+            await say(context, notice_card(refusal.message), refusal.message)
+            return
+        message = f"Snoozed: I'll remind you again from {until:%-d %B}."
+        await say(context, notice_card(message), message)
+
+
+async def _email_of(context: TurnContext, user: ChannelAccount) -> str | None:
+    """The sender's e-mail from Teams' member lookup, else from the activity."""
+    try:
+        member = await TeamsInfo.get_member(context, user.id)
+    except (HttpOperationError, ClientRequestError, ClientError, TypeError, ValueError):
+        member = None
+    for candidate in (
+        getattr(member, "email", None),
+        getattr(member, "user_principal_name", None),
+        (user.properties or {}).get("email") if hasattr(user, "properties") else None,
+    ):
+        if candidate and "@" in str(candidate):
+            return str(candidate)
+    return None

@@ -1,0 +1,72 @@
+"""Adaptive Card submissions (`activity.value`: input ids plus the button's data) parsed into
+commands; values that cannot be read become field errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from adapters.teams.cards import CONFIRM_INPUT, NEW_GOAL, REVIEW_PREFIX
+from bot.commands import Field, LogSession, actions_from_lines
+from bot.errors import FieldError
+from bot.model import ActionStatus
+
+REVIEW_VALUES = {status.value for status in ActionStatus}
+
+
+def _text(value: dict[str, Any], key: str) -> str:
+    raw = value.get(key)
+    return "" if raw is None else str(raw).strip()
+
+
+def _int(text: str) -> int | None:
+    return int(text) if re.fullmatch(r"-?\d+", text) else None
+
+
+def parse_session_submission(
+    value: dict[str, Any], manager_id: int
+) -> tuple[LogSession, list[FieldError]]:
+    """The command a submitted session card describes, and errors in unreadable values."""
+    errors: list[FieldError] = []
+    held_on = _date(_text(value, Field.HELD_ON))
+    if _text(value, Field.HELD_ON) and held_on is None:
+        errors.append(FieldError(Field.HELD_ON, "Enter the date as YYYY-MM-DD."))
+    duration_text = _text(value, Field.DURATION).removesuffix(".0")
+    duration = _int(duration_text)
+    if duration_text and duration is None:
+        errors.append(FieldError(Field.DURATION, "Enter the duration as whole minutes."))
+    actions, action_errors = actions_from_lines(str(value.get(Field.ACTIONS) or ""))
+    errors += action_errors
+    reviews: dict[int, ActionStatus] = {}
+    for key, status in value.items():
+        if key.startswith(REVIEW_PREFIX) and str(status) in REVIEW_VALUES:
+            action_id = _int(key.removeprefix(REVIEW_PREFIX))
+            if action_id is not None:
+                reviews[action_id] = ActionStatus(str(status))
+    level = _int(_text(value, Field.LEVEL_NOW))
+    command = LogSession(
+        manager_id=manager_id,
+        employee_id=_int(_text(value, Field.EMPLOYEE)),
+        held_on=held_on,
+        duration_minutes=duration,
+        focus_type=_text(value, Field.FOCUS_TYPE) or None,
+        skill_id=_text(value, Field.SKILL) or None,
+        key_points=tuple(str(value.get(Field.KEY_POINTS) or "").splitlines()),
+        actions=actions,
+        course_ids=tuple(c.strip() for c in _text(value, Field.COURSES).split(",") if c.strip()),
+        ilp_goal_id=_int(_text(value, Field.ILP_GOAL)),
+        new_goal_title=_text(value, NEW_GOAL) or None,
+        reviews=reviews,
+        level_now=level,
+        confirm_appraisal=_text(value, CONFIRM_INPUT).lower() in {"yes", "true"},
+        source="chat",
+    )
+    return command, errors
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

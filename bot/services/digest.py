@@ -1,0 +1,154 @@
+"""The weekly digest for L&D admins (`ld_digest`): from the first working window of each week
+in the admin's own time zone, the programme's movement over the last week (this week's 30-day
+figures against last week's) and any theme alert that is new. Aggregates only, released under
+the same privacy rules as the report; queued through the outbox like every message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.clock import local_date
+from bot.model import OutboxMessage
+from bot.nudges import (
+    HolidayRule,
+    LeavePeriod,
+    NudgeKind,
+    PlannedNudge,
+    WorkingCalendar,
+    planned_nudges,
+    working_window,
+)
+from bot.services.nudges import PreviewEntry
+from bot.services.reports import ProgrammeReport, ProgrammeReports, ReportRequest
+
+DIGEST_PERIOD_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class LdAdmin:
+    """An L&D admin as the digest needs them: their zone and leave."""
+
+    id: int
+    email: str
+    timezone: str | None
+    leave: tuple[LeavePeriod, ...] = ()
+
+
+class DigestStore(Protocol):
+    """Who gets the digest, and the outbox it is queued in."""
+
+    async def ld_admins(self) -> list[LdAdmin]:
+        """Active people with the `ld_admin` role."""
+        ...
+
+    async def queue(self, message: OutboxMessage) -> bool:
+        """Queue the message; False when its dedupe key is already queued."""
+        ...
+
+    async def sent(self, keys: Sequence[str]) -> set[str]:
+        """The keys among `keys` whose message has been sent."""
+        ...
+
+
+def _overall_rate(report: ProgrammeReport) -> float | None:
+    """Held over expected across the released department rows."""
+    rows = [r for r in report.completion if r.group_type == "department" and not r.suppressed]
+    expected = sum(r.expected or 0 for r in rows)
+    return sum(r.held or 0 for r in rows) / expected if expected else None
+
+
+def digest_payload(now: ProgrammeReport, week_ago: ProgrammeReport) -> dict[str, Any]:
+    """The figures the digest shows: this week's, last week's, and the new theme alerts."""
+    if now.suppressed:
+        return {"suppressed": True, "min_group_size": now.min_group_size}
+    earlier = {(a.department, a.skill_id) for a in week_ago.theme_alerts}
+    new_alerts = [
+        {
+            "department": alert.department,
+            "skill_id": alert.skill_id,
+            "share": alert.share,
+            "sessions": alert.sessions,
+            "catalogue_has_course": alert.catalogue_has_course,
+        }
+        for alert in now.theme_alerts
+        if (alert.department, alert.skill_id) not in earlier
+    ]
+    return {
+        "suppressed": False,
+        "period_days": DIGEST_PERIOD_DAYS,
+        "from": now.period.start.isoformat(),
+        "to": now.period.end.isoformat(),
+        "people": now.people,
+        "sessions": now.sessions,
+        "sessions_week_ago": None if week_ago.suppressed else week_ago.sessions,
+        "completion_rate": _overall_rate(now),
+        "completion_rate_week_ago": _overall_rate(week_ago),
+        "course_assignment_rate": now.course_assignment_rate,
+        "alerts": len(now.theme_alerts),
+        "new_alerts": new_alerts,
+    }
+
+
+def due_digests(
+    admins: Sequence[LdAdmin], at: datetime, default_zone: str, holidays: HolidayRule
+) -> tuple[list[PlannedNudge], WorkingCalendar]:
+    """The admins whose weekly digest window contains `at`."""
+    calendar = WorkingCalendar(
+        default_zone=default_zone,
+        zones={a.id: a.timezone for a in admins if a.timezone},
+        holidays=holidays,
+        leave={a.id: a.leave for a in admins if a.leave},
+    )
+    planned = planned_nudges(at, (), calendar, ld_admins=[a.id for a in admins])
+    return [n for n in planned if n.kind is NudgeKind.LD_DIGEST], calendar
+
+
+async def queue_weekly_digests(
+    store: DigestStore,
+    reports: ProgrammeReports,
+    at: datetime,
+    default_zone: str,
+    holidays: HolidayRule = frozenset(),
+) -> int:
+    """Queue the digest for each admin whose window contains `at`; the number queued."""
+    due, calendar = due_digests(await store.ld_admins(), at, default_zone, holidays)
+    if not due:
+        return 0
+    today = local_date(at, default_zone)
+    now = await reports.report(ReportRequest(period_days=DIGEST_PERIOD_DAYS, as_of=today))
+    week_ago = await reports.report(
+        ReportRequest(period_days=DIGEST_PERIOD_DAYS, as_of=today - timedelta(days=7))
+    )
+    payload = digest_payload(now, week_ago)
+    queued = 0
+    for nudge in due:
+        zone = calendar.zone_of(nudge.recipient_id)
+        opens, closes = working_window(at.astimezone(zone).date(), zone)
+        message = OutboxMessage(
+            dedupe_key=nudge.dedupe_key,
+            kind=NudgeKind.LD_DIGEST.value,
+            channel="chat",
+            payload=payload | {"window_ends": closes.isoformat()},
+            recipient_id=nudge.recipient_id,
+            not_before=opens,
+        )
+        queued += await store.queue(message)
+    return queued
+
+
+async def digest_preview(
+    store: DigestStore, at: datetime, default_zone: str, holidays: HolidayRule = frozenset()
+) -> list[PreviewEntry]:
+    """The digests `coachbot nudges preview` lists at `at`: due and not sent yet."""
+    admins = await store.ld_admins()
+    due, _ = due_digests(admins, at, default_zone, holidays)
+    sent = await store.sent([n.dedupe_key for n in due])
+    emails = {admin.id: admin.email for admin in admins}
+    return [
+        PreviewEntry(emails[n.recipient_id], NudgeKind.LD_DIGEST.value, None, None)
+        for n in due
+        if n.dedupe_key not in sent
+    ]

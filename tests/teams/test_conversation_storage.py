@@ -1,0 +1,32 @@
+"""Stored conversation references (storage/conversations.py) on SQLite and PostgreSQL: one per
+person and platform, replaced by the latest, with the tenant kept beside the reference."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.conversations import conversation_of, latest_conversation, save_conversation
+from tests.storage.org import insert
+
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_the_latest_reference_per_person_and_platform_is_kept(engine: AsyncEngine) -> None:
+    ann = await insert(engine, "person", email="ann@example.org", name="Ann")
+    bob = await insert(engine, "person", email="bob@example.org", name="Bob")
+    assert await conversation_of(engine, ann, "teams") is None
+    assert await latest_conversation(engine, "teams") is None
+
+    first = {"conversation": {"id": "a:1"}, "serviceUrl": "https://smba.example/emea/"}
+    await save_conversation(engine, ann, "teams", first, "tenant-1", AT)
+    moved = {"conversation": {"id": "a:2"}, "serviceUrl": "https://smba.example/amer/"}
+    await save_conversation(engine, ann, "teams", moved, "tenant-1", AT + timedelta(hours=1))
+    await save_conversation(engine, bob, "teams", first, None, AT)
+
+    stored = await conversation_of(engine, ann, "teams")
+    assert stored is not None and stored.reference == moved and stored.tenant_id == "tenant-1"
+    latest = await latest_conversation(engine, "teams")
+    assert latest is not None and latest.person_id == ann
+    assert await conversation_of(engine, ann, "slack") is None
