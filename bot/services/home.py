@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.cadence import CoachingSchedule, is_overdue, relationship_start, schedule_for
+from bot.cadence import CoachingSchedule, is_overdue
 from bot.errors import Refusal
 from bot.model import ActionStatus, AgreedAction, Person
 from bot.ports import UnitOfWork
+from bot.services.sessions import coaching_schedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +29,7 @@ async def manager_overview(uow: UnitOfWork, manager_id: int, today: date) -> lis
     async with uow:
         overview = []
         for employee in await uow.people.current_reports(manager_id, today):
-            last = await uow.sessions.last_for_employee(employee.id)
-            first_named = await uow.people.first_relationship_start(manager_id, employee.id)
-            schedule = schedule_for(
-                last.held_on if last else None,
-                relationship_start(first_named or today, employee.start_date),
-                employee.cadence,
-                employee.start_date,
-            )
+            schedule, last = await coaching_schedule(uow, manager_id, employee, today)
             overview.append(
                 ReportOverview(
                     employee=employee,

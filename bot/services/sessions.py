@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from bot.appraisal import COACHING_PROMPTS, find_appraisal_language
-from bot.cadence import due_on, relationship_start
+from bot.cadence import CoachingSchedule, relationship_start, schedule_for
 from bot.clock import Clock, local_date
 from bot.commands import LogSession
 from bot.errors import AppraisalFinding, FieldError, Refusal
@@ -317,7 +317,8 @@ async def _store(
                 source="session",
             )
         )
-    next_due = await _next_due_on(uow, checked.manager, checked.employee, checked.today)
+    schedule, _ = await coaching_schedule(uow, checked.manager.id, checked.employee, checked.today)
+    next_due = schedule.due_on
     result = SessionLogged(session, checked.employee, actions, assigned, already_open, next_due)
     await _queue_messages(uow, result, checked.manager, checked.skill)
     await _queue_lms_effects(uow, result, checked, planned, lms)
@@ -394,11 +395,18 @@ async def _assign_courses(
     return tuple(assigned), tuple(already_open)
 
 
-async def _next_due_on(uow: UnitOfWork, manager: Person, employee: Person, today: date) -> date:
+async def coaching_schedule(
+    uow: UnitOfWork, manager_id: int, employee: Person, today: date
+) -> tuple[CoachingSchedule, CoachingSession | None]:
+    """When the employee's next session with this manager is due (and overdue, and their
+    check-in), from their last session or the start of the relationship; and that session."""
     last = await uow.sessions.last_for_employee(employee.id)
-    first_named = await uow.people.first_relationship_start(manager.id, employee.id)
+    first_named = await uow.people.first_relationship_start(manager_id, employee.id)
     started = relationship_start(first_named or today, employee.start_date)
-    return due_on(last.held_on if last else None, started, employee.cadence, employee.start_date)
+    schedule = schedule_for(
+        last.held_on if last else None, started, employee.cadence, employee.start_date
+    )
+    return schedule, last
 
 
 async def _queue_messages(
