@@ -79,6 +79,13 @@ class _ReadableByIndex(TableClause):
     sqlite_index = "ix_session_report"
 
 
+class _CountableByIndex(_ReadableByIndex):
+    """The sessions counted person by person: the narrowest index holding (employee, day)."""
+
+    inherit_cache = True
+    sqlite_index = "ix_session_employee_held"
+
+
 @compiles(_ReadableByIndex, "sqlite")
 def _indexed_by(element: _ReadableByIndex, compiler: SQLCompiler, **kw: Any) -> str:
     sql: str = compiler.visit_table(element, **kw)  # type: ignore[no-untyped-call]
@@ -89,6 +96,7 @@ person = _readable("person")
 relationship = _readable("coaching_relationship")
 session = _readable("coaching_session")
 period_session = _readable("coaching_session", _ReadableByIndex)
+counted_session = _readable("coaching_session", _CountableByIndex)
 assignment = _readable("course_assignment")
 completion = _readable("learning_completion")
 skill_level = _readable("skill_level")
@@ -122,12 +130,10 @@ def _in_period(day: Any, query: ReportQuery) -> ColumnElement[bool]:
     return and_(day >= query.period.start, day <= query.period.end)
 
 
-def population_statement(query: ReportQuery, *, count_per_person: bool = True) -> Insert:
+def _members(query: ReportQuery) -> Select[Any]:
     """People active on the as-of date who have a manager on it, narrowed by the scope, with
-    their start date where it can still matter (later than 90 days before the period) and
-    their sessions held in the period: counted person by person in the (employee, day) index
-    (SQLite: it never reads a row), or in one grouped scan of the period (PostgreSQL: its
-    index-only scans still visit rows not yet vacuumed, so one pass beats 20,000 probes)."""
+    their start date where it can still matter (later than 90 days before the period): the
+    population table's rows, less their sessions held in the period."""
     as_of = query.period.end
     conditions: list[ColumnElement[bool]] = [
         or_(
@@ -143,38 +149,95 @@ def population_statement(query: ReportQuery, *, count_per_person: bool = True) -
         conditions.append(person.c.team == query.scope.team)
     relevant_from = query.period.start - timedelta(days=NEW_HIRE_DAYS)
     start = case((person.c.start_date > relevant_from, person.c.start_date), else_=None)
-    chosen: Select[Any]
-    if count_per_person:
-        held = (
-            select(func.count())
-            .where(session.c.employee_id == person.c.id, _in_period(session.c.held_on, query))
-            .scalar_subquery()
+    return select(
+        person.c.id,
+        person.c.department,
+        person.c.team,
+        person.c.cadence,
+        start.label("start_date"),
+    ).where(*conditions)
+
+
+_POPULATION_COLUMNS = ["id", "department", "team", "cadence", "start_date", "held"]
+
+
+def population_statement(query: ReportQuery) -> Insert:
+    """The population (`_members`), its sessions counted person by person in the (employee,
+    day) index: SQLite never reads a row for it."""
+    held = (
+        select(func.count())
+        .where(
+            counted_session.c.employee_id == person.c.id,
+            _in_period(counted_session.c.held_on, query),
         )
-        chosen = select(
-            person.c.id, person.c.department, person.c.team, person.c.cadence, start, held
-        ).where(*conditions)
-    else:
-        counts = (
-            select(session.c.employee_id, func.count().label("held"))
-            .where(_in_period(session.c.held_on, query))
-            .group_by(session.c.employee_id)
-            .subquery("counts")
-        )
-        chosen = (
-            select(
-                person.c.id,
-                person.c.department,
-                person.c.team,
-                person.c.cadence,
-                start,
-                func.coalesce(counts.c.held, 0),
-            )
-            .outerjoin(counts, counts.c.employee_id == person.c.id)
-            .where(*conditions)
-        )
-    return insert(population).from_select(
-        ["id", "department", "team", "cadence", "start_date", "held"], chosen
+        .scalar_subquery()
     )
+    return insert(population).from_select(_POPULATION_COLUMNS, _members(query).add_columns(held))
+
+
+def _flagged(flagged: Any) -> Any:
+    return func.sum(case((flagged == true(), 1), else_=0))
+
+
+def _named(counted: Any) -> Select[Any]:
+    """Session groups with their skill's name (its id when the catalogue has no name)."""
+    return select(
+        counted, func.coalesce(skill.c.name, counted.c.skill_id).label("skill_name")
+    ).outerjoin(skill, skill.c.skill_id == counted.c.skill_id)
+
+
+def population_sessions_statement(query: ReportQuery) -> Select[Any]:
+    """PostgreSQL: the population and the session groups from one pass over the period's
+    sessions (its index-only scans still visit rows not yet vacuumed, so each pass reads the
+    period's rows). `period` holds the population's sessions of the period with their
+    department; the population is inserted with its held counts from it (`members`, a
+    data-modifying CTE) and the statement answers what `sessions_statement` does."""
+    people = _members(query).cte("people")
+    period = (
+        select(
+            people.c.id.label("employee_id"),
+            people.c.department,
+            session.c.skill_id,
+            session.c.focus_type,
+            session.c.flagged,
+        )
+        .select_from(session)
+        .join(people, people.c.id == session.c.employee_id)
+        .where(_in_period(session.c.held_on, query))
+        .cte("period")
+    )
+    held = (
+        select(period.c.employee_id, func.count().label("held"))
+        .group_by(period.c.employee_id)
+        .subquery("held")
+    )
+    members = (
+        insert(population)
+        .from_select(
+            _POPULATION_COLUMNS,
+            select(
+                people.c.id,
+                people.c.department,
+                people.c.team,
+                people.c.cadence,
+                people.c.start_date,
+                func.coalesce(held.c.held, 0),
+            ).outerjoin(held, held.c.employee_id == people.c.id),
+        )
+        .cte("members")
+    )
+    counted = (
+        select(
+            period.c.department,
+            period.c.skill_id,
+            period.c.focus_type,
+            func.count().label("sessions"),
+            _flagged(period.c.flagged).label("flagged"),
+        )
+        .group_by(period.c.department, period.c.skill_id, period.c.focus_type)
+        .subquery("counted")
+    )
+    return _named(counted).add_cte(members)
 
 
 def completion_statement() -> Select[Any]:
@@ -198,16 +261,14 @@ def sessions_statement(query: ReportQuery) -> Select[Any]:
             period_session.c.skill_id,
             period_session.c.focus_type,
             func.count().label("sessions"),
-            func.sum(case((period_session.c.flagged == true(), 1), else_=0)).label("flagged"),
+            _flagged(period_session.c.flagged).label("flagged"),
         )
         .join(population, population.c.id == period_session.c.employee_id)
         .where(_in_period(period_session.c.held_on, query))
         .group_by(population.c.department, period_session.c.skill_id, period_session.c.focus_type)
         .subquery("counted")
     )
-    return select(
-        counted, func.coalesce(skill.c.name, counted.c.skill_id).label("skill_name")
-    ).outerjoin(skill, skill.c.skill_id == counted.c.skill_id)
+    return _named(counted)
 
 
 def assignments_statement(query: ReportQuery) -> Select[Any]:
@@ -227,45 +288,47 @@ def assignments_statement(query: ReportQuery) -> Select[Any]:
 
 def gains_statement(query: ReportQuery) -> Select[Any]:
     """Per team, the sum over its people and skills of max(0, latest level by the period's
-    end minus latest level before its start), from the pairs whose level changed."""
-    was_on = func.max(
-        case(
-            (skill_level.c.assessed_on < query.period.start, skill_level.c.assessed_on),
-            else_=None,
-        )
+    end minus latest level before its start), from the pairs assessed in the period (only
+    they can have changed) with a level before it: two probes of the unique index each."""
+    pairs = (
+        select(skill_level.c.employee_id, skill_level.c.skill_id)
+        .where(_in_period(skill_level.c.assessed_on, query))
+        .distinct()
+        .subquery("pairs")
     )
-    now_on = func.max(skill_level.c.assessed_on)
-    latest = (
+
+    def latest_level(name: str, on_or_before: date, *, inclusive: bool) -> Any:
+        level = skill_level.alias(name)
+        day = level.c.assessed_on
+        return (
+            select(level.c.level)
+            .where(
+                level.c.employee_id == pairs.c.employee_id,
+                level.c.skill_id == pairs.c.skill_id,
+                day <= on_or_before if inclusive else day < on_or_before,
+            )
+            .order_by(day.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    levels = (
         select(
-            skill_level.c.employee_id,
-            skill_level.c.skill_id,
-            was_on.label("was_on"),
-            now_on.label("now_on"),
+            population.c.department,
+            population.c.team,
+            latest_level("was", query.period.start, inclusive=False).label("was"),
+            latest_level("now", query.period.end, inclusive=True).label("now"),
         )
-        .where(skill_level.c.assessed_on <= query.period.end)
-        .group_by(skill_level.c.employee_id, skill_level.c.skill_id)
-        .having(now_on > was_on)  # assessed before the period and again since
-        .subquery("latest")
-    )
-    was = skill_level.alias("was")
-    now = skill_level.alias("now")
-    gain = case((now.c.level > was.c.level, now.c.level - was.c.level), else_=0)
-
-    def level_on(level: Any, day: Any) -> ColumnElement[bool]:
-        return and_(
-            level.c.employee_id == latest.c.employee_id,
-            level.c.skill_id == latest.c.skill_id,
-            level.c.assessed_on == day,
-        )
-
-    return (
-        select(population.c.department, population.c.team, func.sum(gain).label("gain"))
-        .select_from(latest)
-        .join(population, population.c.id == latest.c.employee_id)
-        .join(was, level_on(was, latest.c.was_on))
-        .join(now, level_on(now, latest.c.now_on))
+        .select_from(pairs)
+        .join(population, population.c.id == pairs.c.employee_id)
         .where(population.c.team != "")
-        .group_by(population.c.department, population.c.team)
+        .subquery("levels")
+    )
+    gain = case((levels.c.now > levels.c.was, levels.c.now - levels.c.was), else_=0)
+    return (
+        select(levels.c.department, levels.c.team, func.sum(gain).label("gain"))
+        .where(levels.c.was.is_not(None))
+        .group_by(levels.c.department, levels.c.team)
     )
 
 
@@ -311,10 +374,17 @@ def catalogue_statement() -> Select[Any]:
 
 def report_statements(query: ReportQuery, dialect: str = "sqlite") -> dict[str, Executable]:
     """Every statement the report runs, in order (the privacy tests compile them all)."""
+    first: dict[str, Executable] = (
+        {"population_sessions": population_sessions_statement(query)}
+        if dialect == "postgresql"
+        else {
+            "population": population_statement(query),
+            "sessions": sessions_statement(query),
+        }
+    )
     return {
-        "population": population_statement(query, count_per_person=dialect == "sqlite"),
+        **first,
         "completion": completion_statement(),
-        "sessions": sessions_statement(query),
         "assignments": assignments_statement(query),
         "gains": gains_statement(query),
         "managers": managers_statement(query),
@@ -342,34 +412,26 @@ class SqlReportSource:
             for name, statement in statements.items():
                 result = await connection.execute(statement)
                 rows[name] = list(result.all()) if result.returns_rows else []
-                if name == "population" and connection.dialect.name == "postgresql":
+                if name == "population_sessions":
                     # the planner needs its size to choose hash joins over it
                     await connection.execute(text("ANALYZE report_population"))
             await connection.execute(DropTable(population))
         assigned = rows["assignments"][0]
         managers = rows["managers"][0]
+        # PostgreSQL's session groups come from the statement that fills the population
+        session_rows = rows["sessions"] if "sessions" in rows else rows["population_sessions"]
         return ReportAggregates(
             completion=tuple(
                 CompletionCell(
-                    department=row.department,
-                    team=row.team,
-                    cadence=row.cadence or None,
-                    start_date=row.start_date,
-                    held=int(row.held),
-                    people=int(row.people),
+                    department, team, cadence or None, start_date, int(held), int(people)
                 )
-                for row in rows["completion"]
+                for department, team, cadence, start_date, held, people in rows["completion"]
             ),
             sessions=tuple(
                 SessionCell(
-                    department=row.department,
-                    skill_id=row.skill_id,
-                    skill_name=row.skill_name,
-                    focus_type=row.focus_type,
-                    sessions=int(row.sessions),
-                    flagged=int(row.flagged),
+                    department, skill_id, skill_name, focus_type, int(sessions), int(flagged)
                 )
-                for row in rows["sessions"]
+                for department, skill_id, focus_type, sessions, flagged, skill_name in session_rows
             ),
             assignments=int(assigned.assigned),
             assignments_completed=int(assigned.done),

@@ -64,7 +64,11 @@ class PersonRow(SQLModel, table=True):
 
 class RelationshipRow(SQLModel, table=True):
     __tablename__ = "coaching_relationship"
-    __table_args__ = (Index("ix_relationship_current", "manager_id", "ended_on"),)
+    __table_args__ = (
+        Index("ix_relationship_current", "manager_id", "ended_on"),
+        # the programme report's current-manager check, without reading the rows
+        Index("ix_relationship_report", "employee_id", "started_on", "ended_on", "manager_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     manager_id: int = _person_fk()

@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: ba84d1bc59ae
+Revision ID: 7edbbc0d2571
 Revises:
-Create Date: 2026-11-28 11:11:36.835642
+Create Date: 2026-11-28 11:41:23.210792
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "ba84d1bc59ae"
+revision: str = "7edbbc0d2571"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -118,6 +118,11 @@ def upgrade() -> None:
             batch_op.f("ix_coaching_relationship_manager_id"), ["manager_id"], unique=False
         )
         batch_op.create_index("ix_relationship_current", ["manager_id", "ended_on"], unique=False)
+        batch_op.create_index(
+            "ix_relationship_report",
+            ["employee_id", "started_on", "ended_on", "manager_id"],
+            unique=False,
+        )
 
     op.create_table(
         "conversation_ref",
@@ -447,6 +452,7 @@ def downgrade() -> None:
 
     op.drop_table("conversation_ref")
     with op.batch_alter_table("coaching_relationship", schema=None) as batch_op:
+        batch_op.drop_index("ix_relationship_report")
         batch_op.drop_index("ix_relationship_current")
         batch_op.drop_index(batch_op.f("ix_coaching_relationship_manager_id"))
         batch_op.drop_index(batch_op.f("ix_coaching_relationship_employee_id"))
