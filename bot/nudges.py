@@ -19,6 +19,7 @@ import enum
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cadence import schedule_for
@@ -27,6 +28,10 @@ from bot.model import Cadence
 WINDOW_OPENS = time(9)
 WINDOW_CLOSES = time(11)
 """Everyone's working window, in their own local time."""
+
+UTC_OFFSETS = (timedelta(hours=-16), timedelta(hours=16))
+"""Bounds of every time zone's UTC offset, past ones included (today -12 to +14; the local
+mean times of the 19th century reach -15:56 and +15:13)."""
 
 MAX_SEARCH_STEPS = 4000
 """How many days `first_working_day_on_or_after` looks ahead (beyond leave it skips whole)."""
@@ -174,6 +179,36 @@ def local_day_in_window(at: datetime, zone: ZoneInfo) -> date | None:
     if WINDOW_OPENS <= local.time() < WINDOW_CLOSES:
         return local.date()
     return None
+
+
+def days_in_window(at: datetime) -> tuple[date, date]:
+    """The first and last local dates that anyone, in any time zone, can be in their working
+    window at `at` (aware): the planner plans a person's nudges for that date only. (A date D
+    is one if D + 09:00 <= `at` + offset < D + 11:00 for an offset in `UTC_OFFSETS`.)"""
+    utc = at.astimezone(UTC)
+    earliest, latest = UTC_OFFSETS
+    closes = timedelta(hours=WINDOW_CLOSES.hour, minutes=WINDOW_CLOSES.minute)
+    opens = timedelta(hours=WINDOW_OPENS.hour, minutes=WINDOW_OPENS.minute)
+    return (utc + earliest - closes).date() + timedelta(days=1), (utc + latest - opens).date()
+
+
+def zones_out_of_window(at: datetime, names: Iterable[str]) -> frozenset[str]:
+    """Those of the time zone `names` in which `at` (aware) is outside the working hours (only
+    the hours: a weekend or holiday is not considered). Names that are not time zones are left
+    out."""
+    return frozenset(
+        name
+        for name in names
+        if (zone := _known_zone(name)) is not None and local_day_in_window(at, zone) is None
+    )
+
+
+@cache
+def _known_zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _blocked(

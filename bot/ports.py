@@ -6,7 +6,7 @@ Entities passed to an `add` carry `id=0` (not stored yet); `add` returns them wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -497,6 +497,20 @@ class NudgeStore(Protocol):
         """Current relationships on `on` (both people active) with their start, cadence, last
         session and open actions; zones; leave and snoozes not over before `on`; managers who
         have not completed `module_course` (none when it is None)."""
+        ...
+
+    async def unsettled_snapshot(
+        self,
+        at: datetime,
+        on: date,
+        module_course: str | None,
+        settled: Collection[OutboxStatus],
+        default_zone: str,
+    ) -> SweepSnapshot:
+        """As `snapshot`, leaving out, in the query, the relationships that can have no nudge
+        at `at` other than those the outbox already holds with one of the `settled` statuses
+        (both people outside their working hours, `default_zone` for those with no zone, or
+        every nudge the planner may plan for them queued): the planning comes out the same."""
         ...
 
     async def parties(self, person_ids: Sequence[int]) -> dict[int, NudgeParty]: ...

@@ -5,16 +5,28 @@ dispatcher's claims: a recipient's nudges of one window together, rows left in d
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, TypeVar
+from zoneinfo import available_timezones
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Date,
+    Integer,
+    String,
+    Text,
+    all_,
     and_,
     case,
+    cast,
     func,
     literal,
+    literal_column,
+    not_,
     or_,
     select,
     text,
@@ -23,8 +35,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.cadence import NEW_HIRE_DAYS, OVERDUE_AFTER
 from bot.model import ActionStatus, AgreedAction, Cadence, Course, OutboxMessage, OutboxStatus
-from bot.nudges import LeavePeriod, NudgeKind, RelationshipState
+from bot.nudges import (
+    LeavePeriod,
+    NudgeKind,
+    RelationshipState,
+    days_in_window,
+    zones_out_of_window,
+)
 from bot.ports import (
     InDoubtEntry,
     LeaveEntry,
@@ -80,6 +99,25 @@ NUDGE_KINDS = tuple(kind.value for kind in NudgeKind)
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """What makes a relationship's nudges settled at the moment planned for: `days` are the
+    first and last local dates anyone can be in their working window then (`bot.nudges.
+    days_in_window`); `statuses` the outbox statuses that count; `closed_zones` the person
+    time zones outside working hours then ("" for people with no zone, when the default
+    zone's are)."""
+
+    days: tuple[date, date]
+    statuses: Collection[OutboxStatus]
+    closed_zones: frozenset[str]
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    """The IANA time zone names (read from disk once)."""
+    return frozenset(available_timezones())
+
+
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
@@ -92,8 +130,30 @@ class SqlNudgeStore:
         self._engine = engine
 
     async def snapshot(self, on: date, module_course: str | None) -> SweepSnapshot:
+        return await self._snapshot(on, module_course, None)
+
+    async def unsettled_snapshot(
+        self,
+        at: datetime,
+        on: date,
+        module_course: str | None,
+        settled: Collection[OutboxStatus],
+        default_zone: str,
+    ) -> SweepSnapshot:
+        """`snapshot`, leaving out in SQL the relationships whose every nudge that may be
+        planned at `at` is already in the outbox with one of the `settled` statuses
+        (`bot.ports.NudgeStore.unsettled_snapshot`)."""
+        closed = zones_out_of_window(at, _time_zones() | {default_zone})
+        if default_zone in closed:
+            closed |= {""}
+        filters = _Settled(days_in_window(at), settled, closed)
+        return await self._snapshot(on, module_course, filters)
+
+    async def _snapshot(
+        self, on: date, module_course: str | None, settled: _Settled | None
+    ) -> SweepSnapshot:
         async with self._engine.connect() as db:
-            relationships, zones = await _relationships(db, on)
+            relationships, zones = await _relationships(db, on, settled)
             leave: dict[int, list[LeavePeriod]] = {}
             for row in await db.execute(
                 select(LEAVE.c.person_id, LEAVE.c.starts_on, LEAVE.c.ends_on)
@@ -264,22 +324,87 @@ def _by_cadence(cadence: Any, days: Mapping[str, int], latest: date) -> Any:
     )
 
 
+def _plus_days(dialect: str, day: Any, days: int) -> Any:
+    if dialect == "sqlite":
+        return func.date(day, f"{days:+d} days")
+    return day + days
+
+
+def _plus_months(dialect: str, day: Any, months: int) -> Any:
+    """`bot.cadence.add_months` in SQL: clamped to the month's end (PostgreSQL's interval
+    arithmetic clamps; SQLite's rolls over, so the earlier of it and the month's last day)."""
+    if dialect == "sqlite":
+        return func.min(
+            func.date(day, f"+{months} months"),
+            func.date(day, "start of month", f"+{months + 1} months", "-1 day"),
+        )
+    return cast(day + literal_column(f"interval '{months} months'"), Date)
+
+
+def _due_on(dialect: str, since: Any, cadence: Any, start_date: Any) -> Any:
+    """`bot.cadence.due_on` in SQL, as the dialect's date (SQLite: ISO text)."""
+    if dialect == "sqlite":
+        employed_days = func.julianday(since) - func.julianday(start_date)
+    else:
+        employed_days = since - start_date
+    fortnight = _plus_days(dialect, since, 14)
+    month = _plus_months(dialect, since, 1)
+    return case(
+        (cadence == Cadence.FORTNIGHTLY.value, fortnight),
+        (cadence == Cadence.MONTHLY.value, month),
+        (cadence == Cadence.QUARTERLY.value, _plus_months(dialect, since, 3)),
+        (and_(start_date.is_not(None), employed_days < NEW_HIRE_DAYS), fortnight),
+        else_=month,
+    )
+
+
+def _checkin_on(dialect: str, last: Any, due: Any) -> Any:
+    """`bot.cadence.checkin_on` in SQL: midway from the last session to the due date."""
+    if dialect == "sqlite":
+        half = cast((func.julianday(due) - func.julianday(last)) / 2, Integer)
+        return func.date(last, literal("+") + cast(half, String) + literal(" days"))
+    return last + (due - last) // 2
+
+
+def _day(dialect: str, day: date) -> Any:
+    """A date to compare with `_due_on`'s."""
+    return literal(day.isoformat()) if dialect == "sqlite" else literal(day, Date)
+
+
+def _iso(dialect: str, day: Any) -> Any:
+    """A date as ISO text. (PostgreSQL writes dates as ISO text in its default `DateStyle`;
+    in another, the keys built from it match nothing and relationships are left in.)"""
+    return day if dialect == "sqlite" else cast(day, Text)
+
+
+def _queued(
+    kind: NudgeKind, recipient: Any, about: Any, due_iso: Any, settled: Collection[OutboxStatus]
+) -> Any:
+    """Whether the outbox holds this nudge (its `bot.nudges.dedupe_key`) with a settled status:
+    one probe of the unique key."""
+    key = (
+        literal(f"nudge:{kind.value}:")
+        + cast(recipient, String)
+        + literal(":")
+        + cast(about, String)
+        + literal(":")
+        + due_iso
+    )
+    query = select(literal(1)).where(OUTBOX.c.dedupe_key == key)
+    if not set(OutboxStatus) <= set(settled):
+        query = query.where(OUTBOX.c.status.in_(sorted(status.value for status in settled)))
+    return query.exists()
+
+
 async def _relationships(
-    db: AsyncConnection, on: date
+    db: AsyncConnection, on: date, settled: _Settled | None = None
 ) -> tuple[list[RelationshipState], dict[int, str]]:
     """Current relationships that may have a nudge around `on`, with their first start, last
-    session, open actions and both people's zones: one query joining three aggregates. Those
-    whose session cannot be due yet, nor their check-in day come, are left out in SQL (a
-    conservative filter; the planner decides the rest)."""
-    first_named = (
-        select(
-            RELATIONSHIP.c.manager_id,
-            RELATIONSHIP.c.employee_id,
-            func.min(RELATIONSHIP.c.started_on).label("first_named_on"),
-        )
-        .group_by(RELATIONSHIP.c.manager_id, RELATIONSHIP.c.employee_id)
-        .subquery()
-    )
+    session, open actions and both people's zones, in one query. Those whose session cannot be
+    due yet, nor their check-in day come, are left out in SQL (a conservative filter; the
+    planner decides the rest); with `settled`, so are those whose possible nudges at that
+    moment are all in the outbox already (`_unsettled`)."""
+    first_named = _first_named(RELATIONSHIP.c.manager_id, RELATIONSHIP.c.employee_id)
     last_session = (
         select(
             SESSION.c.manager_id,
@@ -290,72 +415,180 @@ async def _relationships(
         .group_by(SESSION.c.manager_id, SESSION.c.employee_id)
         .subquery()
     )
-    open_actions = (
-        select(ACTION.c.employee_id, func.count().label("open_actions"))
-        .where(ACTION.c.status == ActionStatus.OPEN.value)
-        .group_by(ACTION.c.employee_id)
-        .subquery()
-    )
     employee = PERSON.alias("employee")
-    manager = PERSON.alias("manager")
-    latest = on + LOCAL_DAYS_AHEAD
-    since = func.coalesce(last_session.c.last_session_on, first_named.c.first_named_on)
-    may_be_due = since <= _by_cadence(employee.c.cadence, DUE_AFTER_AT_LEAST, latest)
-    may_check_in = and_(
-        open_actions.c.open_actions > 0,
-        last_session.c.last_session_on
-        <= _by_cadence(employee.c.cadence, CHECKIN_AFTER_AT_LEAST, latest),
+    latest = on + LOCAL_DAYS_AHEAD if settled is None else settled.days[1]
+    last = last_session.c.last_session_on
+    may_be_due = func.coalesce(last, first_named) <= _by_cadence(
+        employee.c.cadence, DUE_AFTER_AT_LEAST, latest
     )
-    query = (
+    may_check_in = and_(
+        last <= _by_cadence(employee.c.cadence, CHECKIN_AFTER_AT_LEAST, latest),
+        _has_open_action(RELATIONSHIP.c.employee_id),
+    )
+    # PostgreSQL underestimates the rows left and would look each manager up one by one: it
+    # gets the active managers as a hashed set (an IN that is not a semi-join), and their
+    # zones later; SQLite joins them.
+    hashed = db.dialect.name == "postgresql"
+    manager = PERSON.alias("manager")
+    zone = manager.c.timezone if not hashed else literal(None, String)
+    managers = select(PERSON.c.id).where(PERSON.c.active)
+    people = RELATIONSHIP.join(employee, employee.c.id == RELATIONSHIP.c.employee_id)
+    if not hashed:
+        people = people.join(manager, manager.c.id == RELATIONSHIP.c.manager_id)
+    candidates = (
         select(
             RELATIONSHIP.c.manager_id,
             RELATIONSHIP.c.employee_id,
-            first_named.c.first_named_on,
             employee.c.cadence,
             employee.c.start_date,
-            last_session.c.last_session_on,
-            open_actions.c.open_actions,
-            manager.c.timezone,
-            employee.c.timezone,
+            last.label("last_session_on"),
+            zone.label("manager_zone"),
+            employee.c.timezone.label("employee_zone"),
+            may_be_due.label("may_be_due"),
         )
-        .join(employee, employee.c.id == RELATIONSHIP.c.employee_id)
-        .join(manager, manager.c.id == RELATIONSHIP.c.manager_id)
-        .join(
-            first_named,
-            and_(
-                first_named.c.manager_id == RELATIONSHIP.c.manager_id,
-                first_named.c.employee_id == RELATIONSHIP.c.employee_id,
-            ),
+        .select_from(
+            people.outerjoin(
+                last_session,
+                and_(
+                    last_session.c.manager_id == RELATIONSHIP.c.manager_id,
+                    last_session.c.employee_id == RELATIONSHIP.c.employee_id,
+                ),
+            )
         )
-        .outerjoin(
-            last_session,
-            and_(
-                last_session.c.manager_id == RELATIONSHIP.c.manager_id,
-                last_session.c.employee_id == RELATIONSHIP.c.employee_id,
-            ),
-        )
-        .outerjoin(open_actions, open_actions.c.employee_id == RELATIONSHIP.c.employee_id)
         .where(
             _current(on),
             employee.c.active,
-            manager.c.active,
+            RELATIONSHIP.c.manager_id.in_(managers).is_(True) if hashed else manager.c.active,
             or_(employee.c.start_date.is_(None), employee.c.start_date <= on),
             or_(may_be_due, may_check_in),
         )
     )
+    candidate = candidates.cte("candidate")
+    if settled is not None:
+        candidate = _unsettled(db.dialect.name, candidate, settled)
+        if hashed:  # its estimate would have it compiled (JIT): ~1 s, every time
+            await db.execute(text("SET LOCAL jit = off"))
+    c = candidate.c
+    manager_zone = (
+        select(PERSON.c.timezone).where(PERSON.c.id == c.manager_id).scalar_subquery()
+        if hashed
+        else c.manager_zone
+    )
+    open_actions = (
+        select(func.count())
+        .where(ACTION.c.employee_id == c.employee_id, ACTION.c.status == ActionStatus.OPEN.value)
+        .scalar_subquery()
+    )
+    query = select(
+        c.manager_id,
+        c.employee_id,
+        _first_named(c.manager_id, c.employee_id),
+        c.cadence,
+        c.start_date,
+        c.last_session_on,
+        open_actions,
+        manager_zone,
+        c.employee_zone,
+    )
     states: dict[tuple[int, int], RelationshipState] = {}
     zones: dict[int, str] = {}
     cadences = {cadence.value: cadence for cadence in Cadence}
-    for m, e, first, cadence, start, last, actions, m_zone, e_zone in await db.execute(query):
+    for m, e, first, cadence, start, last_on, actions, m_zone, e_zone in await db.execute(query):
         started = start if start is not None and start > first else first
         states[(m, e)] = RelationshipState(
-            m, e, started, cadences.get(cadence or ""), start, last, actions or 0
+            m, e, started, cadences.get(cadence or ""), start, last_on, actions or 0
         )
         if m_zone:
             zones[m] = m_zone
         if e_zone:
             zones[e] = e_zone
     return list(states.values()), zones
+
+
+def _first_named(manager_id: Any, employee_id: Any) -> Any:
+    """The day the import first named this manager for this employee."""
+    named = RELATIONSHIP.alias("named")
+    return (
+        select(func.min(named.c.started_on))
+        .where(named.c.manager_id == manager_id, named.c.employee_id == employee_id)
+        .scalar_subquery()
+    )
+
+
+def _has_open_action(employee_id: Any) -> Any:
+    """Whether the employee has an open agreed action (an uncorrelated IN: the databases read
+    the open actions once, into a hash or an index)."""
+    open_actions = select(ACTION.c.employee_id).where(ACTION.c.status == ActionStatus.OPEN.value)
+    return employee_id.in_(open_actions)
+
+
+def _at_work(dialect: str, zone: Any, settled: _Settled) -> Any:
+    """Whether a person with this time zone may be in their working hours (a name that is
+    not a time zone counts as one that may). PostgreSQL gets the closed zones as one array."""
+    closed = sorted(settled.closed_zones)
+    if dialect == "postgresql":
+        return func.coalesce(zone, "") != all_(literal(closed, ARRAY(Text)))
+    return func.coalesce(zone, "").not_in(closed)
+
+
+def _unsettled(dialect: str, candidates: Any, settled: _Settled) -> Any:
+    """The `candidates` some of whose nudges at the moment planned for may not be in the outbox
+    with a `settled` status yet. The due date is computed once per relationship (a
+    materialised step) as `bot.cadence` does, and each possible nudge's dedupe key looked up
+    (a due date computed differently would find no key and leave the relationship in)."""
+    c = candidates.c
+    first_named = _first_named(c.manager_id, c.employee_id)
+    started = case((c.start_date > first_named, c.start_date), else_=first_named)
+    since = func.coalesce(c.last_session_on, started)
+    dated = (
+        select(candidates, _due_on(dialect, since, c.cadence, c.start_date).label("due_on"))
+        .cte("dated")
+        .prefix_with("MATERIALIZED")
+    )
+    d = dated.c
+    first_day, last_day = settled.days
+    due_iso = _iso(dialect, d.due_on)
+    m, e = d.manager_id, d.employee_id
+    snoozed = (
+        select(SNOOZE.c.until)
+        .where(SNOOZE.c.manager_id == m, SNOOZE.c.employee_id == e, SNOOZE.c.until > d.due_on)
+        .exists()
+    )
+    due_queued = _queued(NudgeKind.SESSION_DUE, m, e, due_iso, settled.statuses)
+    overdue_queued = _queued(NudgeKind.SESSION_OVERDUE, m, e, due_iso, settled.statuses)
+    # The planner's manager nudge of a period is `session_due` from the due date and
+    # `session_overdue` from 7 days later, each only ever deferred: nothing new comes once
+    # both are queued; nor once `session_due` is and the overdue day cannot have come; nor
+    # once `session_overdue` is, its day has come everywhere and no snooze moves it back
+    # (else the `session_due` it superseded would be planned again).
+    manager_unsettled = and_(
+        (
+            m.in_(select(PERSON.c.id).where(_at_work(dialect, PERSON.c.timezone, settled)))
+            if dialect == "postgresql"
+            else _at_work(dialect, d.manager_zone, settled)
+        ),
+        d.may_be_due,
+        d.due_on <= _day(dialect, last_day),
+        not_(
+            case(
+                (
+                    d.due_on <= _day(dialect, first_day - OVERDUE_AFTER),
+                    and_(overdue_queued, or_(not_(snoozed), due_queued)),
+                ),
+                else_=and_(
+                    due_queued,
+                    or_(d.due_on > _day(dialect, last_day - OVERDUE_AFTER), overdue_queued),
+                ),
+            )
+        ),
+    )
+    checkin_unsettled = and_(
+        _at_work(dialect, d.employee_zone, settled),
+        _checkin_on(dialect, d.last_session_on, d.due_on) <= _day(dialect, last_day),
+        _has_open_action(e),
+        not_(_queued(NudgeKind.ACTION_CHECKIN, e, m, due_iso, settled.statuses)),
+    )
+    return select(dated).where(or_(manager_unsettled, checkin_unsettled)).subquery("unsettled")
 
 
 async def _module_pending(

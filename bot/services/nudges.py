@@ -4,7 +4,7 @@ preview`, a manager's *Snooze 3 days*, and people's leave."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,6 +28,12 @@ from bot.ports import LeaveEntry, NudgeParty, NudgeStore, SnoozeRecord, SweepSna
 
 SNOOZE_DAYS = 3
 MANAGER_KINDS = (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
+
+ANY_STATUS = frozenset(OutboxStatus)
+"""The sweep queues what the outbox does not hold in any status."""
+
+SENT = frozenset({OutboxStatus.SENT})
+"""The preview lists what has not been sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +105,22 @@ def _schedule(relationship: RelationshipState) -> CoachingSchedule:
     )
 
 
-async def plan(store: NudgeStore, at: datetime, policy: NudgePolicy) -> NudgePlan:
-    """The nudges whose delivery window contains `at`, whether already queued or not."""
+async def plan(
+    store: NudgeStore,
+    at: datetime,
+    policy: NudgePolicy,
+    settled: Collection[OutboxStatus] = (),
+) -> NudgePlan:
+    """The nudges whose delivery window contains `at`, whether already queued or not; with
+    `settled` statuses, relationships whose nudges the outbox holds with one of them may be
+    left out (the sweep and the preview drop those anyway)."""
     on = at.astimezone(ZoneInfo(policy.default_zone)).date()
-    snapshot = await store.snapshot(on, policy.module_course)
+    if settled:
+        snapshot = await store.unsettled_snapshot(
+            at, on, policy.module_course, settled, policy.default_zone
+        )
+    else:
+        snapshot = await store.snapshot(on, policy.module_course)
     calendar = WorkingCalendar(
         default_zone=policy.default_zone,
         zones=snapshot.zones,
@@ -140,8 +158,9 @@ def _pair(nudge: PlannedNudge) -> tuple[int, int] | None:
 async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOutcome:
     """Queue every nudge due at `at` that the outbox does not hold yet. A recipient's nudges
     of this window share their `not_before` (the window's start), so the dispatcher sends them
-    as one message; `window_ends` tells it when they must wait for the next window instead."""
-    planned = await plan(store, at, policy)
+    as one message; `window_ends` tells it when they must wait for the next window instead.
+    `planned` counts the nudges of relationships not left out as already queued."""
+    planned = await plan(store, at, policy, ANY_STATUS)
     known = await store.keys_with_status([n.dedupe_key for n in planned.nudges])
     fresh = [n for n in planned.nudges if n.dedupe_key not in known]
     if not fresh:
@@ -205,7 +224,7 @@ def _name(parties: dict[int, NudgeParty], person_id: int) -> str:
 async def preview(store: NudgeStore, at: datetime, policy: NudgePolicy) -> list[PreviewEntry]:
     """What the scheduler would send at `at` and has not sent: one entry per (recipient, kind,
     about), sorted by them (`contract.md`); people with no chat identity are listed too."""
-    planned = await plan(store, at, policy)
+    planned = await plan(store, at, policy, SENT)
     nudges = [n for n in planned.nudges if n.kind is not NudgeKind.LD_DIGEST]
     known = await store.keys_with_status([n.dedupe_key for n in nudges])
     unsent = [n for n in nudges if known.get(n.dedupe_key) is not OutboxStatus.SENT]
