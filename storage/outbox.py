@@ -12,27 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import OutboxStatus
 from bot.ports import DeliveryQueue, OutboxEntry
-from storage.repositories import OUTBOX
+from storage.repositories import OUTBOX, value_from_row
 
 MAX_ERROR_LENGTH = 1000
 
 
 def entry_from_row(row: Mapping[Any, Any]) -> OutboxEntry:
-    return OutboxEntry(
-        id=row["id"],
-        dedupe_key=row["dedupe_key"],
-        kind=row["kind"],
-        channel=row["channel"],
-        recipient_id=row["recipient_id"],
-        payload=dict(row["payload"]),
-        status=OutboxStatus(row["status"]),
-        attempts=row["attempts"],
-        not_before=row["not_before"],
-        created_at=row["created_at"],
-        sent_at=row["sent_at"],
-        message_ref=row["message_ref"],
-        last_error=row["last_error"],
-        about_id=row["about_id"],
+    return value_from_row(
+        OutboxEntry, row, payload=dict(row["payload"]), status=OutboxStatus(row["status"])
     )
 
 

@@ -7,7 +7,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Column, Table, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,6 +50,19 @@ SKILL_LEVEL = metadata.tables["skill_level"]
 COMPLETION = metadata.tables["learning_completion"]
 OUTBOX = metadata.tables["outbox"]
 PROCESSED_EVENT = metadata.tables["processed_event"]
+
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+V = TypeVar("V", bound="DataclassInstance")
+
+
+def value_from_row(kind: type[V], row: Mapping[Any, Any], **converted: Any) -> V:
+    """A domain value from a row whose columns carry its field names; `converted` gives the
+    fields that need more than the column's value (enums, split lists)."""
+    names = [f.name for f in fields(kind) if f.name not in converted]
+    return kind(**{name: row[name] for name in names}, **converted)
 
 
 def dialect_insert(connection: AsyncConnection, table: Table) -> Any:
@@ -210,25 +223,12 @@ class SqlPeople:
 
 
 def skill_from_row(row: Mapping[Any, Any]) -> Skill:
-    return Skill(
-        skill_id=row["skill_id"],
-        name=row["name"],
-        category=row["category"],
-        description=row["description"],
-        framework=row["framework"],
-        framework_ref=row["framework_ref"],
-    )
+    return value_from_row(Skill, row)
 
 
 def course_from_row(row: Mapping[Any, Any]) -> Course:
-    return Course(
-        course_id=row["course_id"],
-        title=row["title"],
-        url=row["url"],
-        skill_ids=tuple(part for part in (row["skill_ids"] or "").split(";") if part),
-        provider=row["provider"],
-        duration_minutes=row["duration_minutes"],
-    )
+    skill_ids = tuple(part for part in (row["skill_ids"] or "").split(";") if part)
+    return value_from_row(Course, row, skill_ids=skill_ids)
 
 
 class SqlCatalogue:
@@ -350,16 +350,7 @@ class SqlSessions:
 
 
 def action_from_row(row: Mapping[Any, Any]) -> AgreedAction:
-    return AgreedAction(
-        id=row["id"],
-        session_id=row["session_id"],
-        employee_id=row["employee_id"],
-        text=row["text"],
-        due_on=row["due_on"],
-        status=ActionStatus(row["status"]),
-        carried_from_id=row["carried_from_id"],
-        closed_on=row["closed_on"],
-    )
+    return value_from_row(AgreedAction, row, status=ActionStatus(row["status"]))
 
 
 class SqlActions:
@@ -397,16 +388,7 @@ class SqlActions:
 
 
 def assignment_from_row(row: Mapping[Any, Any]) -> CourseAssignment:
-    return CourseAssignment(
-        id=row["id"],
-        employee_id=row["employee_id"],
-        course_id=row["course_id"],
-        assigned_on=row["assigned_on"],
-        session_id=row["session_id"],
-        assigned_by_id=row["assigned_by_id"],
-        reason=row["reason"],
-        completed_at=row["completed_at"],
-    )
+    return value_from_row(CourseAssignment, row)
 
 
 class SqlAssignments:
@@ -449,15 +431,7 @@ class SqlAssignments:
 
 
 def goal_from_row(row: Mapping[Any, Any]) -> IlpGoal:
-    return IlpGoal(
-        id=row["id"],
-        employee_id=row["employee_id"],
-        title=row["title"],
-        skill_id=row["skill_id"],
-        target_date=row["target_date"],
-        status=GoalStatus(row["status"]),
-        created_on=row["created_on"],
-    )
+    return value_from_row(IlpGoal, row, status=GoalStatus(row["status"]))
 
 
 class SqlGoals:
@@ -552,15 +526,7 @@ class SqlSkillLevels:
 
 
 def completion_from_row(row: Mapping[Any, Any]) -> LearningCompletion:
-    return LearningCompletion(
-        id=row["id"],
-        employee_id=row["employee_id"],
-        course_id=row["course_id"],
-        completed_at=row["completed_at"],
-        source=row["source"],
-        event_id=row["event_id"],
-        assignment_id=row["assignment_id"],
-    )
+    return value_from_row(LearningCompletion, row)
 
 
 class SqlCompletions:
