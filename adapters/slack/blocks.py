@@ -33,8 +33,10 @@ def section_blocks(section: Section, block_prefix: str) -> list[Block]:
     blocks: list[Block] = []
     if section.heading:
         blocks.append(HeaderBlock(text=section.heading[:150]))
-    lines = [section.text] if section.text else []
-    lines += [f"• {item}" for item in section.items]
+    # the text carries what people typed (agreed actions, names): escaped, so it cannot
+    # mention, link or format beyond the *bold* and _italic_ the composers use
+    lines = [escape(section.text)] if section.text else []
+    lines += [f"• {escape(item)}" for item in section.items]
     lines += [f"• <{link.url}|{escape(link.title)}>" for link in section.links if link.url]
     lines += [f"• {escape(link.title)}" for link in section.links if not link.url]
     if lines:

@@ -42,8 +42,10 @@ def text(value: str, **style: Any) -> Card:
 
 
 def markdown(value: str) -> str:
-    """Our light markdown (`*bold*`, `_italic_`) in the card's markdown (`**bold**`)."""
-    return re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"**\1**", value)
+    """Our light markdown (`*bold*`, `_italic_`) in the card's markdown (`**bold**`). Text
+    people typed cannot become a link: `](` is broken by a zero-width space."""
+    inert = value.replace("](", "]\u200b(")
+    return re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"**\1**", inert)
 
 
 def submit(title: str, data: dict[str, Any], *, primary: bool = False) -> Card:

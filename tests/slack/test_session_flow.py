@@ -170,3 +170,16 @@ async def test_the_employee_marks_an_action_done_from_the_dm(
     assert "Marked done: Role-play the opener with Zoe" in confirmation[0]["text"]
     statuses = {a["text"]: a["status"] for a in await table(world, "agreed_action")}
     assert statuses == {"Role-play the opener with Zoe": "done", "Draft the proposal": "open"}
+
+
+async def test_what_a_manager_types_cannot_link_or_mention_in_the_dm(
+    world: SlackWorld, people: People
+) -> None:
+    view = await open_form(world)
+    typed = dict(GOOD, actions="Read <https://evil.example|this> & tell <!channel>")
+    await world.submit("U0MAYA", view, typed)
+    await world.deliver()
+    [dm] = world.emulator.messages_to("U0ED")
+    mrkdwn = [b["text"]["text"] for b in dm["blocks"] if b.get("text", {}).get("type") == "mrkdwn"]
+    assert any("&lt;https://evil.example|this&gt; &amp; tell &lt;!channel&gt;" in t for t in mrkdwn)
+    assert not any("<https://evil.example|this>" in t or "<!channel>" in t for t in mrkdwn)

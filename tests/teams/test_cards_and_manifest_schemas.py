@@ -14,6 +14,8 @@ import pytest
 from PIL import Image
 
 from adapters.cli import main
+from adapters.teams.cards import reply_card
+from bot.replies import Reply, Section
 from tests.slack.conftest import People
 from tests.teams.cards import input_, submit_data
 from tests.teams.conftest import DANA, ED, MAYA, TeamsWorld
@@ -100,3 +102,10 @@ def test_the_package_needs_an_app_id(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     assert main(["teams-package", "--out", str(tmp_path / "x.zip")]) == 2
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_text_people_typed_cannot_become_a_link_in_a_card() -> None:
+    card = reply_card(Reply("x", (Section(items=("Read [this](https://evil.example)",)),)))
+    shown = json.dumps(card, ensure_ascii=False)
+    assert "Read [this]\u200b(https://evil.example)" in shown
+    assert "[this](https" not in shown
