@@ -6,10 +6,11 @@ so a message reads the same whichever door carries it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from bot.errors import AppraisalFinding
 from bot.replies import Actions, Button, Link, Reply, Section
 
 
@@ -83,6 +84,21 @@ COMPOSERS: dict[str, Callable[[dict[str, Any]], Reply]] = {
     "session_logged": session_logged,
     "session_saved": session_saved,
 }
+
+
+def appraisal_warning(findings: Sequence[AppraisalFinding]) -> Section:
+    """What the session form shows, before saving, when key points read as appraisal: each
+    one with the phrases found and a development-focused rewording."""
+    return Section(
+        text=(
+            "⚠️ *Some key points read like appraisal.* Coaching is development: try a "
+            "rewording, or keep your words and tick the box below."
+        ),
+        items=tuple(
+            f"_{f.text}_ ({', '.join(f'“{p}”' for p in f.phrases)})\nTry: {f.suggestion}"
+            for f in findings
+        ),
+    )
 
 
 def compose(kind: str, payload: dict[str, Any], ref: str = "") -> Reply:

@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.model import Skill
 from storage.tables import metadata
 
 BATCH_SIZE = 2000
@@ -246,18 +247,6 @@ async def _insert_people(
 
 
 @dataclass(frozen=True, slots=True)
-class SkillEntry:
-    """One validated row of skills.csv."""
-
-    skill_id: str
-    name: str
-    category: str = ""
-    description: str = ""
-    framework: str = "custom"
-    framework_ref: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class CourseEntry:
     """One validated row of courses.csv (`skill_ids` `;`-joined as stored)."""
 
@@ -291,11 +280,11 @@ async def load_catalogue(connection: AsyncConnection, table: Table) -> dict[str,
 
 
 def plan_catalogue(
-    stored: Mapping[str, Mapping[str, Any]], entries: Sequence[SkillEntry] | Sequence[CourseEntry]
+    stored: Mapping[str, Mapping[str, Any]], entries: Sequence[Skill] | Sequence[CourseEntry]
 ) -> CataloguePlan:
     """New ids are added, changed ones updated; ids missing from the file stay (sessions and
     assignments point at them)."""
-    key = "skill_id" if entries and isinstance(entries[0], SkillEntry) else "course_id"
+    key = "skill_id" if entries and isinstance(entries[0], Skill) else "course_id"
     plan = CataloguePlan(key, ImportCounts())
     for entry in entries:
         values = {f.name: getattr(entry, f.name) for f in fields(entry)}

@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.imports import fields
 from adapters.imports.base import ImportContext, Outcome
 from adapters.imports.csvfile import CsvRecord, Layout, Problem
+from bot.model import Skill
 from storage import importer
 from storage.course_search import reindex_courses
-from storage.importer import COURSE, SKILL, CourseEntry, SkillEntry
+from storage.importer import COURSE, SKILL, CourseEntry
 
 SKILLS = Layout(
     columns=("skill_id", "name", "category", "description", "framework", "framework_ref"),
@@ -29,7 +30,7 @@ async def run_skills(
     connection: AsyncConnection, records: list[CsvRecord], ctx: ImportContext
 ) -> Outcome:
     problems: list[Problem] = []
-    entries: list[SkillEntry] = []
+    entries: list[Skill] = []
     first: dict[str, int] = {}
     for record in ctx.track(records, "validating"):
         row = fields.RowReader(record, problems)
@@ -37,7 +38,7 @@ async def run_skills(
         name = row.text("name", required=True)
         if row.ok and skill_id is not None:
             entries.append(
-                SkillEntry(
+                Skill(
                     skill_id=skill_id,
                     name=name,
                     category=row.text("category"),

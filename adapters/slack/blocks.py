@@ -3,6 +3,7 @@ checked when the blocks are serialised."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -18,6 +19,12 @@ from slack_sdk.models.blocks import (
 from bot.replies import Reply, Section
 
 MAX_MESSAGE_BLOCKS = 50
+
+
+def button_actions(action: str) -> re.Pattern[str]:
+    """Matches the action ids of `action`'s buttons: `action` or `action:<n>` (a view may hold
+    several buttons of one kind, and Slack wants their action ids unique)."""
+    return re.compile(rf"^{re.escape(action)}(:\d+)?$")
 
 
 def mrkdwn(text: str) -> MarkdownTextObject:

@@ -26,9 +26,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from adapters.slack.blocks import escape, mrkdwn
+from adapters.slack.blocks import escape, mrkdwn, section_blocks
 from bot.commands import Field, LogSession, actions_from_lines
 from bot.errors import AppraisalFinding, FieldError
+from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, FocusType
 from bot.services.sessions import SessionForm
 
@@ -251,17 +252,10 @@ def _goal_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
 
 def appraisal_blocks(findings: list[AppraisalFinding]) -> list[Block]:
     """The warning shown before saving when key points read as appraisal."""
-    lines = [
-        ":warning: *Some key points read like appraisal.* Coaching is development: try a "
-        "rewording, or keep your words and tick the box below."
-    ]
-    for finding in findings:
-        phrases = ", ".join(f"“{p}”" for p in finding.phrases)
-        lines.append(
-            f"• _{escape(finding.text)}_ ({phrases})\n   Try: {escape(finding.suggestion)}"
-        )
+    [warning] = section_blocks(appraisal_warning(findings), "appraisal")
+    warning.block_id = "appraisal_warning"
     return [
-        SectionBlock(block_id="appraisal_warning", text=mrkdwn("\n".join(lines))),
+        warning,
         InputBlock(
             block_id=CONFIRM_BLOCK,
             label="Keep my wording",

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.commands import Field, LogSession
 from bot.errors import AppraisalFinding, FieldError
+from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
 from bot.replies import Reply, Section
 from bot.services.development import DevelopmentRecord
@@ -315,15 +316,8 @@ def _goal_inputs(
 
 def appraisal_items(findings: list[AppraisalFinding]) -> list[Card]:
     """The warning shown before saving when key points read as appraisal."""
-    lines = [
-        "⚠️ **Some key points read like appraisal.** Coaching is development: try a "
-        "rewording, or keep your words and tick the box below."
-    ]
-    for finding in findings:
-        phrases = ", ".join(f"“{p}”" for p in finding.phrases)
-        lines.append(f"- _{finding.text}_ ({phrases})\n  Try: {finding.suggestion}")
     return [
-        {"type": "Container", "style": "warning", "items": [text("\n".join(lines))]},
+        {"type": "Container", "style": "warning", "items": _section(appraisal_warning(findings))},
         {
             "type": "Input.Toggle",
             "id": CONFIRM_INPUT,

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.blocks import button_actions
 from adapters.slack.door import SlackDoor
 from adapters.slack.listeners.events import publish_home
 from adapters.slack.replies import tell
@@ -17,10 +17,6 @@ from bot.errors import Refusal
 from bot.replies import Actions
 from bot.services.home import mark_action_done
 from bot.services.sessions import session_form
-
-
-def _button(name: str) -> re.Pattern[str]:
-    return re.compile(rf"^{name}(:\d+)?$")
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -43,7 +39,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             view_id=view["id"], hash=view["hash"], view=session_view(form, values=command)
         )
 
-    @app.action(_button(Actions.LOG_SESSION))
+    @app.action(button_actions(Actions.LOG_SESSION))
     async def log_session_button(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -60,7 +56,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         await client.views_open(trigger_id=body["trigger_id"], view=session_view(form))
 
-    @app.action(_button(Actions.ACTION_DONE))
+    @app.action(button_actions(Actions.ACTION_DONE))
     async def action_done(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:

@@ -5,7 +5,6 @@ says so."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -19,7 +18,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.lms import lms_targets
-from adapters.slack.blocks import escape, mrkdwn
+from adapters.slack.blocks import button_actions, escape, mrkdwn
 from adapters.slack.door import SlackDoor
 from adapters.slack.replies import notice, tell
 from adapters.slack.session_modal import COURSE_SEARCH
@@ -70,7 +69,7 @@ def _chosen(view: dict[str, Any]) -> tuple[str, str]:
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
-    @app.action(re.compile(rf"^{Actions.ASSIGN_COURSE}(:\d+)?$"))
+    @app.action(button_actions(Actions.ASSIGN_COURSE))
     async def assign_button(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.blocks import button_actions
 from adapters.slack.door import SlackDoor
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import tell
@@ -21,7 +22,7 @@ SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
-    @app.action(re.compile(rf"^{Actions.SNOOZE}(:\d+)?$"))
+    @app.action(button_actions(Actions.SNOOZE))
     async def snooze_button(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
