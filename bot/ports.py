@@ -28,7 +28,7 @@ from bot.model import (
     Skill,
     SkillLevel,
 )
-from bot.nudges import LeavePeriod, RelationshipState
+from bot.nudges import LeavePeriod, PlannedNudge, RelationshipState
 from bot.replies import Reply
 
 NOT_STORED = 0
@@ -530,6 +530,12 @@ class NudgeStore(Protocol):
     ) -> int:
         """Queue (message, about id) pairs in one transaction, created `now`, ignoring known
         dedupe keys; the number new."""
+        ...
+
+    async def note_queued(self, nudges: Sequence[PlannedNudge]) -> None:
+        """Remember that the outbox holds these nudges (those it does), so that
+        `unsettled_snapshot` can leave their relationships out cheaply; a hint that can only
+        under-state what is queued, so forgetting it never changes a plan."""
         ...
 
     async def add_snooze(self, snooze: SnoozeRecord) -> None: ...

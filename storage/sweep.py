@@ -33,6 +33,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.cadence import NEW_HIRE_DAYS, OVERDUE_AFTER
@@ -40,6 +41,7 @@ from bot.model import ActionStatus, AgreedAction, Cadence, Course, OutboxMessage
 from bot.nudges import (
     LeavePeriod,
     NudgeKind,
+    PlannedNudge,
     RelationshipState,
     days_in_window,
     zones_out_of_window,
@@ -67,12 +69,10 @@ from storage.tables import metadata
 
 LEAVE = metadata.tables["leave"]
 SNOOZE = metadata.tables["snooze"]
+QUEUED = metadata.tables["queued_nudges"]
 
 CHUNK = 5000
 """Ids per IN list (SQLite allows 32,766 bound parameters)."""
-
-ROWS_PER_INSERT = 500
-"""Outbox rows per multi-row INSERT (10 parameters each)."""
 
 LOCAL_DAYS_AHEAD = timedelta(days=2)
 """Anyone's local date is at most a day ahead of the organisation's; one more for safety."""
@@ -95,6 +95,11 @@ CLAIM_LOCK = 0x636F6163
 short transaction): a recipient's nudges of one window are never split between two of them."""
 
 NUDGE_KINDS = tuple(kind.value for kind in NudgeKind)
+
+RELATIONSHIP_KINDS = (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE, NudgeKind.ACTION_CHECKIN)
+"""The nudges of a relationship's period, each with its outbox id in `queued_nudges`."""
+
+QUEUED_COLUMNS = tuple(f"{kind.value}_id" for kind in RELATIONSHIP_KINDS)
 
 T = TypeVar("T")
 
@@ -266,17 +271,75 @@ class SqlNudgeStore:
             }
             for message, about_id in messages
         ]
-        new = 0
+        if not rows:
+            return 0
         async with self._engine.begin() as db:
-            for start in range(0, len(rows), ROWS_PER_INSERT):
-                insert = dialect_insert(db, OUTBOX).values(rows[start : start + ROWS_PER_INSERT])
-                result = await db.execute(
-                    insert.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
-                        OUTBOX.c.id
-                    )
-                )
-                new += len(result.all())
+            insert = dialect_insert(db, OUTBOX).on_conflict_do_nothing(
+                index_elements=["dedupe_key"]
+            )
+            result = await db.execute(insert.returning(OUTBOX.c.id), rows)
+            new = len(result.all())
         return new
+
+    async def note_queued(self, nudges: Sequence[PlannedNudge]) -> None:
+        """Remember, in `queued_nudges`, which of these relationship nudges the outbox holds
+        (any status), so that the next sweeps leave their relationships out without probing
+        the outbox. A hint only: if a row goes meanwhile, nothing is remembered this time."""
+        periods: dict[tuple[int, int], tuple[date, dict[str, str]]] = {}
+        for nudge in nudges:
+            if nudge.kind not in RELATIONSHIP_KINDS or nudge.about_id is None or not nudge.due_on:
+                continue
+            if nudge.kind is NudgeKind.ACTION_CHECKIN:
+                pair = (nudge.about_id, nudge.recipient_id)
+            else:
+                pair = (nudge.recipient_id, nudge.about_id)
+            due_on, keys = periods.setdefault(pair, (nudge.due_on, {}))
+            if due_on == nudge.due_on:
+                keys[nudge.kind.value] = nudge.dedupe_key
+        if not periods:
+            return
+        wanted = [key for _, keys in periods.values() for key in keys.values()]
+        try:
+            async with self._engine.begin() as db:
+                ids: dict[str, int] = {}
+                for chunk in _chunks(wanted):
+                    query = select(OUTBOX.c.dedupe_key, OUTBOX.c.id).where(
+                        OUTBOX.c.dedupe_key.in_(chunk)
+                    )
+                    ids.update((row.dedupe_key, row.id) for row in await db.execute(query))
+                rows = [
+                    {
+                        "manager_id": manager_id,
+                        "employee_id": employee_id,
+                        "due_on": due_on,
+                        **{
+                            f"{kind.value}_id": ids.get(keys.get(kind.value, ""))
+                            for kind in RELATIONSHIP_KINDS
+                        },
+                    }
+                    for (manager_id, employee_id), (due_on, keys) in sorted(periods.items())
+                ]
+                insert = dialect_insert(db, QUEUED)
+                same_period = QUEUED.c.due_on == insert.excluded.due_on
+                upsert = insert.on_conflict_do_update(
+                    index_elements=["manager_id", "employee_id"],
+                    set_={
+                        "due_on": insert.excluded.due_on,
+                        **{
+                            column: case(
+                                (
+                                    same_period,
+                                    func.coalesce(insert.excluded[column], QUEUED.c[column]),
+                                ),
+                                else_=insert.excluded[column],
+                            )
+                            for column in QUEUED_COLUMNS
+                        },
+                    },
+                )
+                await db.execute(upsert, rows)
+        except IntegrityError:  # an outbox row deleted since it was read: remember nothing
+            return
 
     async def add_snooze(self, snooze: SnoozeRecord) -> None:
         async with self._engine.begin() as db:
@@ -377,7 +440,7 @@ def _iso(dialect: str, day: Any) -> Any:
     return day if dialect == "sqlite" else cast(day, Text)
 
 
-def _queued(
+def _probe(
     kind: NudgeKind, recipient: Any, about: Any, due_iso: Any, settled: Collection[OutboxStatus]
 ) -> Any:
     """Whether the outbox holds this nudge (its `bot.nudges.dedupe_key`) with a settled status:
@@ -391,8 +454,7 @@ def _queued(
         + due_iso
     )
     query = select(literal(1)).where(OUTBOX.c.dedupe_key == key)
-    if not set(OutboxStatus) <= set(settled):
-        query = query.where(OUTBOX.c.status.in_(sorted(status.value for status in settled)))
+    query = query.where(OUTBOX.c.status.in_(sorted(status.value for status in settled)))
     return query.exists()
 
 
@@ -403,8 +465,9 @@ async def _relationships(
     session, open actions and both people's zones, in one query. Those whose session cannot be
     due yet, nor their check-in day come, are left out in SQL (a conservative filter; the
     planner decides the rest); with `settled`, so are those whose possible nudges at that
-    moment are all in the outbox already (`_unsettled`)."""
-    first_named = _first_named(RELATIONSHIP.c.manager_id, RELATIONSHIP.c.employee_id)
+    moment are all in the outbox already (`_unsettled`). Each step is computed once per
+    relationship (materialised)."""
+    dialect = db.dialect.name
     last_session = (
         select(
             SESSION.c.manager_id,
@@ -416,79 +479,87 @@ async def _relationships(
         .subquery()
     )
     employee = PERSON.alias("employee")
-    latest = on + LOCAL_DAYS_AHEAD if settled is None else settled.days[1]
-    last = last_session.c.last_session_on
-    may_be_due = func.coalesce(last, first_named) <= _by_cadence(
-        employee.c.cadence, DUE_AFTER_AT_LEAST, latest
-    )
-    may_check_in = and_(
-        last <= _by_cadence(employee.c.cadence, CHECKIN_AFTER_AT_LEAST, latest),
-        _has_open_action(RELATIONSHIP.c.employee_id),
-    )
-    # PostgreSQL underestimates the rows left and would look each manager up one by one: it
-    # gets the active managers as a hashed set (an IN that is not a semi-join), and their
-    # zones later; SQLite joins them.
-    hashed = db.dialect.name == "postgresql"
     manager = PERSON.alias("manager")
-    zone = manager.c.timezone if not hashed else literal(None, String)
-    managers = select(PERSON.c.id).where(PERSON.c.active)
-    people = RELATIONSHIP.join(employee, employee.c.id == RELATIONSHIP.c.employee_id)
-    if not hashed:
-        people = people.join(manager, manager.c.id == RELATIONSHIP.c.manager_id)
-    candidates = (
+    r = RELATIONSHIP.c
+    last = last_session.c.last_session_on
+    since = func.coalesce(last, _started(r.manager_id, r.employee_id, employee.c.start_date))
+    current = (
         select(
-            RELATIONSHIP.c.manager_id,
-            RELATIONSHIP.c.employee_id,
+            r.manager_id,
+            r.employee_id,
             employee.c.cadence,
             employee.c.start_date,
             last.label("last_session_on"),
-            zone.label("manager_zone"),
+            manager.c.timezone.label("manager_zone"),
             employee.c.timezone.label("employee_zone"),
-            may_be_due.label("may_be_due"),
+            since.label("since"),
+            _has_open_action(r.employee_id).label("has_open_action"),
         )
         .select_from(
-            people.outerjoin(
+            RELATIONSHIP.join(employee, employee.c.id == r.employee_id)
+            .join(manager, manager.c.id == r.manager_id)
+            .outerjoin(
                 last_session,
                 and_(
-                    last_session.c.manager_id == RELATIONSHIP.c.manager_id,
-                    last_session.c.employee_id == RELATIONSHIP.c.employee_id,
+                    last_session.c.manager_id == r.manager_id,
+                    last_session.c.employee_id == r.employee_id,
                 ),
             )
         )
         .where(
             _current(on),
             employee.c.active,
-            RELATIONSHIP.c.manager_id.in_(managers).is_(True) if hashed else manager.c.active,
+            manager.c.active,
             or_(employee.c.start_date.is_(None), employee.c.start_date <= on),
-            or_(may_be_due, may_check_in),
         )
+        .cte("current_relationship")
+        .prefix_with("MATERIALIZED")
     )
-    candidate = candidates.cte("candidate")
-    if settled is not None:
-        candidate = _unsettled(db.dialect.name, candidate, settled)
-        if hashed:  # its estimate would have it compiled (JIT): ~1 s, every time
-            await db.execute(text("SET LOCAL jit = off"))
-    c = candidate.c
-    manager_zone = (
-        select(PERSON.c.timezone).where(PERSON.c.id == c.manager_id).scalar_subquery()
-        if hashed
-        else c.manager_zone
+    c = current.c
+    latest = on + LOCAL_DAYS_AHEAD if settled is None else settled.days[1]
+    may_be_due = c.since <= _by_cadence(c.cadence, DUE_AFTER_AT_LEAST, latest)
+    may_check_in = and_(
+        c.last_session_on <= _by_cadence(c.cadence, CHECKIN_AFTER_AT_LEAST, latest),
+        c.has_open_action,
     )
+    dated = (
+        select(
+            current,
+            may_be_due.label("may_be_due"),
+            _due_on(dialect, c.since, c.cadence, c.start_date).label("due_on"),
+        )
+        .where(or_(may_be_due, may_check_in))
+        .cte("dated")
+        .prefix_with("MATERIALIZED")
+    )
+    chosen = dated if settled is None else _unsettled(dialect, dated, settled)
+    if dialect == "postgresql":
+        # It reads whole tables, where hash joins are right at any size, but PostgreSQL
+        # estimates a few dozen rows through the aggregates and steps: it would look rows up
+        # one by one, compile the statement (JIT, ~1 s) every time, and after five runs
+        # switch to a generic plan of the prepared statement (~300 ms).
+        for setting in (
+            "jit = off",
+            "enable_nestloop = off",
+            "plan_cache_mode = force_custom_plan",
+        ):
+            await db.execute(text(f"SET LOCAL {setting}"))
+    k = chosen.c
     open_actions = (
         select(func.count())
-        .where(ACTION.c.employee_id == c.employee_id, ACTION.c.status == ActionStatus.OPEN.value)
+        .where(ACTION.c.employee_id == k.employee_id, ACTION.c.status == ActionStatus.OPEN.value)
         .scalar_subquery()
     )
     query = select(
-        c.manager_id,
-        c.employee_id,
-        _first_named(c.manager_id, c.employee_id),
-        c.cadence,
-        c.start_date,
-        c.last_session_on,
+        k.manager_id,
+        k.employee_id,
+        _first_named(k.manager_id, k.employee_id),
+        k.cadence,
+        k.start_date,
+        k.last_session_on,
         open_actions,
-        manager_zone,
-        c.employee_zone,
+        k.manager_zone,
+        k.employee_zone,
     )
     states: dict[tuple[int, int], RelationshipState] = {}
     zones: dict[int, str] = {}
@@ -503,6 +574,18 @@ async def _relationships(
         if e_zone:
             zones[e] = e_zone
     return list(states.values()), zones
+
+
+def _started(manager_id: Any, employee_id: Any, start_date: Any) -> Any:
+    """`bot.cadence.relationship_start` in one look-up: the later of the employee's start date
+    and the day the import first named this manager for them."""
+    named = RELATIONSHIP.alias("named")
+    first = func.min(named.c.started_on)
+    return (
+        select(case((first < start_date, start_date), else_=first))
+        .where(named.c.manager_id == manager_id, named.c.employee_id == employee_id)
+        .scalar_subquery()
+    )
 
 
 def _first_named(manager_id: Any, employee_id: Any) -> Any:
@@ -531,42 +614,48 @@ def _at_work(dialect: str, zone: Any, settled: _Settled) -> Any:
     return func.coalesce(zone, "").not_in(closed)
 
 
-def _unsettled(dialect: str, candidates: Any, settled: _Settled) -> Any:
-    """The `candidates` some of whose nudges at the moment planned for may not be in the outbox
-    with a `settled` status yet. The due date is computed once per relationship (a
-    materialised step) as `bot.cadence` does, and each possible nudge's dedupe key looked up
-    (a due date computed differently would find no key and leave the relationship in)."""
-    c = candidates.c
-    first_named = _first_named(c.manager_id, c.employee_id)
-    started = case((c.start_date > first_named, c.start_date), else_=first_named)
-    since = func.coalesce(c.last_session_on, started)
-    dated = (
-        select(candidates, _due_on(dialect, since, c.cadence, c.start_date).label("due_on"))
-        .cte("dated")
-        .prefix_with("MATERIALIZED")
-    )
+def _unsettled(dialect: str, dated: Any, settled: _Settled) -> Any:
+    """The `dated` relationships some of whose nudges at the moment planned for may not be in
+    the outbox with a `settled` status yet. Whether each possible nudge is queued is read from
+    `queued_nudges` when every status counts (one join), else by probing the outbox for its
+    dedupe key. (A due date computed unlike `bot.cadence` matches neither and leaves the
+    relationship in.)"""
     d = dated.c
     first_day, last_day = settled.days
-    due_iso = _iso(dialect, d.due_on)
     m, e = d.manager_id, d.employee_id
-    snoozed = (
-        select(SNOOZE.c.until)
-        .where(SNOOZE.c.manager_id == m, SNOOZE.c.employee_id == e, SNOOZE.c.until > d.due_on)
-        .exists()
+    latest_snooze = (
+        select(SNOOZE.c.manager_id, SNOOZE.c.employee_id, func.max(SNOOZE.c.until).label("until"))
+        .group_by(SNOOZE.c.manager_id, SNOOZE.c.employee_id)
+        .subquery("latest_snooze")
     )
-    due_queued = _queued(NudgeKind.SESSION_DUE, m, e, due_iso, settled.statuses)
-    overdue_queued = _queued(NudgeKind.SESSION_OVERDUE, m, e, due_iso, settled.statuses)
+    rows = dated.outerjoin(
+        latest_snooze,
+        and_(latest_snooze.c.manager_id == m, latest_snooze.c.employee_id == e),
+    )
+    snoozed = func.coalesce(latest_snooze.c.until > d.due_on, False)
+    if set(OutboxStatus) <= set(settled.statuses):
+        rows = rows.outerjoin(QUEUED, and_(QUEUED.c.manager_id == m, QUEUED.c.employee_id == e))
+
+        def queued(kind: NudgeKind) -> Any:
+            # no row: NULL AND FALSE, so FALSE
+            return and_(QUEUED.c.due_on == d.due_on, QUEUED.c[f"{kind.value}_id"].is_not(None))
+    else:
+        due_iso = _iso(dialect, d.due_on)
+
+        def queued(kind: NudgeKind) -> Any:
+            if kind is NudgeKind.ACTION_CHECKIN:
+                return _probe(kind, e, m, due_iso, settled.statuses)
+            return _probe(kind, m, e, due_iso, settled.statuses)
+
+    due_queued = queued(NudgeKind.SESSION_DUE)
+    overdue_queued = queued(NudgeKind.SESSION_OVERDUE)
     # The planner's manager nudge of a period is `session_due` from the due date and
     # `session_overdue` from 7 days later, each only ever deferred: nothing new comes once
     # both are queued; nor once `session_due` is and the overdue day cannot have come; nor
     # once `session_overdue` is, its day has come everywhere and no snooze moves it back
     # (else the `session_due` it superseded would be planned again).
     manager_unsettled = and_(
-        (
-            m.in_(select(PERSON.c.id).where(_at_work(dialect, PERSON.c.timezone, settled)))
-            if dialect == "postgresql"
-            else _at_work(dialect, d.manager_zone, settled)
-        ),
+        _at_work(dialect, d.manager_zone, settled),
         d.may_be_due,
         d.due_on <= _day(dialect, last_day),
         not_(
@@ -585,10 +674,15 @@ def _unsettled(dialect: str, candidates: Any, settled: _Settled) -> Any:
     checkin_unsettled = and_(
         _at_work(dialect, d.employee_zone, settled),
         _checkin_on(dialect, d.last_session_on, d.due_on) <= _day(dialect, last_day),
-        _has_open_action(e),
-        not_(_queued(NudgeKind.ACTION_CHECKIN, e, m, due_iso, settled.statuses)),
+        d.has_open_action,
+        not_(queued(NudgeKind.ACTION_CHECKIN)),
     )
-    return select(dated).where(or_(manager_unsettled, checkin_unsettled)).subquery("unsettled")
+    return (
+        select(dated)
+        .select_from(rows)
+        .where(or_(manager_unsettled, checkin_unsettled))
+        .subquery("unsettled")
+    )
 
 
 async def _module_pending(

@@ -268,6 +268,34 @@ class SnoozeRow(SQLModel, table=True):
     until: date
 
 
+def _outbox_fk() -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+
+
+class QueuedNudgesRow(SQLModel, table=True):
+    """Which nudges of a coaching relationship's period (the session due on `due_on`) the
+    outbox holds, by their outbox ids: written by the sweep, read by the next sweeps to leave
+    the relationship out without looking its nudges up in the outbox one by one. Deleting an
+    outbox row clears its id here (ON DELETE SET NULL), so this table can under-state what is
+    queued, never over-state it."""
+
+    __tablename__ = "queued_nudges"
+    __table_args__ = (UniqueConstraint("manager_id", "employee_id", name="uq_queued_nudges"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    manager_id: int = _person_fk(index=False)  # the unique constraint's index leads with it
+    employee_id: int = _person_fk()
+    due_on: date
+    session_due_id: int | None = _outbox_fk()
+    session_overdue_id: int | None = _outbox_fk()
+    action_checkin_id: int | None = _outbox_fk()
+
+
 class ConversationRefRow(SQLModel, table=True):
     """Where a person can be reached proactively on a platform (a Teams conversation
     reference and tenant), kept in the database so that it survives restarts."""

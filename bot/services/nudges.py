@@ -164,6 +164,7 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
     known = await store.keys_with_status([n.dedupe_key for n in planned.nudges])
     fresh = [n for n in planned.nudges if n.dedupe_key not in known]
     if not fresh:
+        await store.note_queued(planned.nudges)
         return SweepOutcome(len(planned.nudges), 0)
     parties = await store.parties(
         [n.recipient_id for n in fresh] + [n.about_id for n in fresh if n.about_id is not None]
@@ -213,7 +214,9 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
             not_before=opens,
         )
         messages.append((message, nudge.about_id))
-    return SweepOutcome(len(planned.nudges), await store.queue(messages, at))
+    queued = await store.queue(messages, at)
+    await store.note_queued(planned.nudges)
+    return SweepOutcome(len(planned.nudges), queued)
 
 
 def _name(parties: dict[int, NudgeParty], person_id: int) -> str:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.model import Cadence
+from bot.model import Cadence, OutboxMessage, OutboxStatus
 from bot.nudges import LeavePeriod, RelationshipState
 from bot.ports import SnoozeRecord
 from storage.tables import metadata
-from tests.scheduler.conftest import World
+from tests.scheduler.conftest import World, at
 from tests.slack.conftest import USERS, seed
 from tests.support.slack_world import SlackWorld, eventually, start_world, today_utc
 
@@ -68,12 +69,88 @@ async def test_claims_take_a_recipients_nudges_of_one_window_together(both_world
         await world.coaches(maya, employee, date(2025, 6, 2))
         await world.session(maya, employee, date(2026, 2, 9))
         reports.append(employee)
-    from tests.scheduler.conftest import at
-
     await world.sweep_at(at("2026-03-09T09:30+00:00"))
     first = await world.queue.claim_due(world.clock.now(), 2)  # asks for 2, gets the window
     assert len(first) == 6
     assert await world.queue.claim_due(world.clock.now(), 2) == []
+
+
+async def test_the_sweep_remembers_what_it_queued_and_forgets_what_leaves_the_outbox(
+    both_world: World,
+) -> None:
+    world = both_world
+    maya = await world.person("Maya Patel")
+    ed = await world.person("Ed Jones", cadence="monthly")
+    await world.coaches(maya, ed, date(2025, 6, 2))
+    await world.session(maya, ed, date(2026, 2, 9), actions=["Draft the plan"])
+    moment = at("2026-03-09T09:30+00:00")
+    everything = frozenset(OutboxStatus)
+
+    assert (await world.sweep_at(moment)).queued == 2  # session_due to Maya, check-in to Ed
+    rows = {row["kind"]: row["id"] for row in await world.outbox()}
+    assert await _queued_nudges(world) == [
+        (maya, ed, date(2026, 3, 9), rows["session_due"], None, rows["action_checkin"])
+    ]
+    settled = await world.store.unsettled_snapshot(
+        moment, moment.date(), None, everything, "Europe/London"
+    )
+    assert settled.relationships == ()  # both nudges known queued: left out in SQL
+
+    await world.queue.drop([rows["session_due"]])  # e.g. found stale by the dispatcher
+    assert await _queued_nudges(world) == [
+        (maya, ed, date(2026, 3, 9), None, None, rows["action_checkin"])
+    ]
+    again = await world.store.unsettled_snapshot(
+        moment, moment.date(), None, everything, "Europe/London"
+    )
+    assert [(r.manager_id, r.employee_id) for r in again.relationships] == [(maya, ed)]
+    assert (await world.sweep_at(moment)).queued == 1  # planned again, queued again
+    assert sorted(row["kind"] for row in await world.outbox()) == [
+        "action_checkin",
+        "session_due",
+    ]
+
+
+async def test_a_session_logged_late_starts_a_period_whose_nudge_is_not_hidden(
+    both_world: World,
+) -> None:
+    world = both_world
+    maya = await world.person("Maya Patel")
+    ed = await world.person("Ed Jones", cadence="monthly")
+    await world.coaches(maya, ed, date(2025, 6, 2))
+    await world.session(maya, ed, date(2026, 1, 5))
+    assert (await world.run_at("2026-02-05T09:30+00:00")).queued == 1  # due 5 February
+    assert (await world.run_at("2026-02-12T09:30+00:00")).queued == 1  # overdue
+    await world.session(maya, ed, date(2026, 1, 20))  # held in January, logged late
+
+    assert (await world.run_at("2026-02-23T09:30+00:00")).queued == 1  # due 20 February
+    assert [row["dedupe_key"] for row in await world.outbox()][-1] == (
+        f"nudge:session_due:{maya}:{ed}:2026-02-20"
+    )
+
+
+async def _queued_nudges(world: World) -> list[tuple[Any, ...]]:
+    table = metadata.tables["queued_nudges"]
+    async with world.engine.connect() as db:
+        columns = [column for column in table.columns if column.name != "id"]
+        return [tuple(row) for row in await db.execute(select(*columns))]
+
+
+async def test_queueing_counts_only_new_rows(both_world: World) -> None:
+    world = both_world
+    maya = await world.person("Maya Patel")
+    moment = at("2026-03-09T09:30+00:00")
+
+    def message(key: str) -> tuple[OutboxMessage, int | None]:
+        return (
+            OutboxMessage(key, "session_due", "chat", recipient_id=maya),
+            None,
+        )
+
+    assert await world.store.queue([message("a"), message("b")], moment) == 2
+    assert await world.store.queue([message("b"), message("c"), message("a")], moment) == 1
+    assert await world.store.queue([], moment) == 0
+    assert sorted(row["dedupe_key"] for row in await world.outbox()) == ["a", "b", "c"]
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
-"""The sweep leaves out, in SQL, relationships whose nudges are all queued already; that must
-never change what is planned. Over four days of sweeps, sessions logged, snoozes and
-deliveries, the filtered plan's fresh nudges and the preview equal those of the whole snapshot."""
+"""The sweep leaves out, in SQL, relationships whose nudges are all queued already (for the
+sweep, as remembered in `queued_nudges`); that must never change what is planned. Over four
+days of sweeps, sessions logged (some late, starting a period due at once), snoozes,
+deliveries and rows dropped, the filtered plan's fresh nudges and the preview equal those of
+the whole snapshot."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.model import OutboxStatus
 from bot.services.nudges import ANY_STATUS, SENT, NudgePolicy, plan, sweep
 from storage.repositories import dialect_insert
-from storage.sweep import SqlNudgeStore
+from storage.sweep import SqlDispatchQueue, SqlNudgeStore
 from tests.support.sweep_org import T, populate
 
 ZONES = ("Europe/London", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolkata", None)
@@ -21,7 +23,9 @@ ZONES = ("Europe/London", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolka
 
 async def _vary_people(engine: AsyncEngine, rng: random.Random) -> None:
     async with engine.begin() as db:
-        ids = [row[0] for row in await db.execute(select(T["person"].c.id))]
+        ids = [
+            row[0] for row in await db.execute(select(T["person"].c.id).order_by(T["person"].c.id))
+        ]
         for person_id in ids:
             await db.execute(
                 update(T["person"])
@@ -61,17 +65,19 @@ async def _a_day_passes(engine: AsyncEngine, rng: random.Random, at: datetime) -
                 select(
                     T["coaching_relationship"].c.manager_id,
                     T["coaching_relationship"].c.employee_id,
-                )
+                ).order_by(T["coaching_relationship"].c.id)
             )
         ]
-        for manager, employee in rng.sample(pairs, len(pairs) // 15):
+        logged = [(pair, rng.randint(0, 3)) for pair in rng.sample(pairs, len(pairs) // 15)]
+        logged += [(pair, rng.randint(15, 40)) for pair in rng.sample(pairs, len(pairs) // 15)]
+        for (manager, employee), days_ago in logged:  # some logged late: a period due at once
             await db.execute(
                 dialect_insert(db, T["coaching_session"])
                 .on_conflict_do_nothing()
                 .values(
                     manager_id=manager,
                     employee_id=employee,
-                    held_on=(at - timedelta(days=rng.randint(0, 3))).date(),
+                    held_on=(at - timedelta(days=days_ago)).date(),
                     duration_minutes=30,
                     focus_type="skill_development",
                     skill_id="SK-1",
@@ -90,17 +96,24 @@ async def _a_day_passes(engine: AsyncEngine, rng: random.Random, at: datetime) -
 
 
 async def _some_are_delivered(engine: AsyncEngine, rng: random.Random) -> None:
+    """Half the pending rows are sent, a tenth failed, a tenth dropped by the dispatcher."""
     outbox = T["outbox"]
     async with engine.begin() as db:
         pending = [
-            r[0] for r in await db.execute(select(outbox.c.id).where(outbox.c.status == "pending"))
+            r[0]
+            for r in await db.execute(
+                select(outbox.c.id).where(outbox.c.status == "pending").order_by(outbox.c.id)
+            )
         ]
         sent = rng.sample(pending, len(pending) // 2)
-        failed = rng.sample(sorted(set(pending) - set(sent)), len(pending) // 10)
+        rest = sorted(set(pending) - set(sent))
+        failed = rng.sample(rest, len(pending) // 10)
+        dropped = rng.sample(sorted(set(rest) - set(failed)), len(pending) // 10)
         if sent:
             await db.execute(update(outbox).where(outbox.c.id.in_(sent)).values(status="sent"))
         if failed:
             await db.execute(update(outbox).where(outbox.c.id.in_(failed)).values(status="failed"))
+    await SqlDispatchQueue(engine).drop(dropped)
 
 
 async def test_the_filtered_sweep_plans_what_the_whole_snapshot_plans(engine: AsyncEngine) -> None:
