@@ -5,6 +5,7 @@ dispatcher's claims: a recipient's nudges of one window together, rows left in d
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,7 +34,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.cadence import NEW_HIRE_DAYS, OVERDUE_AFTER
@@ -66,6 +67,8 @@ from storage.repositories import (
     dialect_insert,
 )
 from storage.tables import metadata
+
+log = logging.getLogger(__name__)
 
 LEAVE = metadata.tables["leave"]
 SNOOZE = metadata.tables["snooze"]
@@ -284,7 +287,8 @@ class SqlNudgeStore:
     async def note_queued(self, nudges: Sequence[PlannedNudge]) -> None:
         """Remember, in `queued_nudges`, which of these relationship nudges the outbox holds
         (any status), so that the next sweeps leave their relationships out without probing
-        the outbox. A hint only: if a row goes meanwhile, nothing is remembered this time."""
+        the outbox. A hint only: if a row goes meanwhile, the foreign key refuses the write and
+        nothing is remembered this time."""
         periods: dict[tuple[int, int], tuple[date, dict[str, str]]] = {}
         for nudge in nudges:
             if nudge.kind not in RELATIONSHIP_KINDS or nudge.about_id is None or not nudge.due_on:
@@ -318,7 +322,10 @@ class SqlNudgeStore:
                         },
                     }
                     for (manager_id, employee_id), (due_on, keys) in sorted(periods.items())
+                    if any(key in ids for key in keys.values())
                 ]
+                if not rows:
+                    return
                 insert = dialect_insert(db, QUEUED)
                 same_period = QUEUED.c.due_on == insert.excluded.due_on
                 upsert = insert.on_conflict_do_update(
@@ -338,8 +345,8 @@ class SqlNudgeStore:
                     },
                 )
                 await db.execute(upsert, rows)
-        except IntegrityError:  # an outbox row deleted since it was read: remember nothing
-            return
+        except DBAPIError as error:  # e.g. a row dropped meanwhile (or a deadlock with it)
+            log.warning("queued nudges not remembered this time: %s", error.orig)
 
     async def add_snooze(self, snooze: SnoozeRecord) -> None:
         async with self._engine.begin() as db:
