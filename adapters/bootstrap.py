@@ -34,7 +34,8 @@ from scheduler.outbox import OutboxDispatcher
 from scheduler.runner import SchedulerRunner, digest_job, nudge_jobs
 from storage.db import create_engine, upgrade
 from storage.digest import SqlDigestStore
-from storage.sweep import SqlDispatchQueue, SqlNudgeStore
+from storage.dispatch_queue import SqlDispatchQueue
+from storage.nudge_store import SqlNudgeStore
 from storage.unit_of_work import unit_of_work_factory
 
 

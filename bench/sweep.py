@@ -26,7 +26,7 @@ from sqlalchemy import text
 from bot.nudges import NudgeKind
 from bot.services.nudges import NudgePolicy, plan, sweep
 from storage.db import create_engine
-from storage.sweep import SqlNudgeStore
+from storage.nudge_store import SqlNudgeStore
 from storage.tables import metadata
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.pgcluster import throwaway_cluster

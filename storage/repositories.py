@@ -4,7 +4,7 @@ on one open connection (the unit of work's transaction), mapping rows to the mod
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 V = TypeVar("V", bound="DataclassInstance")
+Item = TypeVar("Item")
 
 
 def value_from_row(kind: type[V], row: Mapping[Any, Any], **converted: Any) -> V:
@@ -63,6 +64,16 @@ def value_from_row(kind: type[V], row: Mapping[Any, Any], **converted: Any) -> V
     fields that need more than the column's value (enums, split lists)."""
     names = [f.name for f in fields(kind) if f.name not in converted]
     return kind(**{name: row[name] for name in names}, **converted)
+
+
+CHUNK = 5000
+"""Ids per IN list (SQLite allows 32,766 bound parameters)."""
+
+
+def chunks(items: Sequence[Item]) -> Iterator[Sequence[Item]]:
+    """`items` in slices of at most `CHUNK`, for IN lists."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
 def dialect_insert(connection: AsyncConnection, table: Table) -> Any:

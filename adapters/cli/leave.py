@@ -12,7 +12,7 @@ from adapters.config import Settings
 from bot.errors import Refusal
 from bot.services.nudges import add_leave, leave_list
 from storage.db import create_engine
-from storage.sweep import SqlNudgeStore
+from storage.nudge_store import SqlNudgeStore
 from storage.unit_of_work import unit_of_work_factory
 
 

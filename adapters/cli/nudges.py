@@ -16,7 +16,7 @@ from bot.services.digest import digest_preview
 from bot.services.nudges import NudgePolicy, PreviewEntry, preview
 from storage.db import create_engine
 from storage.digest import SqlDigestStore
-from storage.sweep import SqlNudgeStore
+from storage.nudge_store import SqlNudgeStore
 
 
 def register(commands: Any) -> None:

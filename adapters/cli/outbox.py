@@ -11,7 +11,8 @@ from adapters.config import Settings
 from bot.clock import SystemClock
 from bot.ports import NudgeParty, OutboxEntry
 from storage.db import create_engine
-from storage.sweep import SqlDispatchQueue, SqlNudgeStore
+from storage.dispatch_queue import SqlDispatchQueue
+from storage.nudge_store import SqlNudgeStore
 
 COLUMNS = ("id", "status", "kind", "recipient", "about", "attempts", "not_before", "error")
 

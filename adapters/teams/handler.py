@@ -46,7 +46,7 @@ from bot.services.home import mark_action_done
 from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
-from storage.sweep import SqlNudgeStore
+from storage.nudge_store import SqlNudgeStore
 
 UNKNOWN_PERSON = (
     "I don't know you yet: coachbot only works for people in the organisation's directory. "

@@ -15,7 +15,7 @@ from adapters.lms.xapi import LrsClient, XapiGateway
 from bot.clock import FixedClock
 from bot.ports import LmsGateway
 from scheduler.outbox import OutboxDispatcher
-from storage.sweep import SqlDispatchQueue
+from storage.dispatch_queue import SqlDispatchQueue
 from storage.unit_of_work import unit_of_work_factory
 from tests.services.helpers import NOW
 from tests.support.moodle_fake import TOKEN, MoodleFake

@@ -23,7 +23,8 @@ from bot.services.nudges import NudgePolicy, SweepOutcome, sweep
 from scheduler.outbox import OutboxDispatcher
 from scheduler.pacing import Pacer
 from storage.db import create_engine
-from storage.sweep import SqlDispatchQueue, SqlNudgeStore
+from storage.dispatch_queue import SqlDispatchQueue
+from storage.nudge_store import SqlNudgeStore
 from storage.tables import metadata
 from storage.unit_of_work import unit_of_work_factory
 from tests.storage.org import insert

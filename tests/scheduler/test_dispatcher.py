@@ -16,8 +16,8 @@ from bot.model import OutboxMessage
 from bot.ports import ChatAddress, Messenger
 from scheduler.outbox import OutboxDispatcher
 from storage.db import create_engine
+from storage.dispatch_queue import SqlDispatchQueue
 from storage.repositories import SqlOutbox
-from storage.sweep import SqlDispatchQueue
 from storage.unit_of_work import unit_of_work_factory
 from tests.scheduler.conftest import World, at, make_world, unpaced
 from tests.support.databases import PostgresFactory

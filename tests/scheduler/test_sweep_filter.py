@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import OutboxStatus
 from bot.services.nudges import ANY_STATUS, SENT, NudgePolicy, plan, sweep
+from storage.dispatch_queue import SqlDispatchQueue
+from storage.nudge_store import SqlNudgeStore
 from storage.repositories import dialect_insert
-from storage.sweep import SqlDispatchQueue, SqlNudgeStore
 from tests.support.sweep_org import T, populate
 
 ZONES = ("Europe/London", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolkata", None)

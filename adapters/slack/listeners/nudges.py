@@ -16,7 +16,7 @@ from adapters.slack.replies import tell
 from bot.errors import Refusal
 from bot.replies import Actions
 from bot.services.nudges import snooze
-from storage.sweep import SqlNudgeStore
+from storage.nudge_store import SqlNudgeStore
 
 SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 

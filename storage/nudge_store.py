@@ -1,0 +1,276 @@
+"""The scheduler's storage (`bot.ports.NudgeStore`): the sweep's inputs (through
+`storage.sweep_query`, plus leave and snoozes), the nudges queued and what the sweep remembers
+of them (`queued_nudges`), snoozes and leave."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.model import ActionStatus, AgreedAction, Course, OutboxMessage, OutboxStatus
+from bot.nudges import LeavePeriod, NudgeKind, PlannedNudge
+from bot.ports import LeaveEntry, NudgeParty, SnoozeRecord, SweepSnapshot
+from storage.repositories import ACTION, COURSE, OUTBOX, PERSON, chunks, dialect_insert
+from storage.sweep_query import QUEUED, SNOOZE, Settled, module_pending, relationships
+from storage.tables import metadata
+
+log = logging.getLogger(__name__)
+
+LEAVE = metadata.tables["leave"]
+
+LOOK_BACK = timedelta(days=62)
+"""Leave and snoozes that ended longer ago than this cannot matter to a sweep."""
+
+RELATIONSHIP_KINDS = (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE, NudgeKind.ACTION_CHECKIN)
+"""The nudges of a relationship's period, each with its outbox id in `queued_nudges`."""
+
+QUEUED_COLUMNS = tuple(f"{kind.value}_id" for kind in RELATIONSHIP_KINDS)
+
+
+class SqlNudgeStore:
+    """Implements `bot.ports.NudgeStore` on an engine; each call is one transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def snapshot(self, on: date, module_course: str | None) -> SweepSnapshot:
+        return await self._snapshot(on, module_course, None)
+
+    async def unsettled_snapshot(
+        self,
+        at: datetime,
+        on: date,
+        module_course: str | None,
+        settled: Collection[OutboxStatus],
+        default_zone: str,
+    ) -> SweepSnapshot:
+        """`snapshot`, leaving out in SQL the relationships whose every nudge that may be
+        planned at `at` is already in the outbox with one of the `settled` statuses
+        (`bot.ports.NudgeStore.unsettled_snapshot`)."""
+        return await self._snapshot(on, module_course, Settled.at(at, settled, default_zone))
+
+    async def _snapshot(
+        self, on: date, module_course: str | None, settled: Settled | None
+    ) -> SweepSnapshot:
+        async with self._engine.connect() as db:
+            states, zones = await relationships(db, on, settled)
+            leave: dict[int, list[LeavePeriod]] = {}
+            for row in await db.execute(
+                select(LEAVE.c.person_id, LEAVE.c.starts_on, LEAVE.c.ends_on)
+                .where(LEAVE.c.ends_on >= on - LOOK_BACK)
+                .order_by(LEAVE.c.person_id, LEAVE.c.starts_on)
+            ):
+                leave.setdefault(row.person_id, []).append(LeavePeriod(row.starts_on, row.ends_on))
+            snoozes = tuple(
+                SnoozeRecord(row.manager_id, row.employee_id, row.until)
+                for row in await db.execute(
+                    select(
+                        SNOOZE.c.manager_id,
+                        SNOOZE.c.employee_id,
+                        func.max(SNOOZE.c.until).label("until"),
+                    )
+                    .where(SNOOZE.c.until >= on - LOOK_BACK)
+                    .group_by(SNOOZE.c.manager_id, SNOOZE.c.employee_id)
+                )
+            )
+            pending: tuple[int, ...] = ()
+            if module_course:
+                pending, module_zones = await module_pending(db, on, module_course)
+                zones |= module_zones
+        return SweepSnapshot(
+            relationships=tuple(states),
+            zones=zones,
+            leave={person: tuple(periods) for person, periods in leave.items()},
+            snoozes=snoozes,
+            module_pending=pending,
+        )
+
+    async def parties(self, person_ids: Sequence[int]) -> dict[int, NudgeParty]:
+        found: dict[int, NudgeParty] = {}
+        async with self._engine.connect() as db:
+            for chunk in chunks(sorted(set(person_ids))):
+                query = select(
+                    PERSON.c.id,
+                    PERSON.c.email,
+                    PERSON.c.name,
+                    PERSON.c.slack_user_id,
+                    PERSON.c.teams_user_id,
+                ).where(PERSON.c.id.in_(chunk))
+                for row in await db.execute(query):
+                    reachable = bool(row.slack_user_id or row.teams_user_id)
+                    found[row.id] = NudgeParty(row.id, row.email, row.name, reachable)
+        return found
+
+    async def open_actions(self, employee_ids: Sequence[int]) -> dict[int, list[AgreedAction]]:
+        found: dict[int, list[AgreedAction]] = {}
+        async with self._engine.connect() as db:
+            for chunk in chunks(sorted(set(employee_ids))):
+                query = (
+                    select(ACTION)
+                    .where(
+                        ACTION.c.employee_id.in_(chunk),
+                        ACTION.c.status == ActionStatus.OPEN.value,
+                    )
+                    .order_by(ACTION.c.employee_id, ACTION.c.id)
+                )
+                for row in (await db.execute(query)).mappings():
+                    found.setdefault(row["employee_id"], []).append(
+                        AgreedAction(
+                            id=row["id"],
+                            session_id=row["session_id"],
+                            employee_id=row["employee_id"],
+                            text=row["text"],
+                            due_on=row["due_on"],
+                        )
+                    )
+        return found
+
+    async def course(self, course_id: str) -> Course | None:
+        async with self._engine.connect() as db:
+            row = (
+                (await db.execute(select(COURSE).where(COURSE.c.course_id == course_id)))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        return Course(course_id=row["course_id"], title=row["title"], url=row["url"] or "")
+
+    async def keys_with_status(self, keys: Sequence[str]) -> dict[str, OutboxStatus]:
+        found: dict[str, OutboxStatus] = {}
+        async with self._engine.connect() as db:
+            for chunk in chunks(sorted(set(keys))):
+                query = select(OUTBOX.c.dedupe_key, OUTBOX.c.status).where(
+                    OUTBOX.c.dedupe_key.in_(chunk)
+                )
+                for key, status in await db.execute(query):
+                    found[key] = OutboxStatus(status)
+        return found
+
+    async def queue(
+        self, messages: Sequence[tuple[OutboxMessage, int | None]], now: datetime
+    ) -> int:
+        """Multi-row INSERT ... ON CONFLICT DO NOTHING, a few hundred rows a statement."""
+        rows = [
+            {
+                "dedupe_key": message.dedupe_key,
+                "kind": message.kind,
+                "channel": message.channel,
+                "recipient_id": message.recipient_id,
+                "about_id": about_id,
+                "payload": message.payload,
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "not_before": message.not_before,
+                "created_at": now,
+            }
+            for message, about_id in messages
+        ]
+        if not rows:
+            return 0
+        async with self._engine.begin() as db:
+            insert = dialect_insert(db, OUTBOX).on_conflict_do_nothing(
+                index_elements=["dedupe_key"]
+            )
+            result = await db.execute(insert.returning(OUTBOX.c.id), rows)
+            new = len(result.all())
+        return new
+
+    async def note_queued(self, nudges: Sequence[PlannedNudge]) -> None:
+        """Remember, in `queued_nudges`, which of these relationship nudges the outbox holds
+        (any status), so that the next sweeps leave their relationships out without probing
+        the outbox. A hint only: if a row goes meanwhile, the foreign key refuses the write and
+        nothing is remembered this time."""
+        periods: dict[tuple[int, int], tuple[date, dict[str, str]]] = {}
+        for nudge in nudges:
+            if nudge.kind not in RELATIONSHIP_KINDS or nudge.about_id is None or not nudge.due_on:
+                continue
+            if nudge.kind is NudgeKind.ACTION_CHECKIN:
+                pair = (nudge.about_id, nudge.recipient_id)
+            else:
+                pair = (nudge.recipient_id, nudge.about_id)
+            due_on, keys = periods.setdefault(pair, (nudge.due_on, {}))
+            if due_on == nudge.due_on:
+                keys[nudge.kind.value] = nudge.dedupe_key
+        if not periods:
+            return
+        wanted = [key for _, keys in periods.values() for key in keys.values()]
+        try:
+            async with self._engine.begin() as db:
+                ids: dict[str, int] = {}
+                for chunk in chunks(wanted):
+                    query = select(OUTBOX.c.dedupe_key, OUTBOX.c.id).where(
+                        OUTBOX.c.dedupe_key.in_(chunk)
+                    )
+                    ids.update((row.dedupe_key, row.id) for row in await db.execute(query))
+                rows = [
+                    {
+                        "manager_id": manager_id,
+                        "employee_id": employee_id,
+                        "due_on": due_on,
+                        **{
+                            f"{kind.value}_id": ids.get(keys.get(kind.value, ""))
+                            for kind in RELATIONSHIP_KINDS
+                        },
+                    }
+                    for (manager_id, employee_id), (due_on, keys) in sorted(periods.items())
+                    if any(key in ids for key in keys.values())
+                ]
+                if not rows:
+                    return
+                insert = dialect_insert(db, QUEUED)
+                same_period = QUEUED.c.due_on == insert.excluded.due_on
+                upsert = insert.on_conflict_do_update(
+                    index_elements=["manager_id", "employee_id"],
+                    set_={
+                        "due_on": insert.excluded.due_on,
+                        **{
+                            column: case(
+                                (
+                                    same_period,
+                                    func.coalesce(insert.excluded[column], QUEUED.c[column]),
+                                ),
+                                else_=insert.excluded[column],
+                            )
+                            for column in QUEUED_COLUMNS
+                        },
+                    },
+                )
+                await db.execute(upsert, rows)
+        except DBAPIError as error:  # e.g. a row dropped meanwhile (or a deadlock with it)
+            log.warning("queued nudges not remembered this time: %s", error.orig)
+
+    async def add_snooze(self, snooze: SnoozeRecord) -> None:
+        async with self._engine.begin() as db:
+            await db.execute(
+                SNOOZE.insert().values(
+                    manager_id=snooze.manager_id,
+                    employee_id=snooze.employee_id,
+                    until=snooze.until,
+                )
+            )
+
+    async def add_leave(self, person_id: int, period: LeavePeriod) -> None:
+        async with self._engine.begin() as db:
+            await db.execute(
+                LEAVE.insert().values(
+                    person_id=person_id, starts_on=period.first_day, ends_on=period.last_day
+                )
+            )
+
+    async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]:
+        query = (
+            select(PERSON.c.email, PERSON.c.name, LEAVE.c.starts_on, LEAVE.c.ends_on)
+            .join(PERSON, PERSON.c.id == LEAVE.c.person_id)
+            .order_by(LEAVE.c.starts_on, PERSON.c.email)
+        )
+        if on_or_after is not None:
+            query = query.where(LEAVE.c.ends_on >= on_or_after)
+        async with self._engine.connect() as db:
+            rows = (await db.execute(query)).all()
+        return [LeaveEntry(r.email, r.name, r.starts_on, r.ends_on) for r in rows]
