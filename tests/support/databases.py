@@ -54,6 +54,10 @@ class SqliteFactory:
         shutil.copyfile(self.template, target)
         return f"sqlite:///{target}"
 
+    def blank(self) -> str:
+        """A new database with no tables at all."""
+        return f"sqlite:///{self.folder / f'blank-{next(_counter)}.db'}"
+
 
 class PostgresFactory:
     """Databases cloned from one migrated template database on a throwaway cluster."""
@@ -70,4 +74,10 @@ class PostgresFactory:
     def fresh(self) -> str:
         name = f"test_{next(_counter)}"
         _admin(self.admin_url, f"CREATE DATABASE {name} TEMPLATE coachbot_template")
+        return self._url(name)
+
+    def blank(self) -> str:
+        """A new database with no tables at all."""
+        name = f"blank_{next(_counter)}"
+        _admin(self.admin_url, f"CREATE DATABASE {name}")
         return self._url(name)

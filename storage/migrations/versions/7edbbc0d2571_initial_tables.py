@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: 3e176eef7cad
+Revision ID: 7edbbc0d2571
 Revises:
-Create Date: 2026-11-28 13:03:44.897701
+Create Date: 2026-11-28 11:41:23.210792
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "3e176eef7cad"
+revision: str = "7edbbc0d2571"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -311,37 +311,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "queued_nudges",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("manager_id", sa.Integer(), nullable=False),
-        sa.Column("employee_id", sa.Integer(), nullable=False),
-        sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("session_due_id", sa.Integer(), nullable=True),
-        sa.Column("session_overdue_id", sa.Integer(), nullable=True),
-        sa.Column("action_checkin_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["action_checkin_id"], ["outbox.id"], ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["employee_id"], ["person.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["manager_id"], ["person.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["session_due_id"], ["outbox.id"], ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["session_overdue_id"], ["outbox.id"], ondelete="SET NULL"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("manager_id", "employee_id", name="uq_queued_nudges"),
-    )
-    with op.batch_alter_table("queued_nudges", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_queued_nudges_action_checkin_id"), ["action_checkin_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_queued_nudges_employee_id"), ["employee_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_queued_nudges_session_due_id"), ["session_due_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_queued_nudges_session_overdue_id"), ["session_overdue_id"], unique=False
-        )
-
-    op.create_table(
         "agreed_action",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
@@ -440,13 +409,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_agreed_action_employee_id"))
 
     op.drop_table("agreed_action")
-    with op.batch_alter_table("queued_nudges", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_queued_nudges_session_overdue_id"))
-        batch_op.drop_index(batch_op.f("ix_queued_nudges_session_due_id"))
-        batch_op.drop_index(batch_op.f("ix_queued_nudges_employee_id"))
-        batch_op.drop_index(batch_op.f("ix_queued_nudges_action_checkin_id"))
-
-    op.drop_table("queued_nudges")
     with op.batch_alter_table("ilp_goal_change", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ilp_goal_change_employee_id"))
 
