@@ -15,7 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.model import ActionStatus, AgreedAction, Course, OutboxMessage, OutboxStatus
 from bot.nudges import LeavePeriod, NudgeKind, PlannedNudge
 from bot.ports import LeaveEntry, NudgeParty, SnoozeRecord, SweepSnapshot
-from storage.repositories import ACTION, COURSE, OUTBOX, PERSON, chunks, dialect_insert
+from storage.repositories import (
+    ACTION,
+    COURSE,
+    OUTBOX,
+    PERSON,
+    action_from_row,
+    chunks,
+    dialect_insert,
+)
 from storage.sweep_query import QUEUED, SNOOZE, Settled, module_pending, relationships
 from storage.tables import metadata
 
@@ -119,15 +127,7 @@ class SqlNudgeStore:
                     .order_by(ACTION.c.employee_id, ACTION.c.id)
                 )
                 for row in (await db.execute(query)).mappings():
-                    found.setdefault(row["employee_id"], []).append(
-                        AgreedAction(
-                            id=row["id"],
-                            session_id=row["session_id"],
-                            employee_id=row["employee_id"],
-                            text=row["text"],
-                            due_on=row["due_on"],
-                        )
-                    )
+                    found.setdefault(row["employee_id"], []).append(action_from_row(row))
         return found
 
     async def course(self, course_id: str) -> Course | None:
