@@ -23,6 +23,7 @@ from bot.ports import (
     SkillLevelRepository,
     UnitOfWork,
 )
+from storage.personal_data import SqlPersonalData
 from storage.repositories import (
     SqlActions,
     SqlAssignments,
@@ -31,7 +32,6 @@ from storage.repositories import (
     SqlGoals,
     SqlOutbox,
     SqlPeople,
-    SqlPersonalData,
     SqlProcessedEvents,
     SqlSessions,
     SqlSkillLevels,
