@@ -265,7 +265,7 @@ async def relationships(
     query = select(
         k.manager_id,
         k.employee_id,
-        _first_named(k.manager_id, k.employee_id),
+        _started(k.manager_id, k.employee_id, k.start_date),
         k.cadence,
         k.start_date,
         k.last_session_on,
@@ -276,8 +276,7 @@ async def relationships(
     states: dict[tuple[int, int], RelationshipState] = {}
     zones: dict[int, str] = {}
     cadences = {cadence.value: cadence for cadence in Cadence}
-    for m, e, first, cadence, start, last_on, actions, m_zone, e_zone in await db.execute(query):
-        started = start if start is not None and start > first else first
+    for m, e, started, cadence, start, last_on, actions, m_zone, e_zone in await db.execute(query):
         states[(m, e)] = RelationshipState(
             m, e, started, cadences.get(cadence or ""), start, last_on, actions or 0
         )
@@ -295,16 +294,6 @@ def _started(manager_id: Any, employee_id: Any, start_date: Any) -> Any:
     first = func.min(named.c.started_on)
     return (
         select(case((first < start_date, start_date), else_=first))
-        .where(named.c.manager_id == manager_id, named.c.employee_id == employee_id)
-        .scalar_subquery()
-    )
-
-
-def _first_named(manager_id: Any, employee_id: Any) -> Any:
-    """The day the import first named this manager for this employee."""
-    named = RELATIONSHIP.alias("named")
-    return (
-        select(func.min(named.c.started_on))
         .where(named.c.manager_id == manager_id, named.c.employee_id == employee_id)
         .scalar_subquery()
     )
