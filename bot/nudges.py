@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.cadence import schedule_for
+from bot.cadence import CoachingSchedule, schedule_for
 from bot.model import Cadence
 
 WINDOW_OPENS = time(9)
@@ -140,6 +140,11 @@ class RelationshipState:
     start_date: date | None = None
     last_session_on: date | None = None
     open_actions: int = 0
+
+    @property
+    def schedule(self) -> CoachingSchedule:
+        """Its due, overdue and check-in days until the next session is logged."""
+        return schedule_for(self.last_session_on, self.started_on, self.cadence, self.start_date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,12 +307,7 @@ def _manager_nudge(
     manager, employee = relationship.manager_id, relationship.employee_id
     if calendar.leave_covering(employee, today) is not None:
         return None
-    schedule = schedule_for(
-        relationship.last_session_on,
-        relationship.started_on,
-        relationship.cadence,
-        relationship.start_date,
-    )
+    schedule = relationship.schedule
     later = timedelta(days=snoozed_days.get((manager, employee, schedule.due_on), 0))
     if today >= schedule.overdue_on + later:
         kind, since = NudgeKind.SESSION_OVERDUE, schedule.overdue_on + later
@@ -325,12 +325,7 @@ def _checkin_nudge(
 ) -> PlannedNudge | None:
     if relationship.last_session_on is None or relationship.open_actions <= 0:
         return None
-    schedule = schedule_for(
-        relationship.last_session_on,
-        relationship.started_on,
-        relationship.cadence,
-        relationship.start_date,
-    )
+    schedule = relationship.schedule
     if schedule.checkin_on is None or today < schedule.checkin_on:
         return None
     employee, manager = relationship.employee_id, relationship.manager_id

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cadence import CoachingSchedule, schedule_for
 from bot.errors import Refusal
 from bot.model import AgreedAction, OutboxMessage, OutboxStatus
 from bot.nudges import (
@@ -88,21 +87,12 @@ def _snoozes(snapshot: SweepSnapshot) -> list[Snooze]:
         relationship = relationships.get((record.manager_id, record.employee_id))
         if relationship is None:
             continue
-        due = _schedule(relationship).due_on
+        due = relationship.schedule.due_on
         if record.until > due:
             snoozes.append(
                 Snooze(record.manager_id, record.employee_id, due, (record.until - due).days)
             )
     return snoozes
-
-
-def _schedule(relationship: RelationshipState) -> CoachingSchedule:
-    return schedule_for(
-        relationship.last_session_on,
-        relationship.started_on,
-        relationship.cadence,
-        relationship.start_date,
-    )
 
 
 async def plan(
