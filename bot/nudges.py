@@ -168,6 +168,15 @@ class PlannedNudge:
     def sort_key(self) -> tuple[int, str, int]:
         return (self.recipient_id, self.kind.value, -1 if self.about_id is None else self.about_id)
 
+    @property
+    def pair(self) -> tuple[int, int] | None:
+        """(manager, employee) of a nudge about a relationship; None for the others."""
+        if self.about_id is None:
+            return None
+        if self.kind is NudgeKind.ACTION_CHECKIN:
+            return (self.about_id, self.recipient_id)
+        return (self.recipient_id, self.about_id)
+
 
 def working_window(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
     """The working window of local date `day` in `zone`, as aware UTC datetimes [start, end)."""

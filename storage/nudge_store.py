@@ -188,12 +188,9 @@ class SqlNudgeStore:
         nothing is remembered this time."""
         periods: dict[tuple[int, int], tuple[date, dict[str, str]]] = {}
         for nudge in nudges:
-            if nudge.kind not in RELATIONSHIP_KINDS or nudge.about_id is None or not nudge.due_on:
+            pair = nudge.pair
+            if nudge.kind not in RELATIONSHIP_KINDS or pair is None or not nudge.due_on:
                 continue
-            if nudge.kind is NudgeKind.ACTION_CHECKIN:
-                pair = (nudge.about_id, nudge.recipient_id)
-            else:
-                pair = (nudge.recipient_id, nudge.about_id)
             due_on, keys = periods.setdefault(pair, (nudge.due_on, {}))
             if due_on == nudge.due_on:
                 keys[nudge.kind.value] = nudge.dedupe_key

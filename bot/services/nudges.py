@@ -136,15 +136,6 @@ def _action(action: AgreedAction) -> dict[str, Any]:
     }
 
 
-def _pair(nudge: PlannedNudge) -> tuple[int, int] | None:
-    """(manager, employee) of a nudge about a relationship."""
-    if nudge.about_id is None:
-        return None
-    if nudge.kind is NudgeKind.ACTION_CHECKIN:
-        return (nudge.about_id, nudge.recipient_id)
-    return (nudge.recipient_id, nudge.about_id)
-
-
 async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOutcome:
     """Queue every nudge due at `at` that the outbox does not hold yet. A recipient's nudges
     of this window share their `not_before` (the window's start), so the dispatcher sends them
@@ -159,7 +150,7 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
     parties = await store.parties(
         [n.recipient_id for n in fresh] + [n.about_id for n in fresh if n.about_id is not None]
     )
-    actions = await store.open_actions([pair[1] for n in fresh if (pair := _pair(n)) is not None])
+    actions = await store.open_actions([pair[1] for n in fresh if (pair := n.pair) is not None])
     course = (
         await store.course(policy.module_course)
         if policy.module_course and any(n.kind is NudgeKind.MANAGER_MODULE for n in fresh)
@@ -170,7 +161,7 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
         zone = planned.calendar.zone_of(nudge.recipient_id)
         opens, closes = working_window(at.astimezone(zone).date(), zone)
         payload: dict[str, Any] = {"window_ends": closes.isoformat()}
-        pair = _pair(nudge)
+        pair = nudge.pair
         if pair is not None:
             relationship = planned.relationships[pair]
             last = relationship.last_session_on
