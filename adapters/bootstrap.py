@@ -12,13 +12,13 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.config import Settings
+from adapters.config import Settings, incomplete_platform
 from adapters.holidays import holiday_rule
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
 from adapters.report_service import programme_reports
+from adapters.sandbox.gate import LOOPBACK, refuse_an_organisation, sandbox_for, sandbox_lines
 from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
-from adapters.sandbox.settings import SANDBOX_SECRET, sandbox_settings
 from adapters.server import build_app
 from adapters.slack.app import SLACK_APP_KEY, build_bolt_app, build_client, mount
 from adapters.slack.door import SlackDoor
@@ -26,6 +26,7 @@ from adapters.slack.identity import SlackIdentity
 from adapters.slack.listeners import register
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack_emulator import SlackEmulator
+from adapters.startup import StartupRefused, database_problems
 from adapters.teams.app import TeamsWiring, mount_teams
 from bot.clock import Clock, SystemClock
 from bot.ports import Messenger
@@ -144,7 +145,8 @@ def describe_doors(settings: Settings) -> list[str]:
         lines.append(f"Slack: enabled (Web API at {settings.slack_api_base_url})")
     else:
         lines.append(
-            "Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)"
+            "Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_BOT_TOKEN and"
+            " SLACK_APP_TOKEN for Socket Mode)"
         )
     if settings.teams_enabled:
         lines.append("Teams: enabled")
@@ -153,41 +155,55 @@ def describe_doors(settings: Settings) -> list[str]:
     return lines
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, *, sandbox: bool = False) -> None:
     """Migrate, then serve HTTP and deliver the outbox until SIGINT or SIGTERM. With no chat
-    credentials at all, serve a sandbox: the bundled Slack emulator and a sample organisation."""
-    emulator = None
-    if not settings.slack_enabled and not settings.teams_enabled:
-        emulator, settings = await start_sandbox(settings)
-    coachbot = build(settings)
-    await upgrade(coachbot.engine)
-    if emulator is not None and await is_empty(coachbot.engine):
-        await load_sample_organisation(coachbot.engine, coachbot.clock, settings.timezone)
-    runner = web.AppRunner(coachbot.web_app)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    await coachbot.start_background()
-    socket_mode = await connect_socket_mode(coachbot)
-    lines = describe_doors(settings) if emulator is None else sandbox_lines(settings, emulator)
-    for line in lines:
-        print(line, flush=True)
-    print(f"coachbot listening on http://{settings.host}:{settings.port}", flush=True)
+    credentials (or `sandbox`), serve the sandbox instead (adapters/sandbox/gate.py says when).
+    Raises `StartupRefused` with the operator's one line when it cannot start."""
+    problem = incomplete_platform(settings)
+    if problem is not None:
+        raise StartupRefused(problem)
+    async with contextlib.AsyncExitStack() as running:
+        emulator = None
+        if sandbox or not (settings.slack_enabled or settings.teams_enabled):
+            if not sandbox:
+                await refuse_an_organisation(settings)
+            emulator = SlackEmulator(users=sample_users())
+            await emulator.start(LOOPBACK)
+            running.push_async_callback(emulator.close)
+            settings = sandbox_for(settings, emulator)
+        coachbot = build(settings)
+        running.push_async_callback(coachbot.engine.dispose)
+        hint = "check DATABASE_URL" if emulator is None else "check the working directory"
+        async with database_problems(settings.database_url, hint):
+            await upgrade(coachbot.engine)
+            if emulator is not None and await is_empty(coachbot.engine):
+                await load_sample_organisation(coachbot.engine, coachbot.clock, settings.timezone)
+        runner = web.AppRunner(coachbot.web_app)
+        await runner.setup()
+        running.push_async_callback(runner.cleanup)
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        await coachbot.start_background()
+        running.push_async_callback(coachbot.stop_background)
+        socket_mode = await connect_socket_mode(coachbot)
+        if socket_mode is not None:
+            running.push_async_callback(socket_mode.close_async)
+        stopped = _stop_on_signals()  # before saying so, lest a prompt SIGTERM kill it
+        lines = describe_doors(settings) if emulator is None else sandbox_lines(settings, emulator)
+        for line in lines:
+            print(line, flush=True)
+        print(f"coachbot listening on http://{settings.host}:{settings.port}", flush=True)
+        await stopped.wait()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        if socket_mode is not None:
-            await socket_mode.close_async()
-        await coachbot.stop_background()
-        await runner.cleanup()
-        await coachbot.engine.dispose()
-        if emulator is not None:
-            await emulator.close()
+    return stop
 
 
 async def connect_socket_mode(coachbot: Coachbot) -> AsyncSocketModeHandler | None:
@@ -199,22 +215,3 @@ async def connect_socket_mode(coachbot: Coachbot) -> AsyncSocketModeHandler | No
     await handler.connect_async()
     print("Slack: connected over Socket Mode", flush=True)
     return handler
-
-
-async def start_sandbox(settings: Settings) -> tuple[SlackEmulator, Settings]:
-    """The bundled Slack emulator on loopback, with the sample organisation's people."""
-    emulator = SlackEmulator(users=sample_users())
-    await emulator.start("127.0.0.1")
-    return emulator, sandbox_settings(settings, emulator)
-
-
-def sandbox_lines(settings: Settings, emulator: SlackEmulator) -> list[str]:
-    return [
-        "Sandbox mode: no Slack or Teams credentials are set, so the Slack door talks to the",
-        f"bundled Slack emulator at {emulator.base_url} and the sample organisation is loaded.",
-        "  - Play a whole coaching cycle and see what each person sees:  .venv/bin/coachbot demo",
-        f"  - Send your own signed requests to http://127.0.0.1:{settings.port}/slack/events",
-        f"    with the signing secret {SANDBOX_SECRET!r}; read what people received at",
-        f"    {emulator.base_url.removesuffix('/api/')}/_emulator/calls",
-        "  - Serve a real workspace: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README).",
-    ]

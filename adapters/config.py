@@ -106,7 +106,26 @@ class Settings(BaseSettings):
 
     @property
     def teams_enabled(self) -> bool:
-        return bool(self.microsoft_app_id)
+        return bool(self.microsoft_app_id and self.microsoft_app_password)
+
+
+def incomplete_platform(settings: Settings) -> str | None:
+    """The one line naming the missing variable of a half-set chat platform, else None: a
+    platform with only half its credentials must not start as if it had none."""
+    slack_secrets = settings.slack_signing_secret or settings.slack_app_token
+    if settings.slack_bot_token and not slack_secrets:
+        return (
+            "SLACK_SIGNING_SECRET is not set but SLACK_BOT_TOKEN is: set it too "
+            "(or SLACK_APP_TOKEN for Socket Mode)"
+        )
+    if slack_secrets and not settings.slack_bot_token:
+        given = "SLACK_SIGNING_SECRET" if settings.slack_signing_secret else "SLACK_APP_TOKEN"
+        return f"SLACK_BOT_TOKEN is not set but {given} is: set it too"
+    if settings.microsoft_app_id and not settings.microsoft_app_password:
+        return "MicrosoftAppPassword is not set but MicrosoftAppId is: set it too"
+    if settings.microsoft_app_password and not settings.microsoft_app_id:
+        return "MicrosoftAppId is not set but MicrosoftAppPassword is: set it too"
+    return None
 
 
 def load_settings(**overrides: object) -> Settings:

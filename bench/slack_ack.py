@@ -23,12 +23,12 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.sandbox.settings import SANDBOX_SECRET
 from adapters.sandbox.slack_actor import SlackActor
 
 MANAGERS = ("U0MGR0001", "U0MGR0002", "U0MGR0003")
 ACK_TARGET = 1.3
 VIEWS_OPEN_TARGET_MS = 300.0
+BENCH_SECRET = "bench-signing-secret"
 
 
 async def serve_emulator() -> None:
@@ -59,7 +59,7 @@ async def serve(kind: str, database: str, emulator_url: str) -> None:
         update={
             "database_url": database,
             "slack_bot_token": DEFAULT_BOT_TOKEN,
-            "slack_signing_secret": SANDBOX_SECRET,
+            "slack_signing_secret": BENCH_SECRET,
             "slack_api_base_url": emulator_url,
         }
     )
@@ -71,7 +71,7 @@ async def serve(kind: str, database: str, emulator_url: str) -> None:
     else:
         from storage.db import create_engine
 
-        bare = AsyncApp(client=build_client(settings), signing_secret=SANDBOX_SECRET)
+        bare = AsyncApp(client=build_client(settings), signing_secret=BENCH_SECRET)
 
         @bare.command("/coaching")
         async def coaching(ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -130,7 +130,7 @@ async def measure(kind: str, requests: int) -> dict[str, float]:
 
 async def _load(bot: str, emulator: str, requests: int) -> dict[str, float]:
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-        actor = SlackActor(http, bot, SANDBOX_SECRET)
+        actor = SlackActor(http, bot, BENCH_SECRET)
         for warm in range(3):  # connections, caches and first queries warmed, as in service
             await _one(http, actor, emulator, MANAGERS[warm % 3])
         await http.post(f"{emulator}/_emulator/reset")

@@ -18,7 +18,7 @@ from adapters.bootstrap import build
 from adapters.config import Settings
 from adapters.sandbox.organisation import load_sample_organisation, sample_users
 from adapters.sandbox.screen import message_text, view_text
-from adapters.sandbox.settings import SANDBOX_SECRET, sandbox_settings
+from adapters.sandbox.settings import new_signing_secret, sandbox_settings
 from adapters.sandbox.slack_actor import SlackActor, eventually
 from adapters.slack_emulator import SlackEmulator
 from storage.db import upgrade
@@ -43,7 +43,8 @@ async def run_demo(settings: Settings, say: Callable[[str], None] = print) -> in
         emulator = SlackEmulator(users=sample_users(), rate_limits=False)
         await emulator.start()
         database = f"sqlite:///{Path(folder) / 'demo.db'}"
-        coachbot = build(sandbox_settings(settings, emulator, database_url=database))
+        secret = new_signing_secret()
+        coachbot = build(sandbox_settings(settings, emulator, secret, database_url=database))
         await upgrade(coachbot.engine)
         await load_sample_organisation(coachbot.engine, coachbot.clock, settings.timezone)
         runner = web.AppRunner(coachbot.web_app)
@@ -54,7 +55,7 @@ async def run_demo(settings: Settings, say: Callable[[str], None] = print) -> in
         await coachbot.start_background()
         try:
             async with ClientSession() as http:
-                actor = SlackActor(http, f"http://{host}:{port}", SANDBOX_SECRET)
+                actor = SlackActor(http, f"http://{host}:{port}", secret)
                 await _cycle(actor, emulator, say)
         finally:
             await coachbot.stop_background()

@@ -4,97 +4,43 @@ Slack emulator with the sample organisation, and `coachbot demo` shows one coach
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import sys
 from pathlib import Path
 
 import aiohttp
 
-from adapters.sandbox.settings import SANDBOX_SECRET
 from adapters.sandbox.slack_actor import SlackActor
-
-CHAT_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MicrosoftAppId")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in CHAT_VARIABLES}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'coachbot.db'}", **extra)
-    return env
+from tests.support.serve_process import coachbot, environment, serving
 
 
 async def test_serve_without_credentials_runs_the_sandbox(tmp_path: Path) -> None:
-    port = _free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "adapters.cli",
-        "serve",
-        env=_environment(tmp_path, COACHBOT_PORT=str(port), COACHBOT_HOST="127.0.0.1"),
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    lines = []
-    try:
-        async with asyncio.timeout(60):
-            while not (lines and lines[-1].startswith("coachbot listening")):
-                line = (await process.stdout.readline()).decode()
-                assert line, "serve stopped: " + "".join(lines)
-                lines.append(line)
-        printed = "".join(lines)
-        assert "Sandbox mode" in printed
-        emulator_api = next(w for w in printed.split() if w.endswith("/api/"))
-        async with aiohttp.ClientSession() as http:
-            health = await http.get(f"http://127.0.0.1:{port}/healthz")
-            assert health.status == 200
-            actor = SlackActor(http, f"http://127.0.0.1:{port}", SANDBOX_SECRET)
-            origin = emulator_api.removesuffix("/api/")
-            help_text = await (await actor.slash("U0MGR0001", "", "help")).text()
-            assert "/coaching @person" in help_text
-            minted = await http.post(
-                f"{origin}/_emulator/trigger_ids", json={"user_id": "U0MGR0001"}
-            )
-            trigger = (await minted.json())["trigger_id"]
-            response = await actor.slash("U0MGR0001", trigger, "<@U0EMP0001|sam>")
-            assert response.status == 200
-            for _ in range(100):
-                calls = await http.get(f"{origin}/_emulator/calls?method=views.update")
-                updates = (await calls.json())["calls"]
-                if updates:
-                    break
-                await asyncio.sleep(0.05)
-            form = updates[0]["args"]["view"]
-            assert form["title"]["text"] == "Log a coaching session"
-            assert "Sam Patel" in str(form)  # the sample organisation is loaded
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 30)
-    assert process.returncode == 0
+    async with serving(tmp_path, environment(tmp_path)) as served, aiohttp.ClientSession() as http:
+        assert "Sandbox mode" in served.printed
+        url = f"http://127.0.0.1:{served.port}"
+        health = await http.get(f"{url}/healthz")
+        assert health.status == 200
+        actor = SlackActor(http, url, served.signing_secret)
+        origin = served.emulator_origin
+        help_text = await (await actor.slash("U0MGR0001", "", "help")).text()
+        assert "/coaching @person" in help_text
+        minted = await http.post(f"{origin}/_emulator/trigger_ids", json={"user_id": "U0MGR0001"})
+        trigger = (await minted.json())["trigger_id"]
+        response = await actor.slash("U0MGR0001", trigger, "<@U0EMP0001|sam>")
+        assert response.status == 200
+        for _ in range(100):
+            calls = await http.get(f"{origin}/_emulator/calls?method=views.update")
+            updates = (await calls.json())["calls"]
+            if updates:
+                break
+            await asyncio.sleep(0.05)
+        form = updates[0]["args"]["view"]
+        assert form["title"]["text"] == "Log a coaching session"
+        assert "Sam Patel" in str(form)  # the sample organisation is loaded
 
 
-async def test_the_demo_plays_one_coaching_cycle(tmp_path: Path) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "adapters.cli",
-        "demo",
-        env=_environment(tmp_path),
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 120)
-    text = output.decode()
-    assert process.returncode == 0, text
+def test_the_demo_plays_one_coaching_cycle(tmp_path: Path) -> None:
+    run = coachbot(tmp_path, environment(tmp_path), "demo")
+    text = run.stdout + run.stderr
+    assert run.returncode == 0, text
     assert "Maya Chen logged your coaching session" in text
     assert "Negotiation basics (https://lms.example.org/course/view.php?id=101)" in text
     assert "Saved your session with Sam Patel" in text
