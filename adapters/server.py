@@ -6,7 +6,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import ping
+from storage.db import takes_writes
 
 ENGINE_KEY = web.AppKey("engine", AsyncEngine)
 REGISTRY_KEY = web.AppKey("registry", CollectorRegistry)
@@ -41,7 +41,9 @@ def build_app(engine: AsyncEngine, registry: CollectorRegistry | None = None) ->
 
 
 async def healthz(request: web.Request) -> web.Response:
-    if await ping(request.app[ENGINE_KEY]):
+    """200 while the database answers and can take a write; 503 otherwise (unreachable, or
+    locked by another writer for longer than a request may wait)."""
+    if await takes_writes(request.app[ENGINE_KEY]):
         return web.json_response({"status": "ok", "database": "ok"})
     return web.json_response({"status": "unavailable", "database": "error"}, status=503)
 

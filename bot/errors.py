@@ -29,3 +29,14 @@ class Refusal(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TryAgain(Refusal):
+    """The request could not be kept now (the database was busy with other writes for longer
+    than a chat platform waits): nothing of it was stored, and sending it again is safe."""
+
+    def __init__(self) -> None:
+        super().__init__(BUSY)
+
+
+BUSY = "Could not save this just now (the database is busy); nothing was stored. Please try again."

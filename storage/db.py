@@ -7,12 +7,20 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+SQLITE_BUSY_TIMEOUT_MS = 1500
+"""How long a SQLite write waits for another one to finish. Slack wants its answer within 3 s:
+a submission that cannot write by then is told to try again while Slack still listens, rather
+than stored after Slack has shown an error (and perhaps sent again by the manager)."""
+
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 
 def async_url(url: str) -> str:
@@ -41,7 +49,7 @@ def create_engine(url: str) -> AsyncEngine:
 def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA temp_store=MEMORY")
@@ -66,11 +74,27 @@ def _upgrade_sync(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-async def ping(engine: AsyncEngine) -> bool:
-    """True when the database answers a trivial query."""
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked": another connection held the write lock for
+    longer than the busy timeout. Nothing of the failed transaction was kept."""
+    if not isinstance(exc, OperationalError):
+        return False
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "database is locked" in str(exc.orig)
+
+
+async def takes_writes(engine: AsyncEngine) -> bool:
+    """True when the database answers and could take a write now. On SQLite, the write lock is
+    taken and given back (waiting at most the busy timeout); on PostgreSQL, a transaction id is
+    assigned, which a read-only server refuses."""
+    probe = "BEGIN IMMEDIATE" if is_sqlite(engine) else "SELECT txid_current()"
     try:
         async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "unreachable" to the health check
+            await connection.exec_driver_sql(probe)
+            if is_sqlite(engine):
+                await connection.exec_driver_sql("ROLLBACK")
+    except Exception:  # noqa: BLE001 - any failure means "cannot take writes" to the health check
         return False
     return True

@@ -1,5 +1,6 @@
 """The unit of work: one connection and one transaction exposing every repository; nothing is
-kept unless `commit()` is awaited."""
+kept unless `commit()` is awaited. A transaction the database was too busy to take ends in
+`TryAgain`, which the doors show as "try again"."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.errors import TryAgain
 from bot.ports import (
     ActionRepository,
     AssignmentRepository,
@@ -23,6 +25,7 @@ from bot.ports import (
     SkillLevelRepository,
     UnitOfWork,
 )
+from storage.db import is_busy
 from storage.personal_data import SqlPersonalData
 from storage.repositories import (
     SqlActions,
@@ -90,6 +93,8 @@ class SqlUnitOfWork:
             await connection.rollback()  # a no-op after commit()
         finally:
             await connection.close()
+        if exc is not None and is_busy(exc):
+            raise TryAgain() from exc
 
     @property
     def connection(self) -> AsyncConnection:

@@ -1,4 +1,5 @@
-"""The health check: 200 while the database answers, 503 when it does not."""
+"""The health check: 200 while the database answers and can take a write, 503 when it does
+not."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.server import build_app
 from storage.db import create_engine
+from tests.support.databases import write_lock_held
 
 
 async def test_healthz_is_ok_when_the_database_answers(engine: AsyncEngine) -> None:
@@ -22,6 +24,19 @@ async def test_healthz_is_503_when_the_database_is_unreachable() -> None:
         response = await client.get("/healthz")
         assert response.status == 503
         assert await response.json() == {"status": "unavailable", "database": "error"}
+    await engine.dispose()
+
+
+async def test_healthz_is_503_while_the_database_cannot_take_writes(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    async with TestClient(TestServer(build_app(engine))) as client:
+        with write_lock_held(sqlite_url):
+            response = await client.get("/healthz")
+            assert response.status == 503
+            assert await response.json() == {"status": "unavailable", "database": "error"}
+        response = await client.get("/healthz")
+        assert response.status == 200
+        assert await response.json() == {"status": "ok", "database": "ok"}
     await engine.dispose()
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
@@ -81,3 +84,16 @@ class PostgresFactory:
         name = f"blank_{next(_counter)}"
         _admin(self.admin_url, f"CREATE DATABASE {name}")
         return self._url(name)
+
+
+@contextmanager
+def write_lock_held(sqlite_url: str) -> Iterator[None]:
+    """Another connection holds the SQLite file's write lock until the block ends (as a long
+    import or a stuck process would); reads still go on."""
+    holder = sqlite3.connect(make_url(sqlite_url).database or "", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

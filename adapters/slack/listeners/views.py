@@ -1,5 +1,6 @@
 """The session form's submission: field errors back to their fields, the appraisal warning
-before saving, or one stored session and the modal closed."""
+before saving, "try again" when the database was too busy to store it in time, or one stored
+session and the modal closed."""
 
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ from adapters.slack.door import SlackDoor
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.session_modal import CALLBACK_ID, error_map, parse_submission, session_view
 from bot.commands import Field
-from bot.errors import Refusal
+from bot.errors import Refusal, TryAgain
 from bot.services.sessions import NeedsAttention, log_session, session_form
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
     @app.view(CALLBACK_ID)
     async def session_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        person = await door.identity.person(body["user"]["id"])
+        try:
+            person = await door.identity.person(body["user"]["id"])
+        except TryAgain as busy:  # matching a first-time user stores who they are
+            await ack(response_action="errors", errors={Field.EMPLOYEE: busy.message})
+            return
         if person is None:
             await ack(response_action="errors", errors={Field.EMPLOYEE: UNKNOWN_PERSON})
             return
@@ -36,7 +41,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
                 submission_key=f"slack-view:{view['id']}",
                 lms=lms_targets(door.settings),
             )
-        except Refusal as refusal:
+        except Refusal as refusal:  # TryAgain too: nothing was stored, the form stays open
             await ack(response_action="errors", errors={Field.EMPLOYEE: refusal.message})
             return
         if isinstance(result, NeedsAttention) and result.errors:
