@@ -173,7 +173,7 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
             settings = sandbox_for(settings, emulator)
         coachbot = build(settings)
         running.push_async_callback(coachbot.engine.dispose)
-        hint = "check DATABASE_URL" if emulator is None else "check the working directory"
+        hint = "check DATABASE_URL" if emulator is None else "run the sandbox in a writable folder"
         async with database_problems(settings.database_url, hint):
             await upgrade(coachbot.engine)
             if emulator is not None and await is_empty(coachbot.engine):
