@@ -24,7 +24,7 @@ from adapters.slack.replies import notice, tell
 from adapters.slack.session_modal import COURSE_SEARCH
 from bot.errors import Refusal
 from bot.replies import Actions
-from bot.services.assignments import AssignCourse, assign_course
+from bot.services.assignments import REASON, AssignCourse, assign_course
 
 CALLBACK_ID = "assign_course_modal"
 COURSE_BLOCK = "course"
@@ -105,7 +105,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
                 lms_targets(door.settings),
             )
         except Refusal as refusal:
-            await ack(response_action="errors", errors={COURSE_BLOCK: refusal.message})
+            block = REASON_BLOCK if refusal.field == REASON else COURSE_BLOCK
+            await ack(response_action="errors", errors={block: refusal.message})
             return
         if done.already_open:
             text = (
