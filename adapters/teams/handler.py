@@ -1,6 +1,7 @@
-"""The Teams door's turn logic: who is writing (by Teams user id, else by e-mail), the stored
-conversation reference, and one service per command: `log session`, `my record`, `report`,
-`help`, the session card's submission and the buttons of proactive messages."""
+"""The Teams door's turn logic: who is writing (by Teams user id, else by the e-mail of the
+connector's member lookup), the stored conversation reference, and one service per command:
+`log session`, `my record`, `report`, `help`, the session card's submission and the buttons of
+proactive messages."""
 
 from __future__ import annotations
 
@@ -142,8 +143,9 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(turn_context, notice_card(HELP), "What coachbot does")
 
     async def person(self, context: TurnContext) -> Person | None:
-        """The directory's person behind the sender, matched by Teams user id, else by the
-        e-mail Teams gives for them (then their id is remembered); stores the conversation."""
+        """The directory's person behind the sender, matched by Teams user id (imported, or
+        remembered), else by the e-mail the connector's member lookup gives for them (then
+        their id is remembered); stores the conversation."""
         user = context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(context):
             return None
@@ -321,15 +323,16 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
 
 
 async def _email_of(context: TurnContext, user: ChannelAccount) -> str | None:
-    """The sender's e-mail from Teams' member lookup, else from the activity."""
+    """The sender's e-mail from the connector's member lookup; None when the lookup fails.
+    Never from the activity itself: its fields are the sender's to choose, and the match is
+    stored for good."""
     try:
         member = await TeamsInfo.get_member(context, user.id)
     except (HttpOperationError, ClientRequestError, ClientError, TypeError, ValueError):
-        member = None
+        return None
     for candidate in (
         getattr(member, "email", None),
         getattr(member, "user_principal_name", None),
-        (user.properties or {}).get("email") if hasattr(user, "properties") else None,
     ):
         if candidate and "@" in str(candidate):
             return str(candidate)
