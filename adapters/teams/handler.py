@@ -72,6 +72,7 @@ NOT_YOUR_REPORT = (
 )
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
 SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
+FORM_ID = re.compile(r"[0-9a-f]{32}")
 CHOICES = 100
 
 
@@ -233,7 +234,9 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         self, context: TurnContext, person: Person, value: dict[str, Any]
     ) -> None:
         door = self.door
-        form_id = str(value.get("form") or uuid.uuid4().hex)
+        form_id = str(value.get("form") or "")
+        if not FORM_ID.fullmatch(form_id):  # the card's own ids only; anything else is new
+            form_id = uuid.uuid4().hex
         command, errors = parse_session_submission(value, person.id)
         findings: list[AppraisalFinding] = []
         if not errors:
@@ -243,7 +246,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                     command,
                     door.clock,
                     door.settings.timezone,
-                    submission_key=f"teams-card:{form_id}",
+                    submission_key=_submission_key(context, form_id),
                     lms=lms_targets(door.settings),
                 )
             except Refusal as refusal:
@@ -320,6 +323,13 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         message = f"Snoozed: I'll remind you again from {until:%-d %B}."
         await say(context, notice_card(message), message)
+
+
+def _submission_key(context: TurnContext, form_id: str) -> str:
+    """What makes a card's submission the same one when it is sent again: the platform, the
+    tenant, the sender and the form id (which the card carries, so anyone may copy it)."""
+    sender = context.activity.from_property.id if context.activity.from_property else ""
+    return f"teams:{tenant_of(context.activity)}:{sender}:card:{form_id}"
 
 
 async def _email_of(context: TurnContext, user: ChannelAccount) -> str | None:
