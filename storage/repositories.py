@@ -382,8 +382,12 @@ class SqlActions:
 
     async def hold_for_employee(self, employee_id: int) -> None:
         if self._db.dialect.name == "postgresql":
+            # FOR NO KEY UPDATE: rows that merely reference the person (outbox, nudges) are
+            # still written meanwhile
             await self._db.execute(
-                select(PERSON.c.id).where(PERSON.c.id == employee_id).with_for_update()
+                select(PERSON.c.id)
+                .where(PERSON.c.id == employee_id)
+                .with_for_update(key_share=True)
             )
         else:
             # SQLite locks the whole database, and only for writing: a write as the first
