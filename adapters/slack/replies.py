@@ -23,8 +23,7 @@ HELP = (
 )
 
 NOT_YOUR_FORM = (
-    "This form was not opened for you, so it cannot be saved. Close it and open your own "
-    "with /coaching."
+    "This form was not opened for you, so nothing was saved. Close it and open your own."
 )
 
 

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.lms import lms_targets
 from adapters.slack.blocks import button_actions, escape, mrkdwn
 from adapters.slack.door import SlackDoor
+from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import NOT_YOUR_FORM, notice, tell
 from adapters.slack.session_modal import COURSE_SEARCH
 from bot.errors import Refusal
@@ -93,7 +94,10 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     async def assign_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         manager = await door.identity.person(body["user"]["id"])
         course_id, reason = _chosen(view)
-        if manager is None or not await door.owns_view(body):
+        if manager is None:
+            await ack(response_action="errors", errors={COURSE_BLOCK: UNKNOWN_PERSON})
+            return
+        if not await door.owns_view(body):
             await ack(response_action="errors", errors={COURSE_BLOCK: NOT_YOUR_FORM})
             return
         if not course_id:
