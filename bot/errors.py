@@ -24,11 +24,13 @@ class AppraisalFinding:
 
 
 class Refusal(Exception):
-    """The programme declines a request; the message is shown to the user as it is."""
+    """The programme declines a request; the message is shown to the user as it is, beside
+    `field` when one field of a form caused it."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class TryAgain(Refusal):

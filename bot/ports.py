@@ -147,8 +147,16 @@ class ActionRepository(Protocol):
 
     async def for_session(self, session_id: int) -> list[AgreedAction]: ...
 
-    async def open_for_employee(self, employee_id: int) -> list[AgreedAction]:
-        """The employee's actions still open, oldest first."""
+    async def hold_for_employee(self, employee_id: int) -> None:
+        """Until this transaction ends, no other transaction reviews or carries the employee's
+        actions: call it before reading the open actions that will be changed."""
+        ...
+
+    async def open_for_employee(
+        self, employee_id: int, *, agreed_before: date | None = None
+    ) -> list[AgreedAction]:
+        """The employee's actions still open, oldest first; with `agreed_before`, only those
+        agreed in sessions held before that date."""
         ...
 
     async def for_employee(self, employee_id: int) -> list[AgreedAction]: ...

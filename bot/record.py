@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.commands import Field, LogSession, NewAction
 from bot.errors import FieldError
-from bot.model import FOCUS_TYPE_LABELS, SKILL_LEVEL_NAMES, FocusType
+from bot.model import FOCUS_TYPE_LABELS, SKILL_LEVEL_NAMES, ActionStatus, FocusType
 
 MIN_DURATION, MAX_DURATION = 15, 120
 MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 5
@@ -27,9 +27,10 @@ class RecordContext:
     `today` is the manager's local date; `reports` the ids of the manager's current direct
     reports; `skill_ids` and `course_ids` the known framework and catalogue ids;
     `open_action_ids` the employee's open actions (the ones the manager may review);
-    `goal_ids` the employee's ILP goals; `session_exists_on_day` whether this manager already
-    logged a session with this employee on the command's date; `employee_name` names the
-    employee in messages when known.
+    `later_action_ids` those of them agreed on or after the command's date (a back-dated
+    session leaves them open); `goal_ids` the employee's ILP goals; `session_exists_on_day`
+    whether this manager already logged a session with this employee on the command's date;
+    `employee_name` names the employee (a current report) in messages when known.
     """
 
     today: date
@@ -38,6 +39,7 @@ class RecordContext:
     course_ids: frozenset[str]
     open_action_ids: frozenset[int]
     goal_ids: frozenset[int]
+    later_action_ids: frozenset[int] = frozenset()
     session_exists_on_day: bool = False
     employee_name: str | None = None
 
@@ -253,17 +255,37 @@ def _ilp_goal(cmd: LogSession, ctx: RecordContext) -> list[FieldError]:
 
 
 def _reviews(cmd: LogSession, ctx: RecordContext) -> list[FieldError]:
+    errors = []
     unknown = sorted(set(cmd.reviews) - ctx.open_action_ids)
-    if not unknown:
-        return []
-    listed = ", ".join(f"#{action_id}" for action_id in unknown)
-    return [
-        FieldError(
-            Field.REVIEW,
-            f"{_plural(len(unknown), 'action')} ({listed}) reviewed here "
-            f"{'is' if len(unknown) == 1 else 'are'} not open for this person; reload the form.",
+    if unknown:
+        listed = ", ".join(f"#{action_id}" for action_id in unknown)
+        errors.append(
+            FieldError(
+                Field.REVIEW,
+                f"{_plural(len(unknown), 'action')} ({listed}) reviewed here "
+                f"{'is' if len(unknown) == 1 else 'are'} not open for this person; "
+                "reload the form.",
+            )
         )
-    ]
+    # left open (carried over) is all a session can say about actions agreed after it
+    closed_later = sorted(
+        action_id
+        for action_id, status in cmd.reviews.items()
+        if action_id in ctx.later_action_ids
+        and status not in (ActionStatus.OPEN, ActionStatus.CARRIED_OVER)
+    )
+    if closed_later and cmd.held_on is not None:
+        listed = ", ".join(f"#{action_id}" for action_id in closed_later)
+        errors.append(
+            FieldError(
+                Field.REVIEW,
+                f"{_plural(len(closed_later), 'action')} ({listed}) "
+                f"{'was' if len(closed_later) == 1 else 'were'} agreed on or after "
+                f"{cmd.held_on.isoformat()}, the date of this session; review "
+                f"{'it' if len(closed_later) == 1 else 'them'} in a later session.",
+            )
+        )
+    return errors
 
 
 def _level_now(cmd: LogSession) -> list[FieldError]:

@@ -380,10 +380,35 @@ class SqlActions:
     async def for_session(self, session_id: int) -> list[AgreedAction]:
         return await self._where(ACTION.c.session_id == session_id)
 
-    async def open_for_employee(self, employee_id: int) -> list[AgreedAction]:
-        return await self._where(
-            ACTION.c.employee_id == employee_id, ACTION.c.status == ActionStatus.OPEN.value
-        )
+    async def hold_for_employee(self, employee_id: int) -> None:
+        if self._db.dialect.name == "postgresql":
+            # FOR NO KEY UPDATE: rows that merely reference the person (outbox, nudges) are
+            # still written meanwhile
+            await self._db.execute(
+                select(PERSON.c.id)
+                .where(PERSON.c.id == employee_id)
+                .with_for_update(key_share=True)
+            )
+        else:
+            # SQLite locks the whole database, and only for writing: a write as the first
+            # statement makes every later read of this transaction see the latest commit
+            await self._db.execute(
+                update(PERSON).where(PERSON.c.id == employee_id).values(name=PERSON.c.name)
+            )
+
+    async def open_for_employee(
+        self, employee_id: int, *, agreed_before: date | None = None
+    ) -> list[AgreedAction]:
+        conditions = [
+            ACTION.c.employee_id == employee_id,
+            ACTION.c.status == ActionStatus.OPEN.value,
+        ]
+        if agreed_before is not None:
+            earlier = select(SESSION.c.id).where(
+                SESSION.c.employee_id == employee_id, SESSION.c.held_on < agreed_before
+            )
+            conditions.append(ACTION.c.session_id.in_(earlier))
+        return await self._where(*conditions)
 
     async def for_employee(self, employee_id: int) -> list[AgreedAction]:
         return await self._where(ACTION.c.employee_id == employee_id)

@@ -331,6 +331,20 @@ class WorkspaceRow(SQLModel, table=True):
     changed_at: datetime | None = _utc()
 
 
+class SlackViewRow(SQLModel, table=True):
+    """A Slack modal the bot opened, and for whom: a submission or a button press is taken
+    only from the user (of the workspace) the view was opened for, whatever view id a payload
+    names. Kept a week, longer than any modal stays open."""
+
+    __tablename__ = "slack_view"
+
+    view_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    team_id: str = Field(sa_column=Column(String(64), nullable=False))
+    user_id: str = Field(sa_column=Column(String(64), nullable=False))
+    person_id: int = _person_fk()
+    opened_at: datetime = _utc(nullable=False, index=True)
+
+
 metadata = SQLModel.metadata
 
 

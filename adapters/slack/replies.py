@@ -22,6 +22,10 @@ HELP = (
     "Your Home tab shows your open actions, courses and, for managers, who is due a session."
 )
 
+NOT_YOUR_FORM = (
+    "This form was not opened for you, so nothing was saved. Close it and open your own."
+)
+
 
 def notice(text: str, title: str = "coachbot") -> View:
     """A modal that only says something (a refusal, an explanation)."""

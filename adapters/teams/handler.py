@@ -1,6 +1,7 @@
-"""The Teams door's turn logic: who is writing (by Teams user id, else by e-mail), the stored
-conversation reference, and one service per command: `log session`, `my record`, `report`,
-`help`, the session card's submission and the buttons of proactive messages."""
+"""The Teams door's turn logic: who is writing (by Teams user id, else by the e-mail of the
+connector's member lookup), the stored conversation reference, and one service per command:
+`log session`, `my record`, `report`, `help`, the session card's submission and the buttons of
+proactive messages."""
 
 from __future__ import annotations
 
@@ -71,6 +72,7 @@ NOT_YOUR_REPORT = (
 )
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
 SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
+FORM_ID = re.compile(r"[0-9a-f]{32}")
 CHOICES = 100
 
 
@@ -142,8 +144,9 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(turn_context, notice_card(HELP), "What coachbot does")
 
     async def person(self, context: TurnContext) -> Person | None:
-        """The directory's person behind the sender, matched by Teams user id, else by the
-        e-mail Teams gives for them (then their id is remembered); stores the conversation."""
+        """The directory's person behind the sender, matched by Teams user id (imported, or
+        remembered), else by the e-mail the connector's member lookup gives for them (then
+        their id is remembered); stores the conversation."""
         user = context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(context):
             return None
@@ -231,7 +234,9 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         self, context: TurnContext, person: Person, value: dict[str, Any]
     ) -> None:
         door = self.door
-        form_id = str(value.get("form") or uuid.uuid4().hex)
+        form_id = str(value.get("form") or "")
+        if not FORM_ID.fullmatch(form_id):  # the card's own ids only; anything else is new
+            form_id = uuid.uuid4().hex
         command, errors = parse_session_submission(value, person.id)
         findings: list[AppraisalFinding] = []
         if not errors:
@@ -241,7 +246,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                     command,
                     door.clock,
                     door.settings.timezone,
-                    submission_key=f"teams-card:{form_id}",
+                    submission_key=_submission_key(context, form_id),
                     lms=lms_targets(door.settings),
                 )
             except Refusal as refusal:
@@ -320,16 +325,24 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         await say(context, notice_card(message), message)
 
 
+def _submission_key(context: TurnContext, form_id: str) -> str:
+    """What makes a card's submission the same one when it is sent again: the platform, the
+    tenant, the sender and the form id (which the card carries, so anyone may copy it)."""
+    sender = context.activity.from_property.id if context.activity.from_property else ""
+    return f"teams:{tenant_of(context.activity)}:{sender}:card:{form_id}"
+
+
 async def _email_of(context: TurnContext, user: ChannelAccount) -> str | None:
-    """The sender's e-mail from Teams' member lookup, else from the activity."""
+    """The sender's e-mail from the connector's member lookup; None when the lookup fails.
+    Never from the activity itself: its fields are the sender's to choose, and the match is
+    stored for good."""
     try:
         member = await TeamsInfo.get_member(context, user.id)
     except (HttpOperationError, ClientRequestError, ClientError, TypeError, ValueError):
-        member = None
+        return None
     for candidate in (
         getattr(member, "email", None),
         getattr(member, "user_principal_name", None),
-        (user.properties or {}).get("email") if hasattr(user, "properties") else None,
     ):
         if candidate and "@" in str(candidate):
             return str(candidate)

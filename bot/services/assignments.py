@@ -21,12 +21,15 @@ from bot.model import (
     Skill,
 )
 from bot.ports import NOT_STORED, UnitOfWork
+from bot.record import MAX_LINE
 
 XAPI = "xapi"
 MOODLE = "moodle"
 XAPI_STATEMENT = "xapi_statement"
 MOODLE_ENROL = "moodle_enrol"
 COURSE_ASSIGNED = "course_assigned"
+REASON = "reason"
+"""The field of `AssignCourse` that a refusal about the reason names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +223,11 @@ async def assign_course(
 ) -> CourseAssigned:
     """Assign the course (dated the manager's local today), DM the employee and tell the LMS;
     a course the employee already has open is not assigned again."""
+    reason = cmd.reason.strip()
+    if len(reason) > MAX_LINE:
+        raise Refusal(
+            f"The reason is {len(reason)} characters long; keep it to {MAX_LINE}.", field=REASON
+        )
     now = clock.now()
     async with uow:
         manager = await uow.people.get(cmd.manager_id)
@@ -236,7 +244,7 @@ async def assign_course(
         open_one = await uow.assignments.open_assignment(employee.id, course.course_id)
         if open_one is not None:
             return CourseAssigned(employee, course, open_one, already_open=True)
-        reason = cmd.reason.strip() or f"Assigned by {manager.name} on {_day(today)}"
+        reason = reason or f"Assigned by {manager.name} on {_day(today)}"
         assignment = await uow.assignments.add(
             CourseAssignment(
                 NOT_STORED,

@@ -47,6 +47,7 @@ async def mark_action_done(
 ) -> AgreedAction:
     """The employee closes one of their own open actions; anyone else is refused."""
     async with uow:
+        await uow.actions.hold_for_employee(person_id)  # a session may be carrying it now
         action = next(
             (a for a in await uow.actions.open_for_employee(person_id) if a.id == action_id), None
         )

@@ -166,7 +166,9 @@ async def log_session(
             return await _replay(uow, earlier)
         checked = await _check(uow, cmd, clock.now(), timezone)
         if isinstance(checked, NeedsAttention):
-            return checked
+            # while this one waited for the employee, the same submission may have been stored
+            stored = await uow.processed_events.result_of(submission_key)
+            return checked if stored is None else await _replay(uow, stored)
         if not await uow.processed_events.remember(
             submission_key, SUBMISSION_SOURCE, at=checked.now
         ):
@@ -214,14 +216,22 @@ async def _check(
         raise Refusal("You are not in the organisation's directory.")
     today = local_date(now, manager.timezone or timezone)
     reports = await uow.people.current_reports(manager.id, today)
+    # someone who is not a current report stays unnamed: the id came from the payload
     employee = next((p for p in reports if p.id == cmd.employee_id), None)
-    if employee is None and cmd.employee_id is not None:
-        employee = await uow.people.get(cmd.employee_id)
+    if employee is not None:
+        # before reading their open actions: two sessions at once would both carry them
+        await uow.actions.hold_for_employee(employee.id)
     course_ids = clean_course_ids(cmd.course_ids)
     skill_id = (cmd.skill_id or "").strip()
     skills = await uow.catalogue.skills([skill_id] if skill_id else [])
     courses = await uow.catalogue.courses(course_ids)
     open_actions = await uow.actions.open_for_employee(employee.id) if employee else []
+    # a back-dated session reviews only what was agreed before it
+    reviewable = (
+        await uow.actions.open_for_employee(employee.id, agreed_before=cmd.held_on)
+        if employee and cmd.held_on
+        else []
+    )
     goals = await uow.goals.for_employee(employee.id) if employee else []
     exists = (
         employee is not None
@@ -234,6 +244,7 @@ async def _check(
         skill_ids=frozenset(skills),
         course_ids=frozenset(courses),
         open_action_ids=frozenset(a.id for a in open_actions),
+        later_action_ids=frozenset(a.id for a in open_actions) - {a.id for a in reviewable},
         goal_ids=frozenset(g.id for g in goals),
         session_exists_on_day=exists,
         employee_name=employee.name if employee else None,
@@ -264,7 +275,7 @@ async def _check(
         key_points=key_points,
         flagged=bool(findings),
         courses=tuple(courses[c] for c in course_ids),
-        open_actions=tuple(open_actions),
+        open_actions=tuple(reviewable),
     )
 
 

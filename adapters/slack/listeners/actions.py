@@ -24,8 +24,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     async def report_chosen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         person = await door.identity.person(body["user"]["id"])
-        if person is None:
-            return
+        if person is None or not await door.owns_view(body):
+            return  # someone else's form stays as it is
         view = body["view"]
         command, _ = parse_submission(view, person.id)
         form = await session_form(
@@ -54,7 +54,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if form.employee is None:
             await tell(client, user_id, None, "That person is no longer one of your reports.")
             return
-        await client.views_open(trigger_id=body["trigger_id"], view=session_view(form))
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=session_view(form))
+        await door.opened_view(body, opened["view"]["id"], person)
 
     @app.action(button_actions(Actions.ACTION_DONE))
     async def action_done(

@@ -44,6 +44,7 @@ async def open_coaching(
     if person is None:
         await client.views_update(view_id=view_id, view=notice(UNKNOWN_PERSON))
         return
+    await door.opened_view(body, view_id, person)
     today = door.today_for(person)
     preselect = None
     mention = MENTION.search(text)

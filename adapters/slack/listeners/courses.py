@@ -20,11 +20,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.lms import lms_targets
 from adapters.slack.blocks import button_actions, escape, mrkdwn
 from adapters.slack.door import SlackDoor
-from adapters.slack.replies import notice, tell
+from adapters.slack.identity import UNKNOWN_PERSON
+from adapters.slack.replies import NOT_YOUR_FORM, notice, tell
 from adapters.slack.session_modal import COURSE_SEARCH
 from bot.errors import Refusal
 from bot.replies import Actions
-from bot.services.assignments import AssignCourse, assign_course
+from bot.services.assignments import REASON, AssignCourse, assign_course
 
 CALLBACK_ID = "assign_course_modal"
 COURSE_BLOCK = "course"
@@ -84,15 +85,22 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if employee is None:
             await tell(client, user_id, None, "That person is no longer one of your reports.")
             return
-        await client.views_open(
+        opened = await client.views_open(
             trigger_id=body["trigger_id"], view=assign_view(employee.id, employee.name)
         )
+        await door.opened_view(body, opened["view"]["id"], manager)
 
     @app.view(CALLBACK_ID)
     async def assign_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         manager = await door.identity.person(body["user"]["id"])
         course_id, reason = _chosen(view)
-        if manager is None or not course_id:
+        if manager is None:
+            await ack(response_action="errors", errors={COURSE_BLOCK: UNKNOWN_PERSON})
+            return
+        if not await door.owns_view(body):
+            await ack(response_action="errors", errors={COURSE_BLOCK: NOT_YOUR_FORM})
+            return
+        if not course_id:
             await ack(response_action="errors", errors={COURSE_BLOCK: "Choose a course."})
             return
         command = AssignCourse(manager.id, int(view["private_metadata"]), course_id, reason)
@@ -105,7 +113,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
                 lms_targets(door.settings),
             )
         except Refusal as refusal:
-            await ack(response_action="errors", errors={COURSE_BLOCK: refusal.message})
+            block = REASON_BLOCK if refusal.field == REASON else COURSE_BLOCK
+            await ack(response_action="errors", errors={block: refusal.message})
             return
         if done.already_open:
             text = (

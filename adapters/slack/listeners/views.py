@@ -9,8 +9,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from adapters.lms import lms_targets
-from adapters.slack.door import SlackDoor
+from adapters.slack.door import SlackDoor, submission_key
 from adapters.slack.identity import UNKNOWN_PERSON
+from adapters.slack.replies import NOT_YOUR_FORM
 from adapters.slack.session_modal import CALLBACK_ID, error_map, parse_submission, session_view
 from bot.commands import Field
 from bot.errors import Refusal, TryAgain
@@ -28,6 +29,9 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if person is None:
             await ack(response_action="errors", errors={Field.EMPLOYEE: UNKNOWN_PERSON})
             return
+        if not await door.owns_view(body):
+            await ack(response_action="errors", errors={Field.EMPLOYEE: NOT_YOUR_FORM})
+            return
         command, parse_errors = parse_submission(view, person.id)
         if parse_errors:
             await ack(response_action="errors", errors=error_map(parse_errors, view))
@@ -38,7 +42,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
                 command,
                 door.clock,
                 door.settings.timezone,
-                submission_key=f"slack-view:{view['id']}",
+                submission_key=submission_key(body),
                 lms=lms_targets(door.settings),
             )
         except Refusal as refusal:  # TryAgain too: nothing was stored, the form stays open

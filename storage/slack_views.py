@@ -1,0 +1,43 @@
+"""Which Slack modals the bot opened, and for whom: a view id in a payload is the sender's to
+choose, so a submission or a button press on a view is taken only from the user it was opened
+for."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.repositories import dialect_insert
+from storage.tables import SlackViewRow
+
+SLACK_VIEW = SlackViewRow.__table__  # type: ignore[attr-defined]
+KEPT = timedelta(days=7)
+"""How long a view is remembered: longer than any modal stays open."""
+
+
+async def remember_view(
+    engine: AsyncEngine, view_id: str, team_id: str, user_id: str, person_id: int, at: datetime
+) -> None:
+    """Record that the bot opened `view_id` for `user_id` of `team_id` (the person
+    `person_id`); views older than `KEPT` are forgotten."""
+    async with engine.begin() as connection:
+        await connection.execute(delete(SLACK_VIEW).where(SLACK_VIEW.c.opened_at < at - KEPT))
+        insert = dialect_insert(connection, SLACK_VIEW).values(
+            view_id=view_id, team_id=team_id, user_id=user_id, person_id=person_id, opened_at=at
+        )
+        await connection.execute(insert.on_conflict_do_nothing(index_elements=["view_id"]))
+
+
+async def opened_for(engine: AsyncEngine, view_id: str, team_id: str, user_id: str) -> bool:
+    """Whether the bot opened `view_id` for this user of this workspace."""
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(
+                select(SLACK_VIEW.c.team_id, SLACK_VIEW.c.user_id).where(
+                    SLACK_VIEW.c.view_id == view_id
+                )
+            )
+        ).first()
+    return row is not None and (row.team_id, row.user_id) == (team_id, user_id)
