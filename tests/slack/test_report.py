@@ -3,6 +3,8 @@ the CSV in a DM; anyone else a refusal and nothing else; no note text ever leave
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -67,7 +69,7 @@ async def test_anyone_else_gets_a_polite_refusal_and_nothing_else(
 ) -> None:
     await world.slash("U0MAYA", "", command="/coaching-report")
     [refusal] = await eventually(lambda: world.emulator.ephemeral_to("U0MAYA"))
-    assert "for the L&D team only" in refusal["text"]
+    assert "for the L&amp;D team only" in refusal["text"]  # Slack shows &amp; as &
     methods = {c.method for c in world.emulator.calls()}
     assert methods <= {"auth.test", "users.info", "chat.postEphemeral"}
     assert world.emulator.uploaded_files() == []
@@ -84,3 +86,37 @@ async def test_a_tiny_scope_is_suppressed_whole(world: SlackWorld, people: Peopl
     [answer] = await eventually(lambda: world.emulator.ephemeral_to("U0DANA"))
     assert "fewer than 5 people" in answer["text"]
     assert world.emulator.uploaded_files() == []
+
+
+async def test_report_csv_file_neutralises_formula_cells(world: SlackWorld, people: People) -> None:
+    formula = '=HYPERLINK("https://evil.example","Open")'
+    for index in range(4):
+        person = await insert(
+            world.coachbot.engine,
+            "person",
+            email=f"formula{index}@example.org",
+            name=f"Formula {index}",
+            department=formula,
+            team="@SUM(1)" if index % 2 else "+1",
+        )
+        await insert(
+            world.coachbot.engine,
+            "coaching_relationship",
+            manager_id=people.maya,
+            employee_id=person,
+            started_on=today_utc() - timedelta(days=400),
+        )
+
+    await world.slash("U0DANA", "", command="/coaching-report")
+
+    await eventually(lambda: len(world.emulator.uploaded_files()) == 2)
+    [uploaded] = [f for f in world.emulator.uploaded_files() if f["name"].endswith(".csv")]
+    rows = list(csv.reader(io.StringIO(uploaded["content"].decode())))
+    names = {(row[1], row[2]) for row in rows[1:]}
+    assert names == {
+        (f"'{formula}", f"'{formula}"),
+        (f"'{formula}", "'+1"),
+        (f"'{formula}", "'@SUM(1)"),
+        ("Sales", "Sales"),
+        ("Sales", "North"),
+    }

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.report_render import render_chart, render_csv, render_table
 from adapters.report_service import programme_reports
+from adapters.slack.blocks import escape
 from adapters.slack.door import SlackDoor
 from adapters.slack.replies import tell
 from bot.errors import FieldError
@@ -77,10 +78,13 @@ async def send_full_report(client: AsyncWebClient, user_id: str, report: Program
     table = render_table(report)
     chunks = [table[i : i + MAX_SECTION] for i in range(0, len(table), MAX_SECTION)]
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"}}
+        # department and team names are imported text: escaped, so none can mention or link
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"```{escape(chunk)}```"}}
         for chunk in chunks[:40]
     ]
-    await client.chat_postMessage(channel=user_id, text=table.splitlines()[0], blocks=blocks)
+    await client.chat_postMessage(
+        channel=user_id, text=escape(table.splitlines()[0]), blocks=blocks
+    )
     if report.suppressed:
         return
     opened = await client.conversations_open(users=user_id)
