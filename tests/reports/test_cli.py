@@ -1,4 +1,4 @@
-"""`coachbot report`: the JSON shape and CSV columns of contract.md, the table, the chart."""
+"""`coachbot report`: the JSON shape and CSV columns of docs/report.md, the table, the chart."""
 
 from __future__ import annotations
 
