@@ -90,8 +90,8 @@ def render_json(report: ProgrammeReport) -> str:
 def render_csv(report: ProgrammeReport) -> str:
     """The completion rows: null as an empty field, booleans as true/false, rates unrounded;
     department and team names that read as formulas are neutralised (`spreadsheet_csv`)."""
-    rows = [[_completion(row)[name] for name in CSV_COLUMNS] for row in report.completion]
-    return csv_text(CSV_COLUMNS, rows)
+    rows = [_completion(row) for row in report.completion]
+    return csv_text(CSV_COLUMNS, ([row[name] for name in CSV_COLUMNS] for row in rows))
 
 
 def _percent(value: float | None) -> str:

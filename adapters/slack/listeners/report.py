@@ -74,13 +74,22 @@ def summary(report: ProgrammeReport) -> str:
     return "\n".join(lines)
 
 
+def _sections(table: str) -> list[str]:
+    """The table escaped (department and team names are imported text: none may mention or
+    link), in whole lines of at most `MAX_SECTION` characters, so no escape is cut in two."""
+    chunks = [""]
+    for line in escape(table).splitlines(keepends=True):
+        if chunks[-1] and len(chunks[-1]) + len(line) > MAX_SECTION:
+            chunks.append("")
+        chunks[-1] += line[:MAX_SECTION]
+    return chunks
+
+
 async def send_full_report(client: AsyncWebClient, user_id: str, report: ProgrammeReport) -> None:
     table = render_table(report)
-    chunks = [table[i : i + MAX_SECTION] for i in range(0, len(table), MAX_SECTION)]
     blocks = [
-        # department and team names are imported text: escaped, so none can mention or link
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"```{escape(chunk)}```"}}
-        for chunk in chunks[:40]
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"}}
+        for chunk in _sections(table)[:40]
     ]
     await client.chat_postMessage(
         channel=user_id, text=escape(table.splitlines()[0]), blocks=blocks
