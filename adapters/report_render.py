@@ -4,11 +4,11 @@ as a PNG. Suppressed rows are never drawn; nothing here can name a person."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
 
+from adapters.spreadsheet_csv import csv_text
 from bot.report_privacy import CompletionRow
 from bot.services.reports import MovementGroup, ProgrammeReport
 
@@ -88,22 +88,10 @@ def render_json(report: ProgrammeReport) -> str:
 
 
 def render_csv(report: ProgrammeReport) -> str:
-    """The completion rows: null as an empty field, booleans as true/false, rates unrounded."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in report.completion:
-        values = _completion(row)
-        writer.writerow([_csv_value(values[name]) for name in CSV_COLUMNS])
-    return buffer.getvalue()
-
-
-def _csv_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    """The completion rows: null as an empty field, booleans as true/false, rates unrounded;
+    department and team names that read as formulas are neutralised (`spreadsheet_csv`)."""
+    rows = [_completion(row) for row in report.completion]
+    return csv_text(CSV_COLUMNS, ([row[name] for name in CSV_COLUMNS] for row in rows))
 
 
 def _percent(value: float | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,8 @@ async def import_file(
     """Read, check and (unless `dry_run` or a problem is found) write one import file.
     `timezone` is COACHBOT_TIMEZONE, whose date at `clock.now()` is the import's day;
     `file_name` is how problems name the file (default: `path` as given); the progress bar
-    shows on stderr for files over `PROGRESS_ABOVE` rows unless `show_progress` says otherwise.
+    shows for files over `PROGRESS_ABOVE` rows when stderr is a terminal, unless
+    `show_progress` says otherwise.
     Raises `ImportFileError` when the file cannot be read at all."""
     with _collector_paused():
         return await _import(engine, kind, path, clock, timezone, dry_run, file_name, show_progress)
@@ -109,9 +111,14 @@ async def _import(
         result.problems = [p.render(name) for p in problems]
         return result
     now = clock.now()
-    progress = len(records) > PROGRESS_ABOVE if show_progress is None else show_progress
+    if show_progress is None:
+        # a bar redrawn with carriage returns is for a person watching: in a log, a cron mail
+        # or CI output it would only be hundreds of lines of noise
+        show_progress = len(records) > PROGRESS_ABOVE and sys.stderr.isatty()
     # with problems already found, the rows are still checked, but nothing will be written
-    ctx = ImportContext(kind, now, local_date(now, timezone), dry_run or bool(problems), progress)
+    ctx = ImportContext(
+        kind, now, local_date(now, timezone), dry_run or bool(problems), show_progress
+    )
     async with engine.connect() as connection:
         transaction = await connection.begin()
         try:

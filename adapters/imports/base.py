@@ -18,7 +18,7 @@ from storage.importer import ImportCounts, Progress
 T = TypeVar("T")
 
 PROGRESS_ABOVE = 2000
-"""Files with more data rows than this show a progress bar on stderr."""
+"""Files with more data rows than this show a progress bar on stderr, when it is a terminal."""
 
 
 @dataclass(frozen=True, slots=True)

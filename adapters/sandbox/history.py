@@ -95,6 +95,8 @@ def write_history(people_csv: Path, folder: Path, today: date, seed: int = 11) -
 
 
 def _write(path: Path, header: Sequence[str], rows: list[list[object]]) -> None:
+    # input for our own importer, never opened in a spreadsheet: cells are written exactly, as
+    # `spreadsheet_csv`'s leading `'` would become part of the imported text
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)

@@ -9,7 +9,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import reply_blocks
+from adapters.slack.blocks import escape, reply_blocks
 from bot.ports import ChatAddress, RateLimited, RetryLater, Undeliverable
 from bot.replies import Reply
 
@@ -40,7 +40,7 @@ class SlackMessenger:
         user_id = address.user_id or await self._lookup(str(address.extra.get("email", "")))
         arguments: dict[str, Any] = {
             "channel": user_id,
-            "text": reply.summary,
+            "text": escape(reply.summary),  # the notification text quotes names and titles
             "blocks": reply_blocks(reply),
             "unfurl_links": False,
         }

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import mrkdwn
+from adapters.slack.blocks import escape, mrkdwn
 
 HELP = (
     "*coachbot* helps you run development-focused 1:1 coaching.\n"
@@ -28,13 +28,14 @@ NOT_YOUR_FORM = (
 
 
 def notice(text: str, title: str = "coachbot") -> View:
-    """A modal that only says something (a refusal, an explanation)."""
+    """A modal that only says something (a refusal, an explanation); `text` is escaped, as in
+    `tell`."""
     return View(
         type="modal",
         callback_id="coachbot_notice",
         title=title,
         close="OK",
-        blocks=[SectionBlock(text=mrkdwn(text))],
+        blocks=[SectionBlock(text=mrkdwn(escape(text)))],
     )
 
 
@@ -42,7 +43,10 @@ LOADING: dict[str, Any] = notice(":hourglass_flowing_sand: Getting your coaching
 
 
 async def tell(client: AsyncWebClient, user_id: str, channel_id: str | None, text: str) -> None:
-    """An ephemeral message in the channel; where the app cannot post there, a DM."""
+    """An ephemeral message in the channel; where the app cannot post there, a DM. `text` is
+    a sentence with light markdown that may quote what people typed (an action, a name): it is
+    escaped here, so nothing quoted can mention or link."""
+    text = escape(text)
     if channel_id:
         try:
             await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)

@@ -42,11 +42,16 @@ def text(value: str, **style: Any) -> Card:
     return {"type": "TextBlock", "text": value, "wrap": True, **style}
 
 
+def inert(value: str) -> str:
+    """Text people typed or imported (actions, names, titles), unable to become a link in a
+    card's markdown: `](` is broken by a zero-width space. Every such text goes through here."""
+    return value.replace("](", "]\u200b(")
+
+
 def markdown(value: str) -> str:
-    """Our light markdown (`*bold*`, `_italic_`) in the card's markdown (`**bold**`). Text
-    people typed cannot become a link: `](` is broken by a zero-width space."""
-    inert = value.replace("](", "]\u200b(")
-    return re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"**\1**", inert)
+    """Our light markdown (`*bold*`, `_italic_`) in the card's markdown (`**bold**`), made
+    `inert` first."""
+    return re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"**\1**", inert(value))
 
 
 def submit(title: str, data: dict[str, Any], *, primary: bool = False) -> Card:
@@ -94,7 +99,11 @@ def _choice(title: str, value: str) -> Card:
 
 
 def _errors_for(errors: list[FieldError], field: str) -> list[Card]:
-    return [text(e.message, color="Attention", spacing="None") for e in errors if e.field == field]
+    return [
+        text(inert(e.message), color="Attention", spacing="None")
+        for e in errors
+        if e.field == field
+    ]
 
 
 def session_card(
@@ -332,23 +341,25 @@ def appraisal_items(findings: list[AppraisalFinding]) -> list[Card]:
 def record_card(record: DevelopmentRecord) -> Card:
     """A person's own development record: open actions, courses, goals and the timeline."""
     body: list[Card] = [
-        text(f"{record.employee.name}: your development", weight="Bolder", size="Large")
+        text(f"{inert(record.employee.name)}: your development", weight="Bolder", size="Large")
     ]
     if record.open_actions:
         lines = [
-            f"- {a.text}" + (f" (by {a.due_on.isoformat()})" if a.due_on else "")
+            f"- {inert(a.text)}" + (f" (by {a.due_on.isoformat()})" if a.due_on else "")
             for a in record.open_actions
         ]
         body += [text("**Open actions**"), text("\n".join(lines))]
     if record.courses:
-        lines = [f"- {c.title}: {'completed' if c.completed else 'open'}" for c in record.courses]
+        lines = [
+            f"- {inert(c.title)}: {'completed' if c.completed else 'open'}" for c in record.courses
+        ]
         body += [text("**Courses**"), text("\n".join(lines))]
     if record.goals:
         body += [
             text("**Learning-plan goals**"),
-            text("\n".join(f"- {g.title} ({g.status.value})" for g in record.goals)),
+            text("\n".join(f"- {inert(g.title)} ({g.status.value})" for g in record.goals)),
         ]
-    events = [f"- {e.on.isoformat()}: {e.text}" for e in record.timeline[-15:]]
+    events = [f"- {e.on.isoformat()}: {inert(e.text)}" for e in record.timeline[-15:]]
     body += [text("**Timeline**"), text("\n".join(events) or "Nothing recorded yet.")]
     return card(body)
 
@@ -356,7 +367,7 @@ def record_card(record: DevelopmentRecord) -> Card:
 def report_card(summary: str, table: str, chart_url: str | None) -> Card:
     """The programme report: the headline figures, the table, and the chart by link."""
     body: list[Card] = [text(markdown(summary))]
-    body.append(text(table[:12000], fontType="Monospace", size="Small"))
+    body.append(text(inert(table[:12000]), fontType="Monospace", size="Small"))
     actions: list[Card] = []
     if chart_url:
         body.append({"type": "Image", "url": chart_url, "altText": "Completion and focus areas"})

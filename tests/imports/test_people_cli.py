@@ -3,7 +3,15 @@ command line, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import pty
 import shutil
+import struct
+import subprocess
+import sys
+import termios
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -249,18 +257,38 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(cli: Cli) -> None:
     assert cli.snapshot() == before
 
 
-def test_a_large_file_shows_a_progress_bar_on_stderr(cli: Cli) -> None:
+def _import_in_a_process(folder: Path, database_url: str, stderr: int) -> subprocess.Popen[bytes]:
+    """`coachbot import people people.csv` as cron or a person at a terminal would run it."""
+    environment = dict(os.environ, DATABASE_URL=database_url, COACHBOT_TIMEZONE="UTC")
+    command = [sys.executable, "-m", "adapters.cli", "import", "people", "people.csv"]
+    return subprocess.Popen(
+        command, cwd=folder, env=environment, stdout=subprocess.PIPE, stderr=stderr
+    )
+
+
+def test_progress_bar_only_when_stderr_is_a_terminal(tmp_path: Path, sqlite_url: str) -> None:
     rows = [f"p{i}@example.org,P {i},,,,,,,,," for i in range(2001)]
-    name = cli.write("people.csv", people_csv(*rows))
+    (tmp_path / "people.csv").write_text(people_csv(*rows))
+    terminal, attached = pty.openpty()
+    # a terminal has a size (a new pseudo-terminal's is 0x0, where tqdm draws nothing)
+    fcntl.ioctl(attached, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = _import_in_a_process(tmp_path, sqlite_url, attached)
+    os.close(attached)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+        while chunk := os.read(terminal, 4096):
+            shown += chunk
+    os.close(terminal)
+    assert process.wait() == 0
+    assert b"people: validating" in shown
 
-    run = cli("import", "people", name)
+    (tmp_path / "people.csv").write_text(people_csv(*rows[:-1], "p9999@example.org,P X,,,,,,,,,"))
+    logged = _import_in_a_process(tmp_path, sqlite_url, subprocess.PIPE)
+    out, err = logged.communicate()
 
-    assert run.code == 0
-    assert "people: validating" in "\n".join(run.err)
-    assert run.out == [
-        "people.csv: 2001 added, 0 updated, 0 unchanged, 0 deactivated; "
-        "relationships started: 0, relationships ended: 0"
-    ]
+    assert logged.returncode == 0
+    assert err == b""  # stderr to a pipe (a log, cron, CI): no progress bar
+    assert out.decode().startswith("people.csv: 1 added, 0 updated, 2000 unchanged, 1 deactivated")
 
 
 def test_a_file_of_2000_rows_shows_no_progress_bar(cli: Cli) -> None:

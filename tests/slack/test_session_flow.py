@@ -134,7 +134,7 @@ async def test_a_report_that_is_not_theirs_is_refused(world: SlackWorld, people:
 async def test_an_unknown_user_is_told_to_ask_ld(world: SlackWorld, people: People) -> None:
     await world.slash("U0SAM")
     shown = await world.opened_view("U0SAM")
-    assert "Ask your L&D team to add you" in json.dumps(shown)
+    assert "Ask your L&amp;D team to add you" in json.dumps(shown)
     assert not any(b.get("type") == "input" for b in shown["blocks"])
 
 
@@ -183,3 +183,25 @@ async def test_what_a_manager_types_cannot_link_or_mention_in_the_dm(
     mrkdwn = [b["text"]["text"] for b in dm["blocks"] if b.get("text", {}).get("type") == "mrkdwn"]
     assert any("&lt;https://evil.example|this&gt; &amp; tell &lt;!channel&gt;" in t for t in mrkdwn)
     assert not any("<https://evil.example|this>" in t or "<!channel>" in t for t in mrkdwn)
+
+
+async def test_marked_done_dm_escapes_action_text(world: SlackWorld, people: People) -> None:
+    view = await open_form(world)
+    await world.submit("U0MAYA", view, dict(GOOD, actions="<!channel> <https://evil|Click>"))
+    await world.deliver()
+    [dm] = world.emulator.messages_to("U0ED")
+    [done] = [
+        element
+        for block in dm["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+    await world.click("U0ED", done["action_id"], done["value"])
+
+    [confirmation] = await eventually(lambda: world.emulator.messages_to("U0ED")[1:])
+    assert confirmation["text"] == (
+        "Marked done: &lt;!channel&gt; &lt;https://evil|Click&gt;. Well done!"
+    )
+    [action] = await table(world, "agreed_action")
+    assert (action["text"], action["status"]) == ("<!channel> <https://evil|Click>", "done")

@@ -226,3 +226,25 @@ async def test_a_single_tenant_bot_ignores_people_of_other_tenants(
         assert await world.table("conversation_ref") == []
     finally:
         await close()
+
+
+async def test_marked_done_and_the_record_keep_action_text_inert_on_teams(
+    world: TeamsWorld, people: People
+) -> None:
+    await world.post(world.connector.installed(ED))
+    card = await open_card(world)
+    typed = "[Click](https://evil.example) first\n[Open](https://evil.example) second"
+    await world.submit(MAYA, answers(card, actions=typed))
+    await world.deliver()
+    [dm] = [s for s in world.connector.sent_to(ED) if "logged your" in s.activity["summary"]]
+    [set_] = [e for e in dm.cards[0]["body"] if e["type"] == "ActionSet" and "Done" in str(e)]
+    done = next(a["data"] for a in set_["actions"] if "Click" in a["title"])
+
+    await world.submit(ED, done)
+    confirmation = text_of(world.last_card(ED))
+    await world.say(ED, "my record")
+    record = text_of(world.last_card(ED))
+
+    assert "Marked done: [Click]\u200b(https://evil.example) first" in confirmation
+    assert "- [Open]\u200b(https://evil.example) second" in record
+    assert "](" not in confirmation + record

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.report_render import render_chart, render_csv, render_table
 from adapters.report_service import programme_reports
+from adapters.slack.blocks import escape
 from adapters.slack.door import SlackDoor
 from adapters.slack.replies import tell
 from bot.errors import FieldError
@@ -73,14 +74,26 @@ def summary(report: ProgrammeReport) -> str:
     return "\n".join(lines)
 
 
+def _sections(table: str) -> list[str]:
+    """The table escaped (department and team names are imported text: none may mention or
+    link), in whole lines of at most `MAX_SECTION` characters, so no escape is cut in two."""
+    chunks = [""]
+    for line in escape(table).splitlines(keepends=True):
+        if chunks[-1] and len(chunks[-1]) + len(line) > MAX_SECTION:
+            chunks.append("")
+        chunks[-1] += line[:MAX_SECTION]
+    return chunks
+
+
 async def send_full_report(client: AsyncWebClient, user_id: str, report: ProgrammeReport) -> None:
     table = render_table(report)
-    chunks = [table[i : i + MAX_SECTION] for i in range(0, len(table), MAX_SECTION)]
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"}}
-        for chunk in chunks[:40]
+        for chunk in _sections(table)[:40]
     ]
-    await client.chat_postMessage(channel=user_id, text=table.splitlines()[0], blocks=blocks)
+    await client.chat_postMessage(
+        channel=user_id, text=escape(table.splitlines()[0]), blocks=blocks
+    )
     if report.suppressed:
         return
     opened = await client.conversations_open(users=user_id)
