@@ -71,3 +71,42 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
         blocks = blocks[: MAX_MESSAGE_BLOCKS - 1]
         blocks.append(ContextBlock(elements=[mrkdwn("_More in the app's Home tab._")]))
     return [block.to_dict() for block in blocks]
+
+
+def with_action_done(
+    blocks: list[dict[str, Any]], button_action: str, action_id: int, text: str
+) -> list[dict[str, Any]]:
+    """A posted message's blocks once the agreed action `action_id` is done: its *Done*
+    button gone (an actions block left empty goes too) and its line marked done, or a line
+    saying so where the message does not list it."""
+    value = str(action_id)
+    marked = False
+    line = f"• {escape(text)}"
+    updated: list[dict[str, Any]] = []
+    for block in blocks:
+        if block.get("type") == "actions":
+            elements = [
+                element
+                for element in block.get("elements", [])
+                if not (
+                    button_actions(button_action).match(str(element.get("action_id", "")))
+                    and element.get("value") == value
+                )
+            ]
+            if elements:
+                updated.append({**block, "elements": elements})
+            continue
+        body = block.get("text")
+        if block.get("type") == "section" and isinstance(body, dict) and not marked:
+            lines = str(body.get("text", "")).split("\n")
+            for index, shown in enumerate(lines):
+                if shown == line or shown.startswith(line + " ("):
+                    lines[index] = f"{shown}  :white_check_mark: *done*"
+                    marked = True
+                    break
+            block = {**block, "text": {**body, "text": "\n".join(lines)[:3000]}}
+        updated.append(block)
+    if not marked:
+        done = ContextBlock(elements=[mrkdwn(f":white_check_mark: Done: {escape(text)}")])
+        updated.append(done.to_dict())
+    return updated

@@ -12,6 +12,7 @@ from bot.errors import AppraisalFinding, FieldError
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
 from bot.replies import Reply, Section
+from bot.review import review_preview
 from bot.services.development import DevelopmentRecord
 from bot.services.sessions import SessionForm
 
@@ -28,6 +29,7 @@ REVIEW_LABELS = {
     ActionStatus.DROPPED: "Drop",
 }
 MAX_CHOICES = 100
+MAX_REVIEWED = 10  # open actions the form lists for review; the others are carried over
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -266,11 +268,17 @@ def _review_inputs(
 ) -> list[Card]:
     if not form.open_actions:
         return []
+    chosen_reviews = {
+        action.id: (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
+        for action in form.open_actions
+    }
+    preview = review_preview(form.open_actions, chosen_reviews, MAX_REVIEWED)
     items: list[Card] = [
-        text("**Last time you agreed:** what became of each action?", separator=True)
+        text("**Last time you agreed:** what became of each action?", separator=True),
+        text(f"_{preview}_", spacing="None"),
     ]
-    for action in form.open_actions[:10]:
-        chosen = (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
+    for action in form.open_actions[:MAX_REVIEWED]:
+        chosen = chosen_reviews[action.id]
         input_id = f"{REVIEW_PREFIX}{action.id}"
         items.append(
             {

@@ -203,6 +203,7 @@ async def test_the_next_session_reviews_the_open_actions_prefilled(
     card = await open_card(world)
     reviews = {f"review_{i}": input_(card, f"review_{i}")["value"] for i in opened.values()}
     assert set(reviews.values()) == {"carried_over"}
+    assert "Unless you change them below, both are carried over." in text_of(card)
     done = f"review_{opened['Role-play the opener with Zoe']}"
     reviews[done] = "done"
     await world.submit(MAYA, answers(card, **reviews, actions="Send notes"))

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import button_actions
+from adapters.slack.blocks import button_actions, with_action_done
 from adapters.slack.door import SlackDoor
 from adapters.slack.listeners.events import publish_home
 from adapters.slack.replies import tell
@@ -72,7 +72,22 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
             return
+        message = body.get("message")
+        channel = (body.get("container") or {}).get("channel_id") or (
+            body.get("channel") or {}
+        ).get("id")
         if body.get("view", {}).get("type") == "home":
             await publish_home(door, client, user_id)
+        elif message and channel:
+            # the message that offered the button now shows the action done, with no button
+            # left that could only answer "already closed"
+            await client.chat_update(
+                channel=channel,
+                ts=message["ts"],
+                text=message.get("text", ""),
+                blocks=with_action_done(
+                    message.get("blocks", []), Actions.ACTION_DONE, done.id, done.text
+                ),
+            )
         else:
             await tell(client, user_id, None, f"Marked done: {done.text}. Well done!")
