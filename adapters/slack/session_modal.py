@@ -249,6 +249,7 @@ def _goal_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
         InputBlock(
             block_id=NEW_GOAL,
             label="Or a new learning-plan goal",
+            hint="For this session's skill; add a target date at the end like: by 2027-03-31",
             optional=True,
             element=PlainTextInputElement(
                 action_id=VALUE,

@@ -315,6 +315,7 @@ def _goal_inputs(
             "type": "Input.Text",
             "id": NEW_GOAL,
             "label": "Or a new learning-plan goal",
+            "placeholder": "For this session's skill; add a target date like: by 2027-03-31",
             "maxLength": 200,
             **({"value": values.new_goal_title} if values and values.new_goal_title else {}),
         }
