@@ -11,9 +11,9 @@ from bot.commands import Field, LogSession
 from bot.errors import AppraisalFinding, FieldError
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
-from bot.replies import Reply, Section
+from bot.replies import Actions, Reply, Section
 from bot.review import review_preview
-from bot.services.development import DevelopmentRecord
+from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.sessions import SessionForm
 
 Card = dict[str, Any]
@@ -338,11 +338,13 @@ def appraisal_items(findings: list[AppraisalFinding]) -> list[Card]:
     ]
 
 
-def record_card(record: DevelopmentRecord) -> Card:
-    """A person's own development record: open actions, courses, goals and the timeline."""
-    body: list[Card] = [
-        text(f"{record.employee.name}: your development", weight="Bolder", size="Large")
-    ]
+def record_card(record: DevelopmentRecord, *, manager_view: bool = False) -> Card:
+    """A development record: open actions, courses, goals (open ones with *Achieved* and
+    *Drop*), the latest sessions with the key points the viewer may read, and the timeline.
+    `manager_view` titles it for the report's manager rather than the person themself."""
+    name = record.employee.name
+    title = f"{name}: coaching record" if manager_view else f"{name}: your development"
+    body: list[Card] = [text(title, weight="Bolder", size="Large")]
     if record.open_actions:
         lines = [
             f"- {a.text}" + (f" (by {a.due_on.isoformat()})" if a.due_on else "")
@@ -352,14 +354,39 @@ def record_card(record: DevelopmentRecord) -> Card:
     if record.courses:
         lines = [f"- {c.title}: {'completed' if c.completed else 'open'}" for c in record.courses]
         body += [text("**Courses**"), text("\n".join(lines))]
-    if record.goals:
-        body += [
-            text("**Learning-plan goals**"),
-            text("\n".join(f"- {g.title} ({g.status.value})" for g in record.goals)),
-        ]
+    if record.goals_shown:
+        body.append(text("**Learning-plan goals**"))
+        for goal in sorted(record.goals_shown, key=lambda g: not g.is_open):
+            body.append(text(f"- {goal.line}", spacing="Small"))
+            if goal.is_open:
+                value = str(goal.goal.id)
+                body.append(
+                    {
+                        "type": "ActionSet",
+                        "actions": [
+                            submit("Achieved", {ACTION_KEY: Actions.GOAL_ACHIEVED, "value": value}),
+                            submit("Drop", {ACTION_KEY: Actions.GOAL_DROPPED, "value": value}),
+                        ],
+                    }
+                )
+    body += _session_notes(record)
     events = [f"- {e.on.isoformat()}: {e.text}" for e in record.timeline[-15:]]
     body += [text("**Timeline**"), text("\n".join(events) or "Nothing recorded yet.")]
     return card(body)
+
+
+def _session_notes(record: DevelopmentRecord) -> list[Card]:
+    """The latest sessions, each with its key points where the viewer may read them."""
+    notes = {note.session_id: note for note in record.notes}
+    sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-5:]
+    if not sessions:
+        return []
+    items: list[Card] = [text("**Sessions**")]
+    for event in reversed(sessions):
+        note = notes.get(event.session_id) if event.session_id else None
+        points = [f"  - {markdown(point)}" for point in note.key_points] if note else []
+        items.append(text("\n".join([f"- {event.on.isoformat()}: {event.text}", *points])))
+    return items
 
 
 def report_card(summary: str, table: str, chart_url: str | None) -> Card:

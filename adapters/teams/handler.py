@@ -1,6 +1,6 @@
 """The Teams door's turn logic: who is writing (by Teams user id, else by e-mail), the stored
-conversation reference, and one service per command: `log session`, `my record`, `report`,
-`help`, the session card's submission and the buttons of proactive messages."""
+conversation reference, and one service per command: `log session`, `my record`, `record`,
+`report`, `help`, the session card's submission and the buttons of cards and messages."""
 
 from __future__ import annotations
 
@@ -37,11 +37,12 @@ from adapters.teams.parse import parse_session_submission
 from bot.clock import Clock, local_date
 from bot.commands import Field, LogSession
 from bot.errors import AppraisalFinding, FieldError, Refusal
-from bot.model import Person
+from bot.model import GoalStatus, Person
 from bot.ports import UnitOfWork
 from bot.replies import Actions
 from bot.report_command import parse_report_command
-from bot.services.development import development_record
+from bot.services.development import GOAL_WORDS, development_record, report_record
+from bot.services.goals import finish_goal
 from bot.services.home import mark_action_done
 from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
@@ -56,7 +57,8 @@ HELP = (
     "**coachbot** helps you run development-focused 1:1 coaching.\n\n"
     "- **log session**: managers log a session with a direct report (about two minutes): "
     "focus, key points, agreed actions and courses. Add a name to choose the report.\n"
-    "- **my record**: your own development record: actions, courses, goals.\n"
+    "- **my record**: your own development record: actions, courses, goals, sessions.\n"
+    "- **record** NAME: managers see a report's record, with the key points they wrote.\n"
     "- **report** [department NAME | team NAME] [30d|90d|180d|365d]: programme figures, "
     "for L&D admins.\n"
     "- **help**: this message."
@@ -72,6 +74,10 @@ NOT_YOUR_REPORT = (
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
 SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 CHOICES = 100
+GOAL_BUTTONS = {
+    Actions.GOAL_ACHIEVED: GoalStatus.ACHIEVED,
+    Actions.GOAL_DROPPED: GoalStatus.DROPPED,
+}
 
 
 @dataclass
@@ -136,6 +142,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await self.log_session_form(turn_context, person, words[len("log session") :].strip())
         elif words.lower().startswith("my record"):
             await self.my_record(turn_context, person)
+        elif command == "record":
+            await self.report_record(turn_context, person, words[len("record") :].strip())
         elif command == "report":
             await self.report(turn_context, person, words[len("report") :])
         else:
@@ -222,6 +230,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 await say(context, notice_card(message), message)
             else:
                 await say(context, await self.session_card(form), "Log a coaching session")
+        elif action in GOAL_BUTTONS:
+            await self.goal_finished(context, person, action, str(value.get("value") or ""))
         elif action == Actions.ACTION_DONE:
             await self.action_done(context, person, str(value.get("value") or ""))
         elif action == Actions.SNOOZE:
@@ -266,9 +276,67 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def my_record(self, context: TurnContext, person: Person) -> None:
         record = await development_record(
-            self.door.unit_of_work(), person.id, timezone=self.door.settings.timezone
+            self.door.unit_of_work(),
+            person.id,
+            viewer_id=person.id,
+            timezone=self.door.settings.timezone,
         )
         await say(context, record_card(record), "Your development record")
+
+    async def report_record(self, context: TurnContext, person: Person, name: str) -> None:
+        """`record NAME`: a current report's record, with the key points this manager wrote."""
+        door = self.door
+        today = door.today_for(person)
+        async with door.unit_of_work() as uow:
+            reports = await uow.people.current_reports(person.id, today)
+        chosen = [p for p in reports if name and name.lower() in p.name.lower()]
+        if len(chosen) != 1:
+            names = ", ".join(p.name for p in reports)
+            message = (
+                f"Say `record` and the name of one of your direct reports ({names})."
+                if reports
+                else "You have no direct reports right now; `my record` shows your own."
+            )
+            await say(context, notice_card(message), "Whose record?")
+            return
+        try:
+            record = await report_record(
+                door.unit_of_work(), person.id, chosen[0].id, today, timezone=door.settings.timezone
+            )
+        except Refusal as refusal:
+            await say(context, notice_card(refusal.message), refusal.message)
+            return
+        await say(context, record_card(record, manager_view=True), f"{chosen[0].name}'s record")
+
+    async def goal_finished(
+        self, context: TurnContext, person: Person, action: str, value: str
+    ) -> None:
+        """A goal marked achieved or dropped; the card it was pressed on shows the change."""
+        door = self.door
+        today = door.today_for(person)
+        try:
+            goal = await finish_goal(
+                door.unit_of_work(),
+                person.id,
+                int(value) if value.isdigit() else 0,
+                GOAL_BUTTONS[action],
+                today,
+            )
+            zone = door.settings.timezone
+            if goal.employee_id == person.id:
+                own = await development_record(
+                    door.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
+                )
+                content = record_card(own)
+            else:
+                theirs = await report_record(
+                    door.unit_of_work(), person.id, goal.employee_id, today, timezone=zone
+                )
+                content = record_card(theirs, manager_view=True)
+        except Refusal as refusal:
+            await say(context, notice_card(refusal.message), refusal.message)
+            return
+        await replace_card(context, content, f"Goal {GOAL_WORDS[goal.status]}: {goal.title}")
 
     async def report(self, context: TurnContext, person: Person, words: str) -> None:
         if not person.is_ld_admin:
