@@ -27,6 +27,7 @@ from adapters.teams.cards import (
     Card,
     notice_card,
     record_card,
+    reply_card,
     report_card,
     session_card,
 )
@@ -43,7 +44,7 @@ from bot.replies import Actions
 from bot.report_command import parse_report_command
 from bot.services.development import GOAL_WORDS, development_record, report_record
 from bot.services.goals import finish_goal
-from bot.services.home import mark_action_done
+from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
@@ -354,6 +355,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         await say(context, report_card(f"**{summary}**", table, url), summary)
 
     async def action_done(self, context: TurnContext, person: Person, value: str) -> None:
+        refused = None
         try:
             done = await mark_action_done(
                 self.door.unit_of_work(),
@@ -362,10 +364,24 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 self.door.today_for(person),
             )
         except Refusal as refusal:
-            await say(context, notice_card(refusal.message), refusal.message)
-            return
-        message = f"Marked done: {done.text}. Well done!"
-        await say(context, notice_card(message), message)
+            refused = refusal.message
+        shown = await self.show_as_it_stands(context, person)
+        message = refused or f"Marked done: {done.text}. Well done!"
+        if refused or not shown:
+            await say(context, notice_card(message), message)
+
+    async def show_as_it_stands(self, context: TurnContext, person: Person) -> bool:
+        """Update the card whose *Done* was pressed to show its actions as they stand now, with
+        no button left that could only answer "already closed"; False when it is not ours."""
+        activity = context.activity
+        if not activity.reply_to_id or activity.conversation is None:
+            return False
+        ref = f"{activity.conversation.id}:{activity.reply_to_id}"
+        now = await message_as_it_stands(self.door.unit_of_work(), person.id, ref)
+        if now is None:
+            return False
+        await replace_card(context, reply_card(now), now.summary)
+        return True
 
     async def snoozed(self, context: TurnContext, person: Person, value: str) -> None:
         match = SNOOZE_VALUE.match(value)

@@ -9,11 +9,12 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import FixedClock
+from bot.commands import NewAction
 from bot.errors import Refusal
 from bot.model import GoalStatus
 from bot.services.development import EventKind, development_record, report_record
 from bot.services.goals import finish_goal
-from bot.services.home import mark_action_done
+from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.sessions import NeedsAttention, log_session
 from storage.tables import metadata
 from storage.unit_of_work import SqlUnitOfWork
@@ -200,3 +201,29 @@ async def test_a_goal_target_date_before_the_session_is_refused(engine: AsyncEng
     [error] = result.errors
     assert error.field == "ilp_goal" and "before the session" in error.message
     assert await rows(engine, "ilp_goal") == []
+
+
+async def test_a_sent_message_is_composed_again_with_its_closed_actions(
+    engine: AsyncEngine,
+) -> None:
+    org = await build_org(engine)
+    result = await logged(engine, command(org, actions=(NewAction("Call Acme"), NewAction("Demo"))))
+    outbox = metadata.tables["outbox"]
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(outbox)
+            .where(outbox.c.recipient_id == org.ed)
+            .values(status="sent", message_ref="D0ED:1700000000.000100")
+        )
+    call, _ = result.actions
+    await mark_action_done(SqlUnitOfWork(engine), org.ed, call.id, TODAY)
+
+    reply = await message_as_it_stands(SqlUnitOfWork(engine), org.ed, "D0ED:1700000000.000100")
+    assert reply is not None
+    [agreed] = [section for section in reply.sections if section.text == "*What you agreed*"]
+    assert agreed.items == ("Call Acme ✅ _done_", "Demo")
+    assert [button.label for button in agreed.buttons] == ["Done: Demo"]
+    assert (
+        await message_as_it_stands(SqlUnitOfWork(engine), org.maya, "D0ED:1700000000.000100")
+        is None
+    )

@@ -180,7 +180,7 @@ async def test_the_employee_marks_an_action_done_from_the_dm(
         if block["type"] == "section"
         for line in block["text"]["text"].splitlines()
     ]
-    assert "• Role-play the opener with Zoe  :white_check_mark: *done*" in lines
+    assert "• Role-play the opener with Zoe ✅ _done_" in lines
     assert "• Draft the proposal (by 15 January)" in lines
 
 

@@ -182,7 +182,11 @@ async def test_the_report_closes_an_action_from_the_dm_and_sees_their_record(
     done = next(a["data"] for a in set_["actions"] if "Role-play" in a["title"])
 
     await world.submit(ED, done)
-    assert "Marked done: Role-play the opener with Zoe" in text_of(world.last_card(ED))
+    [updated] = [s for s in world.connector.sent_to(ED) if "logged your" in s.activity["summary"]]
+    assert updated.versions, "the DM's card is updated in place"
+    assert "Role-play the opener with Zoe ✅ _done_" in text_of(updated.cards[0])
+    [set_] = [e for e in updated.cards[0]["body"] if e["type"] == "ActionSet" and "Done" in str(e)]
+    assert [a["title"] for a in set_["actions"]] == ["Done: Draft the proposal"]
     statuses = {a["text"]: a["status"] for a in await world.table("agreed_action")}
     assert statuses == {"Role-play the opener with Zoe": "done", "Draft the proposal": "open"}
 
