@@ -9,7 +9,8 @@ import json
 from typing import Any
 
 from adapters.spreadsheet_csv import csv_text
-from bot.report_privacy import CompletionRow
+from bot.model import FocusType
+from bot.report_privacy import CompletionRow, HiddenBecause
 from bot.services.reports import MovementGroup, ProgrammeReport
 
 CSV_COLUMNS = (
@@ -104,53 +105,96 @@ def _number(value: float | int | None) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
+def focus_type_name(focus_type: str) -> str:
+    """A focus type as people say it (`Skill development`); an unknown code as it is."""
+    try:
+        return FocusType(focus_type).label
+    except ValueError:
+        return focus_type
+
+
+def sessions_phrase(count: int | None) -> str:
+    """`1 session`, `3 sessions`."""
+    return "1 session" if count == 1 else f"{count or 0} sessions"
+
+
+def department_name(name: str) -> str:
+    return name or "(no department)"
+
+
+def why_hidden(row: CompletionRow, min_group_size: int) -> str:
+    """The short line under a row the report cannot show, saying why."""
+    if row.hidden_because is HiddenBecause.PROTECTS_ANOTHER:
+        return "Not shown, so that a smaller group's figures cannot be worked out from the totals."
+    if row.hidden_because is HiddenBecause.DEPARTMENT_HIDDEN:
+        return "Not shown, because its department's figures are not shown."
+    return f"Not shown: fewer than {min_group_size} people."
+
+
+def counted_sessions(report: ProgrammeReport) -> tuple[int, int]:
+    """Sessions counted towards completion and sessions expected, over the departments shown."""
+    shown = [r for r in report.completion if r.group_type == "department" and not r.suppressed]
+    return sum(r.held or 0 for r in shown), sum(r.expected or 0 for r in shown)
+
+
 def render_table(report: ProgrammeReport) -> str:
-    """A plain-text summary for a terminal or a chat message (rates rounded)."""
+    """A plain-text summary for a terminal or a chat message (rates rounded), in L&D's words:
+    names, not codes."""
     lines = [f"Programme report {report.period.start} to {report.period.end}{_scope(report)}"]
     if report.suppressed:
         lines.append(
-            f"Suppressed: fewer than {report.min_group_size} people in scope, "
-            "so no figure is shown."
+            f"No figures: fewer than {report.min_group_size} people are in scope, so any figure "
+            "would describe individuals."
         )
         return "\n".join(lines) + "\n"
-    lines.append(f"People: {report.people}   Sessions: {report.sessions}")
+    lines.append(f"People in the programme: {report.people}   Sessions held: {report.sessions}")
     lines.append("")
     lines.append("Session completion")
+    lines.append(
+        "  Counted: sessions held that count towards completion (each person's, up to the "
+        "number expected of them)."
+    )
     table: list[tuple[str, ...]] = [
-        ("group", "department", "name", "people", "expected", "held", "rate")
+        ("department", "team", "people", "expected", "counted", "completion")
     ]
+    notes: dict[int, str] = {}
     for row in report.completion:
+        if row.suppressed:
+            notes[len(table)] = "    " + why_hidden(row, report.min_group_size)
         table.append(
             (
-                row.group_type,
-                row.department,
-                row.name,
+                department_name(row.department),
+                row.name if row.group_type == "team" else "",
                 _number(row.people),
                 _number(row.expected),
                 _number(row.held),
-                "suppressed" if row.suppressed else _percent(row.rate),
+                "not shown" if row.suppressed else _percent(row.rate),
             )
         )
-    lines += _columns(table)
+    for index, line in enumerate(_columns(table)):
+        lines.append(line)
+        if index in notes:
+            lines.append(notes[index])
     lines.append("")
-    lines.append("Top focus areas")
+    lines.append("Top focus areas (skills)")
     for area in report.focus_areas:
-        lines.append(f"  {area.name} ({area.skill_id}): {area.sessions} ({_percent(area.share)})")
+        lines.append(f"  {area.name}: {sessions_phrase(area.sessions)} ({_percent(area.share)})")
     lines.append("Focus types")
     for kind in report.focus_types:
-        lines.append(f"  {kind.focus_type}: {kind.sessions} ({_percent(kind.share)})")
+        lines.append(
+            f"  {focus_type_name(kind.focus_type)}: {sessions_phrase(kind.sessions)} "
+            f"({_percent(kind.share)})"
+        )
     lines.append("")
-    lines.append(f"Course assignment rate: {_percent(report.course_assignment_rate)}")
-    lines.append(
-        f"Assigned-course completion rate: {_percent(report.assigned_course_completion_rate)}"
-    )
+    lines.append(f"Sessions with a course assigned: {_percent(report.course_assignment_rate)}")
+    lines.append(f"Assigned courses completed: {_percent(report.assigned_course_completion_rate)}")
     lines.append("Skills movement (mean gain per person)")
     for label, group in (
         ("actively coached teams", report.skills_movement_active),
         ("low-engagement teams", report.skills_movement_low),
     ):
         shown = (
-            "suppressed or none"
+            f"no figure: fewer than {report.min_group_size} people in such teams"
             if group is None
             else (f"{group.mean_gain:.2f} over {group.people} people")
         )
@@ -161,16 +205,27 @@ def render_table(report: ProgrammeReport) -> str:
     for alert in report.theme_alerts:
         course = "a course is mapped" if alert.catalogue_has_course else "no course mapped"
         lines.append(
-            f"  {alert.department}: {alert.skill_id} is the focus of {_percent(alert.share)} "
-            f"of {alert.sessions} sessions ({course})"
+            f"  {department_name(alert.department)}: {alert.name or alert.skill_id} is the "
+            f"focus of {_percent(alert.share)} of {alert.sessions} sessions ({course})"
         )
-    capability = report.manager_capability
-    lines.append(
-        f"Managers: {_number(capability.managers)}   coaching module completed: "
-        f"{_percent(capability.module_completed_share)}   flagged sessions: "
-        f"{_percent(capability.flagged_session_share)}"
-    )
+    lines.append(_capability_line(report))
     return "\n".join(lines) + "\n"
+
+
+def _capability_line(report: ProgrammeReport) -> str:
+    capability = report.manager_capability
+    managers = capability.managers
+    if managers is None or managers < report.min_group_size:
+        return f"Managers: no figures, fewer than {report.min_group_size} managers"
+    module = (
+        "not tracked"
+        if capability.module_completed_share is None
+        else _percent(capability.module_completed_share)
+    )
+    return (
+        f"Managers: {managers}   coaching-skills module completed: {module}   "
+        f"sessions with appraisal wording: {_percent(capability.flagged_session_share)}"
+    )
 
 
 def _scope(report: ProgrammeReport) -> str:
@@ -197,12 +252,29 @@ def chart_series(
     """What the chart draws: (department, completion %) for released department rows only,
     and (skill name, sessions) for the top focus areas."""
     departments = [
-        (row.name or "(none)", 100 * row.rate)
+        (department_name(row.name), 100 * row.rate)
         for row in report.completion
         if row.group_type == "department" and not row.suppressed and row.rate is not None
     ]
     focus = [(area.name, area.sessions) for area in report.focus_areas]
     return departments, focus
+
+
+def chart_note(report: ProgrammeReport) -> str:
+    """The chart's footnote: how many departments it leaves out and why, if any."""
+    hidden = [r for r in report.completion if r.group_type == "department" and r.suppressed]
+    if not hidden:
+        return ""
+    small = sum(1 for r in hidden if r.hidden_because is HiddenBecause.TOO_FEW_PEOPLE)
+    reasons = []
+    if small:
+        reasons.append(f"{small} with fewer than {report.min_group_size} people")
+    if len(hidden) > small:
+        reasons.append(
+            f"{len(hidden) - small} so that a smaller one's figures cannot be worked out"
+        )
+    noun = "department" if len(hidden) == 1 else "departments"
+    return f"{len(hidden)} {noun} not shown: {'; '.join(reasons)}."
 
 
 def render_chart(report: ProgrammeReport) -> bytes:
@@ -220,7 +292,12 @@ def render_chart(report: ProgrammeReport) -> bytes:
         left.set_title("Session completion by department")
         right.set_title("Top focus areas")
         for axes, series, label, colour in (
-            (left, departments, "% of expected sessions held", "#2a7ab0"),
+            (
+                left,
+                departments,
+                "% of expected sessions held (counted towards completion)",
+                "#2a7ab0",
+            ),
             (right, focus, "sessions", "#e07b39"),
         ):
             if not series:
@@ -232,7 +309,10 @@ def render_chart(report: ProgrammeReport) -> bytes:
             axes.invert_yaxis()
         if departments:
             left.set_xlim(0, 100)
-        figure.tight_layout()
+        note = chart_note(report)
+        figure.tight_layout(rect=(0, 0.06, 1, 1) if note else None)
+        if note:
+            figure.text(0.01, 0.01, note, fontsize=9, color="#555555")
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
         return buffer.getvalue()

@@ -84,3 +84,14 @@ def _iso_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def goal_from_line(text: str) -> tuple[str, date | None, list[FieldError]]:
+    """A new learning-plan goal typed on one line, with an optional target date at its end
+    (`by 2027-03-31`): its title, the date, and an error for an impossible date."""
+    match = _DUE_SUFFIX.search(text)
+    if match is None:
+        return text.strip(), None, []
+    target = _iso_date(match.group(1))
+    errors = [] if target else [FieldError(Field.ILP_GOAL, f"{match.group(1)} is not a real date.")]
+    return text[: match.start()].strip(), target, errors

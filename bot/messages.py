@@ -20,9 +20,28 @@ def _day(iso: str) -> str:
     return f"{day.day} {day.strftime('%B')}"
 
 
+_CLOSED_WORDS = {"done": "✅ _done_", "carried_over": "_(carried over)_", "dropped": "_(dropped)_"}
+
+
 def _action_line(action: dict[str, Any]) -> str:
     due = f" (by {_day(action['due_on'])})" if action.get("due_on") else ""
-    return f"{action['text']}{due}"
+    closed = _CLOSED_WORDS.get(str(action.get("closed") or ""))
+    return f"{action['text']}{due}" + (f" {closed}" if closed else "")
+
+
+def _open(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The actions still offering *Done*: those with an id not closed since the message."""
+    return [a for a in actions if "id" in a and not a.get("closed")]
+
+
+def with_action_statuses(payload: dict[str, Any], closed: dict[int, str]) -> dict[str, Any]:
+    """The payload with each listed action closed since marked so (`closed` maps action id to
+    its status), so that the message composed again shows it closed, with no *Done* left."""
+    actions = [
+        {**a, "closed": closed[a["id"]]} if a.get("id") in closed else a
+        for a in payload.get("actions", [])
+    ]
+    return {**payload, "actions": actions} if "actions" in payload else payload
 
 
 def session_logged(payload: dict[str, Any]) -> Reply:
@@ -45,8 +64,7 @@ def session_logged(payload: dict[str, Any]) -> Reply:
                 items=tuple(_action_line(a) for a in actions),
                 buttons=tuple(
                     Button(f"Done: {a['text'][:60]}", Actions.ACTION_DONE, str(a["id"]))
-                    for a in actions
-                    if "id" in a
+                    for a in _open(actions)
                 ),
             )
         )
@@ -171,7 +189,7 @@ def action_checkin(payload: dict[str, Any]) -> Reply:
     )
     buttons = tuple(
         Button(f"Done: {action['text'][:60]}", Actions.ACTION_DONE, str(action["id"]))
-        for action in actions
+        for action in _open(actions)
     )
     section = Section(
         heading="Your agreed actions", text=text, items=_actions_listed(actions), buttons=buttons

@@ -251,6 +251,13 @@ class OutboxRepository(Protocol):
         report a nudge concerns), so that erasing them removes it too. True when new."""
         ...
 
+    async def sent_as(
+        self, recipient_id: int, message_ref: str
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The (kind, payload) of each message sent to the person as the platform message
+        `message_ref` (nudges combined into one message share it), oldest first."""
+        ...
+
 
 class ProcessedEventRepository(Protocol):
     """Inbound events already handled: Slack retries, double submissions, LMS events."""

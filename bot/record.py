@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.commands import Field, LogSession, NewAction
+from bot.commands import Field, LogSession, NewAction, goal_from_line
 from bot.errors import FieldError
 from bot.model import FOCUS_TYPE_LABELS, SKILL_LEVEL_NAMES, ActionStatus, FocusType
 
@@ -250,7 +250,18 @@ def _ilp_goal(cmd: LogSession, ctx: RecordContext) -> list[FieldError]:
         whose = f"{ctx.employee_name}'s" if ctx.employee_name else "this person's"
         errors.append(FieldError(Field.ILP_GOAL, f"That goal is not in {whose} learning plan."))
     if new_title:
-        errors += _line_errors(Field.ILP_GOAL, "The goal", [new_title])
+        title, target, date_errors = goal_from_line(new_title)
+        errors += date_errors + _line_errors(Field.ILP_GOAL, "The goal", [title])
+        if not title:
+            errors.append(FieldError(Field.ILP_GOAL, "Give the new goal a title, then its date."))
+        if target is not None and cmd.held_on is not None and target < cmd.held_on:
+            errors.append(
+                FieldError(
+                    Field.ILP_GOAL,
+                    f"The goal's target date {target.isoformat()} is before the session "
+                    f"({cmd.held_on.isoformat()}).",
+                )
+            )
     return errors
 
 

@@ -59,3 +59,6 @@ class Actions:
     SNOOZE = "snooze_nudge"
     CONFIRM_APPRAISAL = "confirm_appraisal"
     ASSIGN_COURSE = "assign_course"
+    REPORT_RECORD = "report_record"
+    GOAL_ACHIEVED = "goal_achieved"
+    GOAL_DROPPED = "goal_dropped"

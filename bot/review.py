@@ -84,3 +84,31 @@ def review_open_actions(
         if status is ActionStatus.CARRIED_OVER:
             carried.append(CarriedAction(action.text, action.due_on, action.id))
     return ReviewOutcome(tuple(changes), tuple(carried))
+
+
+_REVIEW_WORDS = {
+    ActionStatus.DONE: "marked done",
+    ActionStatus.CARRIED_OVER: "carried over",
+    ActionStatus.DROPPED: "dropped",
+}
+
+
+def carry_summary(
+    open_actions: Sequence[AgreedAction], reviews: Mapping[int, ActionStatus], shown: int
+) -> str:
+    """What saving the form as it stands does to the open actions, said above the choices so
+    that nothing is carried over unseen: "Unless you change them below, all 7 are carried
+    over."
+    `shown` is how many of them the form lists (the others cannot be reviewed there)."""
+    outcome = review_open_actions(open_actions, reviews, date.min)
+    total = len(outcome.changes)
+    counts = {status: outcome.count(status) for status in REVIEW_CHOICES}
+    if counts[DEFAULT_REVIEW] == total:
+        which = {1: "the one open action is", 2: "both are"}.get(total, f"all {total} are")
+        text = f"Unless you change them below, {which} carried over."
+    else:
+        chosen = (f"{n} {_REVIEW_WORDS[status]}" for status, n in counts.items() if n)
+        text = f"Unless you change them below: {', '.join(chosen)}."
+    if total > shown:
+        text += f" The {total - shown} not listed here are carried over."
+    return text

@@ -613,6 +613,16 @@ class SqlOutbox:
         )
         return result.first() is not None
 
+    async def sent_as(
+        self, recipient_id: int, message_ref: str
+    ) -> list[tuple[str, dict[str, Any]]]:
+        query = (
+            select(OUTBOX.c.kind, OUTBOX.c.payload)
+            .where(OUTBOX.c.recipient_id == recipient_id, OUTBOX.c.message_ref == message_ref)
+            .order_by(OUTBOX.c.id)
+        )
+        return [(str(kind), dict(payload)) for kind, payload in await self._db.execute(query)]
+
 
 class SqlProcessedEvents:
     """Keys of inbound events already handled."""

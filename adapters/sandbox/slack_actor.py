@@ -164,7 +164,10 @@ class SlackActor:
         trigger_id: str = "",
         *,
         view: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
     ) -> ClientResponse:
+        """A button click: in a view (Home, a modal), in a posted `message` (Slack then sends
+        the message and where it is), or, with neither, in the app's DM."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM_ID},
@@ -178,7 +181,15 @@ class SlackActor:
         if view is not None:
             payload["view"] = view
         else:
-            payload["channel"] = {"id": "D" + user_id[1:]}
+            payload["channel"] = {"id": "D" + user_id[1:]}  # the app's DM with the person
+        if message is not None:
+            payload["message"] = message
+            payload["container"] = {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": payload["channel"]["id"],
+                "is_ephemeral": False,
+            }
         return await self.post(interactive_body(payload), FORM)
 
     async def event(self, event: dict[str, Any], event_id: str, **headers: str) -> ClientResponse:

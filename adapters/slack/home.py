@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -23,6 +24,10 @@ from bot.services.home import ReportOverview
 
 MAX_VIEW_BLOCKS = 100
 MAX_REPORTS_SHOWN = 30  # two blocks each, within a Home view's 100
+MAX_GOALS_SHOWN = 5
+MAX_SESSIONS_SHOWN = 5
+REPORT_RECORD_CALLBACK = "report_record"
+OWN_RECORD_CALLBACK = "development_record"
 
 
 def _day(day: date | None) -> str:
@@ -71,10 +76,15 @@ def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
                 block_id=f"report-{index}-more",
                 elements=[
                     ButtonElement(
+                        text="Sessions and record",
+                        action_id=f"{Actions.REPORT_RECORD}:{index}",
+                        value=str(report.employee.id),
+                    ),
+                    ButtonElement(
                         text="Assign a course",
                         action_id=f"{Actions.ASSIGN_COURSE}:{index}",
                         value=str(report.employee.id),
-                    )
+                    ),
                 ],
             )
         )
@@ -116,17 +126,54 @@ def employee_blocks(record: DevelopmentRecord) -> list[Block]:
             )
             lines.append(f"• {link}: {state}{origin}")
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
-    if record.goals:
-        lines = ["*Learning-plan goals*"]
-        lines += [
-            f"• {escape(g.title)}: {g.status.value.replace('_', ' ')}"
-            + (f" (target {_day(g.target_date)})" if g.target_date else "")
-            for g in record.goals[:10]
-        ]
-        blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
-    sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-5:]
-    if sessions:
-        lines = ["*Recent sessions*"] + [f"• {_day(e.on)}: {escape(e.text)}" for e in sessions]
+    blocks += goal_blocks(record, "Learning-plan goals")
+    blocks += notes_blocks(record, "Recent sessions")
+    return blocks
+
+
+def goal_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
+    """The goals, each open one with *Achieved* and *Drop* buttons (value: the goal's id)."""
+    shown = sorted(record.goals_shown, key=lambda goal: not goal.is_open)[:MAX_GOALS_SHOWN]
+    if not shown:
+        return []
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{heading}*"))]
+    for index, goal in enumerate(shown):
+        blocks.append(SectionBlock(text=mrkdwn(f"• {escape(goal.line)}")))
+        if goal.is_open:
+            value = str(goal.goal.id)
+            blocks.append(
+                ActionsBlock(
+                    block_id=f"goal-{goal.goal.id}",
+                    elements=[
+                        ButtonElement(
+                            text="Achieved",
+                            action_id=f"{Actions.GOAL_ACHIEVED}:{index}",
+                            value=value,
+                            style="primary",
+                        ),
+                        ButtonElement(
+                            text="Drop",
+                            action_id=f"{Actions.GOAL_DROPPED}:{index}",
+                            value=value,
+                        ),
+                    ],
+                )
+            )
+    return blocks
+
+
+def notes_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
+    """The latest sessions, with their key points where the viewer may read them."""
+    notes = {note.session_id: note for note in record.notes}
+    sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-MAX_SESSIONS_SHOWN:]
+    if not sessions:
+        return []
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{heading}*"))]
+    for event in reversed(sessions):
+        lines = [f"*{_day(event.on)}*: {escape(event.text)}"]
+        note = notes.get(event.session_id) if event.session_id else None
+        if note:
+            lines += [f"    ◦ {escape(point)}" for point in note.key_points]
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
     return blocks
 
@@ -162,8 +209,29 @@ def record_modal(record: DevelopmentRecord) -> View:
     blocks = [*employee_blocks(record)[1:], DividerBlock(), *timeline_blocks(record)]
     return View(
         type="modal",
-        callback_id="development_record",
+        callback_id=OWN_RECORD_CALLBACK,
         title="Your development",
         close="Close",
+        blocks=blocks[:MAX_VIEW_BLOCKS],
+    )
+
+
+def report_record_modal(record: DevelopmentRecord) -> View:
+    """A report's record as their manager sees it: the sessions with the key points this
+    manager wrote, open actions, goals (with their buttons) and the timeline."""
+    name = escape(record.employee.name)
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{name}*: coaching and development"))]
+    blocks += notes_blocks(record, "Sessions")
+    if record.open_actions:
+        lines = ["*Open actions*"] + [_action_line(a) for a in record.open_actions[:15]]
+        blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
+    blocks += goal_blocks(record, "Learning-plan goals")
+    blocks += [DividerBlock(), *timeline_blocks(record)]
+    return View(
+        type="modal",
+        callback_id=REPORT_RECORD_CALLBACK,
+        title="Coaching record",
+        close="Close",
+        private_metadata=json.dumps({"employee": record.employee.id}),
         blocks=blocks[:MAX_VIEW_BLOCKS],
     )

@@ -31,6 +31,7 @@ from bot.commands import Field, LogSession, actions_from_lines
 from bot.errors import AppraisalFinding, FieldError
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, FocusType
+from bot.review import carry_summary
 from bot.services.sessions import SessionForm
 
 CALLBACK_ID = "coaching_session"
@@ -40,6 +41,7 @@ SKILL_SEARCH = "skill_search"
 COURSE_SEARCH = "course_search"
 CONFIRM_BLOCK = "appraisal_confirm"
 REVIEW_PREFIX = "review_"
+MAX_REVIEWED = 10  # open actions the form lists for review; the others are carried over
 NEW_GOAL = "new_goal"
 REVIEW_LABELS = {
     ActionStatus.DONE: "Done",
@@ -198,12 +200,20 @@ def _actions_text(values: LogSession) -> str:
 def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
     if not form.open_actions:
         return []
+    chosen_reviews = {
+        action.id: (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
+        for action in form.open_actions
+    }
+    preview = carry_summary(form.open_actions, chosen_reviews, MAX_REVIEWED)
     blocks: list[Block] = [
         DividerBlock(),
-        SectionBlock(text=mrkdwn("*Last time you agreed:* what became of each action?")),
+        SectionBlock(
+            block_id="carry_summary",
+            text=mrkdwn(f"*Last time you agreed:* what became of each action?\n_{preview}_"),
+        ),
     ]
-    for action in form.open_actions[:10]:
-        chosen = (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
+    for action in form.open_actions[:MAX_REVIEWED]:
+        chosen = chosen_reviews[action.id]
         options = [_option(label, status.value) for status, label in REVIEW_LABELS.items()]
         blocks.append(
             InputBlock(
@@ -239,6 +249,7 @@ def _goal_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
         InputBlock(
             block_id=NEW_GOAL,
             label="Or a new learning-plan goal",
+            hint="For this session's skill; add a target date at the end like: by 2027-03-31",
             optional=True,
             element=PlainTextInputElement(
                 action_id=VALUE,

@@ -11,8 +11,9 @@ from bot.commands import Field, LogSession
 from bot.errors import AppraisalFinding, FieldError
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
-from bot.replies import Reply, Section
-from bot.services.development import DevelopmentRecord
+from bot.replies import Actions, Reply, Section
+from bot.review import carry_summary
+from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.sessions import SessionForm
 
 Card = dict[str, Any]
@@ -28,6 +29,7 @@ REVIEW_LABELS = {
     ActionStatus.DROPPED: "Drop",
 }
 MAX_CHOICES = 100
+MAX_REVIEWED = 10  # open actions the form lists for review; the others are carried over
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -275,11 +277,17 @@ def _review_inputs(
 ) -> list[Card]:
     if not form.open_actions:
         return []
+    chosen_reviews = {
+        action.id: (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
+        for action in form.open_actions
+    }
+    preview = carry_summary(form.open_actions, chosen_reviews, MAX_REVIEWED)
     items: list[Card] = [
-        text("**Last time you agreed:** what became of each action?", separator=True)
+        text("**Last time you agreed:** what became of each action?", separator=True),
+        text(f"_{preview}_", spacing="None"),
     ]
-    for action in form.open_actions[:10]:
-        chosen = (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
+    for action in form.open_actions[:MAX_REVIEWED]:
+        chosen = chosen_reviews[action.id]
         input_id = f"{REVIEW_PREFIX}{action.id}"
         items.append(
             {
@@ -316,6 +324,7 @@ def _goal_inputs(
             "type": "Input.Text",
             "id": NEW_GOAL,
             "label": "Or a new learning-plan goal",
+            "placeholder": "For this session's skill; add a target date like: by 2027-03-31",
             "maxLength": 200,
             **({"value": values.new_goal_title} if values and values.new_goal_title else {}),
         }
@@ -338,11 +347,13 @@ def appraisal_items(findings: list[AppraisalFinding]) -> list[Card]:
     ]
 
 
-def record_card(record: DevelopmentRecord) -> Card:
-    """A person's own development record: open actions, courses, goals and the timeline."""
-    body: list[Card] = [
-        text(f"{inert(record.employee.name)}: your development", weight="Bolder", size="Large")
-    ]
+def record_card(record: DevelopmentRecord, *, manager_view: bool = False) -> Card:
+    """A development record: open actions, courses, goals (open ones with *Achieved* and
+    *Drop*), the latest sessions with the key points the viewer may read, and the timeline.
+    `manager_view` titles it for the report's manager rather than the person themself."""
+    name = record.employee.name
+    title = f"{name}: coaching record" if manager_view else f"{name}: your development"
+    body: list[Card] = [text(inert(title), weight="Bolder", size="Large")]
     if record.open_actions:
         lines = [
             f"- {inert(a.text)}" + (f" (by {a.due_on.isoformat()})" if a.due_on else "")
@@ -354,14 +365,39 @@ def record_card(record: DevelopmentRecord) -> Card:
             f"- {inert(c.title)}: {'completed' if c.completed else 'open'}" for c in record.courses
         ]
         body += [text("**Courses**"), text("\n".join(lines))]
-    if record.goals:
-        body += [
-            text("**Learning-plan goals**"),
-            text("\n".join(f"- {inert(g.title)} ({g.status.value})" for g in record.goals)),
-        ]
+    if record.goals_shown:
+        body.append(text("**Learning-plan goals**"))
+        for goal in sorted(record.goals_shown, key=lambda g: not g.is_open):
+            body.append(text(f"- {inert(goal.line)}", spacing="Small"))
+            if goal.is_open:
+                value = str(goal.goal.id)
+                body.append(
+                    {
+                        "type": "ActionSet",
+                        "actions": [
+                            submit("Achieved", {ACTION_KEY: Actions.GOAL_ACHIEVED, "value": value}),
+                            submit("Drop", {ACTION_KEY: Actions.GOAL_DROPPED, "value": value}),
+                        ],
+                    }
+                )
+    body += _session_notes(record)
     events = [f"- {e.on.isoformat()}: {inert(e.text)}" for e in record.timeline[-15:]]
     body += [text("**Timeline**"), text("\n".join(events) or "Nothing recorded yet.")]
     return card(body)
+
+
+def _session_notes(record: DevelopmentRecord) -> list[Card]:
+    """The latest sessions, each with its key points where the viewer may read them."""
+    notes = {note.session_id: note for note in record.notes}
+    sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-5:]
+    if not sessions:
+        return []
+    items: list[Card] = [text("**Sessions**")]
+    for event in reversed(sessions):
+        note = notes.get(event.session_id) if event.session_id else None
+        points = [f"  - {markdown(point)}" for point in note.key_points] if note else []
+        items.append(text("\n".join([f"- {event.on.isoformat()}: {inert(event.text)}", *points])))
+    return items
 
 
 def report_card(summary: str, table: str, chart_url: str | None) -> Card:

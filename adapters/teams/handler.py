@@ -1,7 +1,7 @@
 """The Teams door's turn logic: who is writing (by Teams user id, else by the e-mail of the
 connector's member lookup), the stored conversation reference, and one service per command:
-`log session`, `my record`, `report`, `help`, the session card's submission and the buttons of
-proactive messages."""
+`log session`, `my record`, `record`, `report`, `help`, the session card's submission and the
+buttons of cards and messages."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from adapters.teams.cards import (
     Card,
     notice_card,
     record_card,
+    reply_card,
     report_card,
     session_card,
 )
@@ -38,12 +39,13 @@ from adapters.teams.parse import parse_session_submission
 from bot.clock import Clock, local_date
 from bot.commands import Field, LogSession
 from bot.errors import AppraisalFinding, FieldError, Refusal
-from bot.model import Person
+from bot.model import GoalStatus, Person
 from bot.ports import UnitOfWork
 from bot.replies import Actions
 from bot.report_command import parse_report_command
-from bot.services.development import development_record
-from bot.services.home import mark_action_done
+from bot.services.development import GOAL_WORDS, development_record, report_record
+from bot.services.goals import finish_goal
+from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
@@ -57,7 +59,8 @@ HELP = (
     "**coachbot** helps you run development-focused 1:1 coaching.\n\n"
     "- **log session**: managers log a session with a direct report (about two minutes): "
     "focus, key points, agreed actions and courses. Add a name to choose the report.\n"
-    "- **my record**: your own development record: actions, courses, goals.\n"
+    "- **my record**: your own development record: actions, courses, goals, sessions.\n"
+    "- **record** NAME: managers see a report's record, with the key points they wrote.\n"
     "- **report** [department NAME | team NAME] [30d|90d|180d|365d]: programme figures, "
     "for L&D admins.\n"
     "- **help**: this message."
@@ -74,6 +77,10 @@ MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
 SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 FORM_ID = re.compile(r"[0-9a-f]{32}")
 CHOICES = 100
+GOAL_BUTTONS = {
+    Actions.GOAL_ACHIEVED: GoalStatus.ACHIEVED,
+    Actions.GOAL_DROPPED: GoalStatus.DROPPED,
+}
 
 
 @dataclass
@@ -138,6 +145,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await self.log_session_form(turn_context, person, words[len("log session") :].strip())
         elif words.lower().startswith("my record"):
             await self.my_record(turn_context, person)
+        elif command == "record":
+            await self.report_record(turn_context, person, words[len("record") :].strip())
         elif command == "report":
             await self.report(turn_context, person, words[len("report") :])
         else:
@@ -225,6 +234,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 await say(context, notice_card(message), message)
             else:
                 await say(context, await self.session_card(form), "Log a coaching session")
+        elif action in GOAL_BUTTONS:
+            await self.goal_finished(context, person, action, str(value.get("value") or ""))
         elif action == Actions.ACTION_DONE:
             await self.action_done(context, person, str(value.get("value") or ""))
         elif action == Actions.SNOOZE:
@@ -271,9 +282,67 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def my_record(self, context: TurnContext, person: Person) -> None:
         record = await development_record(
-            self.door.unit_of_work(), person.id, timezone=self.door.settings.timezone
+            self.door.unit_of_work(),
+            person.id,
+            viewer_id=person.id,
+            timezone=self.door.settings.timezone,
         )
         await say(context, record_card(record), "Your development record")
+
+    async def report_record(self, context: TurnContext, person: Person, name: str) -> None:
+        """`record NAME`: a current report's record, with the key points this manager wrote."""
+        door = self.door
+        today = door.today_for(person)
+        async with door.unit_of_work() as uow:
+            reports = await uow.people.current_reports(person.id, today)
+        chosen = [p for p in reports if name and name.lower() in p.name.lower()]
+        if len(chosen) != 1:
+            names = ", ".join(p.name for p in reports)
+            message = (
+                f"Say `record` and the name of one of your direct reports ({names})."
+                if reports
+                else "You have no direct reports right now; `my record` shows your own."
+            )
+            await say(context, notice_card(message), "Whose record?")
+            return
+        try:
+            record = await report_record(
+                door.unit_of_work(), person.id, chosen[0].id, today, timezone=door.settings.timezone
+            )
+        except Refusal as refusal:
+            await say(context, notice_card(refusal.message), refusal.message)
+            return
+        await say(context, record_card(record, manager_view=True), f"{chosen[0].name}'s record")
+
+    async def goal_finished(
+        self, context: TurnContext, person: Person, action: str, value: str
+    ) -> None:
+        """A goal marked achieved or dropped; the card it was pressed on shows the change."""
+        door = self.door
+        today = door.today_for(person)
+        try:
+            goal = await finish_goal(
+                door.unit_of_work(),
+                person.id,
+                int(value) if value.isdigit() else 0,
+                GOAL_BUTTONS[action],
+                today,
+            )
+            zone = door.settings.timezone
+            if goal.employee_id == person.id:
+                own = await development_record(
+                    door.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
+                )
+                content = record_card(own)
+            else:
+                theirs = await report_record(
+                    door.unit_of_work(), person.id, goal.employee_id, today, timezone=zone
+                )
+                content = record_card(theirs, manager_view=True)
+        except Refusal as refusal:
+            await say(context, notice_card(refusal.message), refusal.message)
+            return
+        await replace_card(context, content, f"Goal {GOAL_WORDS[goal.status]}: {goal.title}")
 
     async def report(self, context: TurnContext, person: Person, words: str) -> None:
         if not person.is_ld_admin:
@@ -291,6 +360,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         await say(context, report_card(f"**{summary}**", table, url), summary)
 
     async def action_done(self, context: TurnContext, person: Person, value: str) -> None:
+        refused = None
         try:
             done = await mark_action_done(
                 self.door.unit_of_work(),
@@ -299,10 +369,24 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 self.door.today_for(person),
             )
         except Refusal as refusal:
-            await say(context, notice_card(refusal.message), refusal.message)
-            return
-        message = f"Marked done: {done.text}. Well done!"
-        await say(context, notice_card(message), message)
+            refused = refusal.message
+        shown = await self.show_as_it_stands(context, person)
+        message = refused or f"Marked done: {done.text}. Well done!"
+        if refused or not shown:
+            await say(context, notice_card(message), message)
+
+    async def show_as_it_stands(self, context: TurnContext, person: Person) -> bool:
+        """Update the card whose *Done* was pressed to show its actions as they stand now, with
+        no button left that could only answer "already closed"; False when it is not ours."""
+        activity = context.activity
+        if not activity.reply_to_id or activity.conversation is None:
+            return False
+        ref = f"{activity.conversation.id}:{activity.reply_to_id}"
+        now = await message_as_it_stands(self.door.unit_of_work(), person.id, ref)
+        if now is None:
+            return False
+        await replace_card(context, reply_card(now), now.summary)
+        return True
 
     async def snoozed(self, context: TurnContext, person: Person, value: str) -> None:
         match = SNOOZE_VALUE.match(value)

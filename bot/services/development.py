@@ -1,6 +1,7 @@
 """The development record of one employee: one dated timeline of sessions, skill levels,
-course assignments and completions, self-directed learning and ILP goal changes, plus what is
-open now. It never carries key points: those belong to the session's manager and employee."""
+actions done, course assignments and completions, self-directed learning and ILP goal changes,
+plus what is open now. Key points come with it only for the two people allowed to read them
+(`programme.md`, Privacy): the employee, and the manager who wrote them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bot.clock import local_date
 from bot.errors import Refusal
 from bot.model import (
     SKILL_LEVEL_NAMES,
+    ActionStatus,
     AgreedAction,
     CourseAssignment,
     GoalStatus,
@@ -26,6 +28,7 @@ class EventKind(enum.StrEnum):
 
     SESSION = "session"
     SKILL_LEVEL = "skill_level"
+    ACTION_DONE = "action_done"
     GOAL_CHANGE = "goal_change"
     COURSE_ASSIGNED = "course_assigned"
     COURSE_COMPLETED = "course_completed"
@@ -72,8 +75,41 @@ class CourseStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionNotes:
+    """A session's key points, for a viewer allowed to read them; `about` says what the
+    session focused on."""
+
+    session_id: int
+    held_on: date
+    about: str
+    key_points: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GoalShown:
+    """An ILP goal with its skill's name, and whether it can still be achieved or dropped."""
+
+    goal: IlpGoal
+    skill_name: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.goal.status in OPEN_GOAL_STATUSES
+
+    @property
+    def line(self) -> str:
+        """`Lead the Q1 renewals (Negotiation, by 2027-03-31): in progress`."""
+        details = [part for part in (self.skill_name,) if part]
+        if self.goal.target_date:
+            details.append(f"by {self.goal.target_date.isoformat()}")
+        said = f" ({', '.join(details)})" if details else ""
+        return f"{self.goal.title}{said}: {GOAL_WORDS[self.goal.status]}"
+
+
+@dataclass(frozen=True, slots=True)
 class DevelopmentRecord:
-    """Everything the employee (and their current manager) sees of their development."""
+    """Everything the employee (and their current manager) sees of their development;
+    `notes` holds the key points the viewer may read (none for anyone else)."""
 
     employee: Person
     timeline: tuple[TimelineEvent, ...]
@@ -81,9 +117,13 @@ class DevelopmentRecord:
     courses: tuple[CourseStatus, ...]
     goals: tuple[IlpGoal, ...]
     skills: tuple[SkillEvidence, ...]
+    goals_shown: tuple[GoalShown, ...] = ()
+    notes: tuple[SessionNotes, ...] = ()
 
 
-_GOAL_WORDS = {
+OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
+
+GOAL_WORDS = {
     GoalStatus.PLANNED: "set",
     GoalStatus.IN_PROGRESS: "in progress",
     GoalStatus.ACHIEVED: "achieved",
@@ -91,15 +131,30 @@ _GOAL_WORDS = {
 }
 
 
+async def report_record(
+    uow: UnitOfWork, manager_id: int, employee_id: int, today: date, *, timezone: str = "UTC"
+) -> DevelopmentRecord:
+    """A report's record as their current manager sees it, with the key points of the
+    sessions this manager wrote; anyone who is not their current manager is refused."""
+    async with uow:
+        manager = await uow.people.current_manager(employee_id, today)
+    if manager is None or manager.id != manager_id:
+        raise Refusal("You can open the records of your current direct reports only.")
+    return await development_record(uow, employee_id, viewer_id=manager_id, timezone=timezone)
+
+
 async def development_record(
-    uow: UnitOfWork, employee_id: int, *, timezone: str = "UTC"
+    uow: UnitOfWork, employee_id: int, *, viewer_id: int | None = None, timezone: str = "UTC"
 ) -> DevelopmentRecord:
     """The employee's record; completion times become dates in `timezone` (the employee's
-    zone, or the organisation's)."""
+    zone, or the organisation's). Key points come with it for `viewer_id` only where they may
+    read them: every session when the viewer is the employee, the sessions the viewer held
+    when they are a manager; the caller has checked that the viewer may see the record."""
     async with uow:
         employee = await uow.people.get(employee_id)
         if employee is None:
             raise Refusal("There is no such person in the directory.")
+        actions = await uow.actions.for_employee(employee_id)
         zone = employee.timezone or timezone
         sessions = await uow.sessions.for_employee(employee_id)
         levels = await uow.skill_levels.for_employee(employee_id)
@@ -109,6 +164,7 @@ async def development_record(
         changes = await uow.goals.changes_for_employee(employee_id)
         open_actions = await uow.actions.open_for_employee(employee_id)
         skill_ids = {s.skill_id for s in sessions} | {level.skill_id for level in levels}
+        skill_ids |= {goal.skill_id for goal in goals if goal.skill_id}
         skills = await uow.catalogue.skills(sorted(skill_ids))
         course_ids = {a.course_id for a in assignments} | {c.course_id for c in completions}
         courses = await uow.catalogue.courses(sorted(course_ids))
@@ -144,10 +200,15 @@ async def development_record(
         for level in levels
     ]
     events += [
+        TimelineEvent(a.closed_on, EventKind.ACTION_DONE, f"Action done: {a.text}")
+        for a in actions
+        if a.status is ActionStatus.DONE and a.closed_on is not None
+    ]
+    events += [
         TimelineEvent(
             change.changed_on,
             EventKind.GOAL_CHANGE,
-            f"ILP goal {_GOAL_WORDS[change.status]}: {goal_titles.get(change.goal_id, '')}",
+            f"ILP goal {GOAL_WORDS[change.status]}: {goal_titles.get(change.goal_id, '')}",
             goal_id=change.goal_id,
         )
         for change in changes
@@ -205,6 +266,15 @@ async def development_record(
         )
         for a in assignments
     )
+    readable = [
+        s for s in sessions if viewer_id is not None and viewer_id in (employee_id, s.manager_id)
+    ]
+    notes = tuple(
+        SessionNotes(
+            s.id, s.held_on, f"{s.focus_type.label}, {skill_name(s.skill_id)}", s.key_points
+        )
+        for s in readable
+    )
     return DevelopmentRecord(
         employee=employee,
         timeline=tuple(events),
@@ -212,4 +282,8 @@ async def development_record(
         courses=statuses,
         goals=tuple(goals),
         skills=tuple(evidence),
+        goals_shown=tuple(
+            GoalShown(g, skill_name(g.skill_id) if g.skill_id else None) for g in goals
+        ),
+        notes=notes,
     )

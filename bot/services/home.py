@@ -1,5 +1,6 @@
 """What a manager's Home shows about each report (last session, next due date, overdue, open
-actions), and an employee marking an agreed action done."""
+actions), an employee marking an agreed action done, and a message with *Done* buttons as it
+reads once actions in it are closed."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import date
 
 from bot.cadence import CoachingSchedule, is_overdue
 from bot.errors import Refusal
+from bot.messages import combine, compose, with_action_statuses
 from bot.model import ActionStatus, AgreedAction, Person
 from bot.ports import UnitOfWork
+from bot.replies import Reply
 from bot.services.sessions import coaching_schedule
 
 
@@ -65,3 +68,20 @@ async def mark_action_done(
         action.carried_from_id,
         today,
     )
+
+
+async def message_as_it_stands(uow: UnitOfWork, person_id: int, message_ref: str) -> Reply | None:
+    """The chat message `message_ref` sent to the person, composed again with the actions it
+    lists that are closed now shown closed and without their *Done* buttons; None when no
+    sent message of theirs has that reference."""
+    async with uow:
+        sent = await uow.outbox.sent_as(person_id, message_ref)
+        if not sent:
+            return None
+        closed = {
+            action.id: action.status.value
+            for action in await uow.actions.for_employee(person_id)
+            if action.status is not ActionStatus.OPEN
+        }
+    replies = [compose(kind, with_action_statuses(payload, closed)) for kind, payload in sent]
+    return combine(replies)

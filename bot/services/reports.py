@@ -179,6 +179,7 @@ class ThemeAlert:
     share: float
     sessions: int
     catalogue_has_course: bool
+    name: str = ""  # the skill's name, for people (the machine outputs keep the id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,9 +356,11 @@ def theme_alerts(aggregates: ReportAggregates, min_group_size: int) -> tuple[The
         department_people[cell.department] += cell.people
     department_sessions: dict[str, int] = defaultdict(int)
     skill_sessions: dict[tuple[str, str], int] = defaultdict(int)
+    skill_names: dict[str, str] = {}
     for session in aggregates.sessions:
         department_sessions[session.department] += session.sessions
         skill_sessions[(session.department, session.skill_id)] += session.sessions
+        skill_names[session.skill_id] = session.skill_name
     alerts = []
     for (department, skill_id), count in sorted(skill_sessions.items()):
         total = department_sessions[department]
@@ -373,6 +376,7 @@ def theme_alerts(aggregates: ReportAggregates, min_group_size: int) -> tuple[The
                     share=count / total,
                     sessions=total,
                     catalogue_has_course=skill_id in aggregates.skills_with_courses,
+                    name=skill_names[skill_id] or skill_id,
                 )
             )
     return tuple(alerts)

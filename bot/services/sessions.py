@@ -12,7 +12,7 @@ from datetime import date, datetime
 from bot.appraisal import COACHING_PROMPTS, find_appraisal_language
 from bot.cadence import CoachingSchedule, relationship_start, schedule_for
 from bot.clock import Clock, local_date
-from bot.commands import LogSession
+from bot.commands import LogSession, goal_from_line
 from bot.errors import AppraisalFinding, FieldError, Refusal
 from bot.model import (
     ActionStatus,
@@ -284,7 +284,7 @@ async def _store(
 ) -> SessionLogged:
     """Write the session and everything it causes; the caller commits."""
     goal_id = cmd.ilp_goal_id
-    new_goal = (cmd.new_goal_title or "").strip()
+    new_goal, target_date, _ = goal_from_line(cmd.new_goal_title or "")
     planned: IlpGoal | None = None
     if new_goal:
         goal = await uow.goals.add(
@@ -293,6 +293,7 @@ async def _store(
                 checked.employee.id,
                 new_goal,
                 skill_id=checked.skill.skill_id,
+                target_date=target_date,
                 status=GoalStatus.IN_PROGRESS,
                 created_on=checked.held_on,
             )

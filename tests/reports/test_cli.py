@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from adapters.cli import main
-from adapters.report_render import chart_series
+from adapters.report_render import chart_note, chart_series, render_chart
 from bot.services.reports import ProgrammeReports, ReportRequest
 from storage.db import create_engine
 from storage.reports import SqlReportSource
@@ -178,15 +178,26 @@ def test_csv_has_the_contract_columns(
     assert "0.6818181818181818" in out
 
 
-def test_table_rounds_and_says_what_is_suppressed(
+def test_table_speaks_in_names_and_says_why_a_row_is_not_shown(
     organisation: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(capsys)
     assert code == 0
-    assert "People: 12   Sessions: 20" in out
+    assert "People in the programme: 12   Sessions held: 20" in out
+    assert "Counted: sessions held that count towards completion" in out
     assert "68.2%" in out
-    assert "suppressed" in out
-    assert "Listening (sk-l): 8 (40.0%)" in out
+    lines = out.splitlines()
+    apps = next(i for i, line in enumerate(lines) if "Apps" in line)
+    assert "not shown" in lines[apps]
+    assert lines[apps + 1].strip() == "Not shown: fewer than 3 people."
+    core = next(i for i, line in enumerate(lines) if "Core" in line)
+    assert "smaller group's figures cannot be worked out" in lines[core + 1]
+    assert "Listening: 8 sessions (40.0%)" in out
+    assert "Skill development: 10 sessions (50.0%)" in out
+    assert "Eng: Listening is the focus of 47.1% of 17 sessions" in out
+    assert "Managers: no figures, fewer than 3 managers" in out
+    for internal in ("sk-l", "skill_development", "performance_goals", "released", "suppressed"):
+        assert internal not in out
 
 
 def test_chart_is_a_png_of_released_rows(
@@ -209,6 +220,11 @@ async def test_suppressed_departments_are_not_drawn(sqlite_url: str) -> None:
     departments, focus = chart_series(report)
     assert departments == []  # Ops (3 people) and, complementarily, Eng are hidden
     assert focus[0] == ("Listening", 8)
+    assert chart_note(report) == (
+        "2 departments not shown: 1 with fewer than 4 people; 1 so that a smaller one's "
+        "figures cannot be worked out."
+    )
+    assert render_chart(report).startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize(

@@ -57,14 +57,20 @@ async def test_an_ld_admin_gets_the_summary_the_figures_the_chart_and_the_csv(
     assert response.status == 200
     [summary] = await eventually(lambda: world.emulator.ephemeral_to("U0DANA"))
     assert "Coaching programme" in summary["text"]
-    assert "7 people · 1 sessions" in summary["text"]
+    assert "7 people · 1 session held" in summary["text"]
+    assert "counted towards completion" in summary["text"]
     await eventually(lambda: len(uploads_done(world)) == 2)
     uploaded = {f["name"].rsplit(".", 1)[1]: f for f in uploads_done(world)}
     assert uploaded["png"]["content"].startswith(b"\x89PNG")
     header = "group_type,department,name,people,expected,held,rate,suppressed"
     assert uploaded["csv"]["content"].decode().startswith(header)
     [figures] = [m for m in world.emulator.messages_to("U0DANA") if "Programme report" in m["text"]]
-    assert "Session completion" in json.dumps(figures)
+    shown = json.dumps(figures)
+    assert "Session completion" in shown
+    assert "Negotiation: 1 session (100.0%)" in shown
+    assert "Skill development: 1 session (100.0%)" in shown
+    for internal in ("SK-NEGO", "skill_development", "released", "suppressed"):
+        assert internal not in shown + summary["text"]
     dana_calls = [c for c in world.emulator.calls() if "U0DANA" in json.dumps(c.args)]
     assert dana_calls
     assert PLANTED not in json.dumps([c.args for c in dana_calls], default=str)

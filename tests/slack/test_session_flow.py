@@ -4,6 +4,7 @@ emulator received out, what the database holds."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -165,11 +166,22 @@ async def test_the_employee_marks_an_action_done_from_the_dm(
         "Done: Role-play the opener with Zoe",
         "Done: Draft the proposal",
     ]
-    await world.click("U0ED", buttons[0]["action_id"], buttons[0]["value"])
-    confirmation = await eventually(lambda: world.emulator.messages_to("U0ED")[1:])
-    assert "Marked done: Role-play the opener with Zoe" in confirmation[0]["text"]
+    await world.click("U0ED", buttons[0]["action_id"], buttons[0]["value"], message=dm)
+    await eventually(lambda: world.emulator.calls("chat.update"))
     statuses = {a["text"]: a["status"] for a in await table(world, "agreed_action")}
     assert statuses == {"Role-play the opener with Zoe": "done", "Draft the proposal": "open"}
+    [updated] = world.emulator.messages_to("U0ED")  # the same message, now showing it done
+    assert updated["ts"] == dm["ts"]
+    left = [e for b in updated["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in left] == ["Done: Draft the proposal"]
+    lines = [
+        line
+        for block in updated["blocks"]
+        if block["type"] == "section"
+        for line in block["text"]["text"].splitlines()
+    ]
+    assert "• Role-play the opener with Zoe ✅ _done_" in lines
+    assert "• Draft the proposal (by 15 January)" in lines
 
 
 async def test_what_a_manager_types_cannot_link_or_mention_in_the_dm(
@@ -205,3 +217,25 @@ async def test_marked_done_dm_escapes_action_text(world: SlackWorld, people: Peo
     )
     [action] = await table(world, "agreed_action")
     assert (action["text"], action["status"]) == ("<!channel> <https://evil|Click>", "done")
+
+
+async def test_the_review_says_what_saving_does_to_the_open_actions(
+    world: SlackWorld, people: People
+) -> None:
+    view = await open_form(world)
+    yesterday = (today_utc() - timedelta(days=1)).isoformat()
+    await world.submit("U0MAYA", view, {**GOOD, "held_on": yesterday})
+    opened = {a["text"]: a["id"] for a in await table(world, "agreed_action")}
+
+    view = await open_form(world)
+    [preview] = [b for b in view["blocks"] if b.get("block_id") == "carry_summary"]
+    assert "_Unless you change them below, both are carried over._" in preview["text"]["text"]
+    radios = [b for b in view["blocks"] if b.get("block_id", "").startswith("review_")]
+    assert {b["element"]["initial_option"]["value"] for b in radios[1:]} == {"carried_over"}
+
+    done = opened["Role-play the opener with Zoe"]
+    appraisal = {**GOOD, "key_points": "Talked about his rating\nOpened up\nHeld the price"}
+    answer = await world.submit("U0MAYA", view, {**appraisal, f"review_{done}": ("Done", "done")})
+    assert answer["response_action"] == "update"  # the form comes back with what was chosen
+    [preview] = [b for b in answer["view"]["blocks"] if b.get("block_id") == "carry_summary"]
+    assert "Unless you change them below: 1 marked done, 1 carried over." in json_text(preview)

@@ -43,10 +43,18 @@ class SlackWorld:
         return await self.actor.submit(user_id, view, answers, trigger)
 
     async def click(
-        self, user_id: str, action_id: str, value: str, *, view: dict[str, Any] | None = None
+        self,
+        user_id: str,
+        action_id: str,
+        value: str,
+        *,
+        view: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
     ) -> ClientResponse:
         trigger = self.emulator.new_trigger_id(user_id)
-        return await self.actor.click(user_id, action_id, value, trigger, view=view)
+        return await self.actor.click(
+            user_id, action_id, value, trigger, view=view, message=message
+        )
 
     async def event(self, event: dict[str, Any], event_id: str, **headers: str) -> ClientResponse:
         return await self.actor.event(event, event_id, **headers)

@@ -60,6 +60,10 @@ async def test_an_ld_admin_gets_the_figures_and_a_chart_link_that_expires(
     await world.say(DANA, "report department Sales 90d")
     card = world.last_card(DANA)
     assert "Programme report" in text_of(card)
+    assert "Sessions held: 0" in text_of(card)
+    assert "Counted: sessions held that count towards completion" in text_of(card)
+    for internal in ("released", "suppressed"):
+        assert internal not in text_of(card)
     link = chart_link(world)
 
     response = await world.http.get(link)

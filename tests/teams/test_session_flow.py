@@ -182,7 +182,11 @@ async def test_the_report_closes_an_action_from_the_dm_and_sees_their_record(
     done = next(a["data"] for a in set_["actions"] if "Role-play" in a["title"])
 
     await world.submit(ED, done)
-    assert "Marked done: Role-play the opener with Zoe" in text_of(world.last_card(ED))
+    [updated] = [s for s in world.connector.sent_to(ED) if "logged your" in s.activity["summary"]]
+    assert updated.versions, "the DM's card is updated in place"
+    assert "Role-play the opener with Zoe ✅ _done_" in text_of(updated.cards[0])
+    [set_] = [e for e in updated.cards[0]["body"] if e["type"] == "ActionSet" and "Done" in str(e)]
+    assert [a["title"] for a in set_["actions"]] == ["Done: Draft the proposal"]
     statuses = {a["text"]: a["status"] for a in await world.table("agreed_action")}
     assert statuses == {"Role-play the opener with Zoe": "done", "Draft the proposal": "open"}
 
@@ -203,6 +207,7 @@ async def test_the_next_session_reviews_the_open_actions_prefilled(
     card = await open_card(world)
     reviews = {f"review_{i}": input_(card, f"review_{i}")["value"] for i in opened.values()}
     assert set(reviews.values()) == {"carried_over"}
+    assert "Unless you change them below, both are carried over." in text_of(card)
     done = f"review_{opened['Role-play the opener with Zoe']}"
     reviews[done] = "done"
     await world.submit(MAYA, answers(card, **reviews, actions="Send notes"))
@@ -241,10 +246,10 @@ async def test_marked_done_and_the_record_keep_action_text_inert_on_teams(
     done = next(a["data"] for a in set_["actions"] if "Click" in a["title"])
 
     await world.submit(ED, done)
-    confirmation = text_of(world.last_card(ED))
+    updated = text_of(world.last_card(ED))  # the DM as it now stands, the action marked done
     await world.say(ED, "my record")
     record = text_of(world.last_card(ED))
 
-    assert "Marked done: [Click]\u200b(https://evil.example) first" in confirmation
+    assert "[Click]\u200b(https://evil.example) first" in updated
     assert "- [Open]\u200b(https://evil.example) second" in record
-    assert "](" not in confirmation + record
+    assert "](" not in updated + record

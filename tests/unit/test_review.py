@@ -9,6 +9,7 @@ from bot.review import (
     CarriedAction,
     ReviewOutcome,
     StatusChange,
+    carry_summary,
     prefill_reviews,
     review_open_actions,
 )
@@ -87,3 +88,21 @@ def test_after_the_review_no_earlier_action_stays_open() -> None:
     assert {change.action_id for change in outcome.changes} == {1, 2, 3}
     assert all(change.closed_on == HELD_ON for change in outcome.changes)
     assert [carried.carried_from_id for carried in outcome.carried] == [2]
+
+
+def test_the_form_says_what_saving_does_to_the_open_actions() -> None:
+    seven = [AgreedAction(n, session_id=10, employee_id=7, text=f"Action {n}") for n in range(7)]
+    assert carry_summary(seven, prefill_reviews(seven), shown=10) == (
+        "Unless you change them below, all 7 are carried over."
+    )
+    chosen = {**prefill_reviews(seven), 0: ActionStatus.DONE, 1: ActionStatus.DROPPED}
+    assert carry_summary(seven, chosen, shown=10) == (
+        "Unless you change them below: 1 marked done, 5 carried over, 1 dropped."
+    )
+    assert carry_summary(seven, {0: ActionStatus.DONE}, shown=5) == (
+        "Unless you change them below: 1 marked done, 6 carried over. "
+        "The 2 not listed here are carried over."
+    )
+    assert carry_summary([READ], prefill_reviews([READ]), shown=10) == (
+        "Unless you change them below, the one open action is carried over."
+    )

@@ -13,11 +13,12 @@ from adapters.slack.listeners import (
     events,
     nudges,
     options,
+    record,
     report,
     views,
 )
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
-    for module in (events, commands, views, actions, options, nudges, report, courses):
+    for module in (events, commands, views, actions, options, nudges, report, courses, record):
         module.register(app, door)

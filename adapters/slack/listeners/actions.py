@@ -8,14 +8,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import button_actions
+from adapters.slack.blocks import button_actions, reply_blocks
 from adapters.slack.door import SlackDoor
 from adapters.slack.listeners.events import publish_home
 from adapters.slack.replies import tell
 from adapters.slack.session_modal import EMPLOYEE_ACTION, parse_submission, session_view
 from bot.errors import Refusal
 from bot.replies import Actions
-from bot.services.home import mark_action_done
+from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.sessions import session_form
 
 
@@ -66,14 +66,38 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         person = await door.person_or_tell(client, user_id)
         if person is None:
             return
+        refused = None
         try:
             done = await mark_action_done(
                 door.unit_of_work(), person.id, int(action["value"]), door.today_for(person)
             )
         except Refusal as refusal:
-            await tell(client, user_id, None, refusal.message)
-            return
+            refused = refusal.message
         if body.get("view", {}).get("type") == "home":
             await publish_home(door, client, user_id)
-        else:
+            if refused:
+                await tell(client, user_id, None, refused)
+            return
+        shown = await _show_as_it_stands(door, client, person.id, body)
+        if refused:
+            await tell(client, user_id, None, refused)
+        elif not shown:
             await tell(client, user_id, None, f"Marked done: {done.text}. Well done!")
+
+
+async def _show_as_it_stands(
+    door: SlackDoor, client: AsyncWebClient, person_id: int, body: dict[str, Any]
+) -> bool:
+    """Update the message whose *Done* was pressed to show its actions as they stand now, with
+    no button left that could only answer "already closed"; False when it is not ours."""
+    message = body.get("message") or {}
+    channel = (body.get("container") or {}).get("channel_id")
+    if not channel or not message.get("ts"):
+        return False
+    now = await message_as_it_stands(door.unit_of_work(), person_id, f"{channel}:{message['ts']}")
+    if now is None:
+        return False
+    await client.chat_update(
+        channel=channel, ts=message["ts"], text=now.summary, blocks=reply_blocks(now)
+    )
+    return True

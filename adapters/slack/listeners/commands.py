@@ -56,7 +56,7 @@ async def open_coaching(
         await client.views_update(view_id=view_id, view=notice(NOT_YOUR_REPORT))
     elif not form.reports:
         record = await development_record(
-            door.unit_of_work(), person.id, timezone=door.settings.timezone
+            door.unit_of_work(), person.id, viewer_id=person.id, timezone=door.settings.timezone
         )
         await client.views_update(view_id=view_id, view=record_modal(record))
     else:

@@ -62,7 +62,9 @@ async def publish_home(door: SlackDoor, client: AsyncWebClient, user_id: str) ->
     async with door.unit_of_work() as uow:
         has_manager = await uow.people.current_manager(person.id, today) is not None
     record = (
-        await development_record(door.unit_of_work(), person.id, timezone=door.settings.timezone)
+        await development_record(
+            door.unit_of_work(), person.id, viewer_id=person.id, timezone=door.settings.timezone
+        )
         if has_manager or not reports
         else None
     )

@@ -11,7 +11,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.report_render import render_chart, render_csv, render_table
+from adapters.report_render import (
+    counted_sessions,
+    render_chart,
+    render_csv,
+    render_table,
+    sessions_phrase,
+)
 from adapters.report_service import programme_reports
 from adapters.slack.blocks import escape
 from adapters.slack.door import SlackDoor
@@ -57,14 +63,21 @@ def summary(report: ProgrammeReport) -> str:
             f"*Coaching programme, {period}*: fewer than {report.min_group_size} people in "
             "scope, so no figure can be shown."
         )
-    held = sum(r.held or 0 for r in report.completion if r.group_type == "department")
-    expected = sum(r.expected or 0 for r in report.completion if r.group_type == "department")
-    rate = f"{100 * held / expected:.0f}%" if expected else "n/a"
+    counted, expected = counted_sessions(report)
+    completion = (
+        f"{counted} of {expected} expected sessions counted towards completion "
+        f"({100 * counted / expected:.0f}%)"
+        if expected
+        else "no sessions expected yet"
+    )
+    hidden = sum(1 for r in report.completion if r.group_type == "department" and r.suppressed)
+    if hidden:
+        completion += f" ({hidden} department(s) not shown are left out; see why in the table)"
     assigned = report.course_assignment_rate
     lines = [
         f"*Coaching programme, {period}*",
-        f"{report.people} people · {report.sessions} sessions · completion {rate} "
-        "(released departments)",
+        f"{report.people} people · {sessions_phrase(report.sessions)} held",
+        f"Completion: {completion}",
         "Sessions with a course assigned: "
         + ("n/a" if assigned is None else f"{100 * assigned:.0f}%"),
     ]
