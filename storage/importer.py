@@ -121,10 +121,12 @@ class StoredPerson:
 
 @dataclass(frozen=True, slots=True)
 class PeopleSnapshot:
-    """The directory as stored: people by lower-cased e-mail, current relationships."""
+    """The directory as stored: people by lower-cased e-mail, current relationships, and the
+    employees who have had a manager (current or ended)."""
 
     people: dict[str, StoredPerson]
     current: dict[tuple[int, int], int]  # (manager id, employee id) -> relationship id
+    managed: frozenset[int] = frozenset()  # employee ids
 
 
 @dataclass
@@ -137,6 +139,8 @@ class PeoplePlan:
     deactivate: list[int] = field(default_factory=list)
     end: list[int] = field(default_factory=list)  # relationship ids
     start: list[tuple[str, str]] = field(default_factory=list)  # (manager, employee) e-mails
+    # employees whose first manager this import names: that relationship covers their past
+    whole_past: set[str] = field(default_factory=set)  # e-mails
 
     @property
     def rows(self) -> int:
@@ -156,7 +160,8 @@ async def load_people(connection: AsyncConnection) -> PeopleSnapshot:
         )
     )
     current = {(manager, employee): rid for manager, employee, rid in current_result.all()}
-    return PeopleSnapshot(people, current)
+    managed = await connection.execute(select(RELATIONSHIP.c.employee_id).distinct())
+    return PeopleSnapshot(people, current, frozenset(managed.scalars()))
 
 
 def plan_people(
@@ -167,7 +172,9 @@ def plan_people(
 ) -> PeoplePlan:
     """The file is the whole directory: people missing from it are deactivated (dated `today`),
     people back in it reactivated; the current relationships become exactly `managers`
-    (employee e-mail -> manager e-mail), ending the others and starting the new ones `today`."""
+    (employee e-mail -> manager e-mail), ending the others and starting the new ones `today`.
+    A relationship that is the employee's first covers their whole past (the history imported
+    with them); a later one's history starts `today`, as the old one's ends."""
     stored_people = snapshot.people
     plan = PeoplePlan(ImportCounts(), today, {email: p.id for email, p in stored_people.items()})
     counts = plan.counts
@@ -194,6 +201,8 @@ def plan_people(
             kept.add(pair)
         else:
             plan.start.append((manager, employee))
+            if employee_row is None or employee_row.id not in snapshot.managed:
+                plan.whole_past.add(employee)
     plan.end = [rid for pair, rid in snapshot.current.items() if pair not in kept]
     counts.details = {
         "relationships started": len(plan.start),
@@ -220,7 +229,12 @@ async def apply_people(
     if not plan.start:
         return
     started = [
-        {"manager_id": ids[manager], "employee_id": ids[employee], "started_on": plan.today}
+        {
+            "manager_id": ids[manager],
+            "employee_id": ids[employee],
+            "started_on": plan.today,
+            "history_from": None if employee in plan.whole_past else plan.today,
+        }
         for manager, employee in plan.start
     ]
     # RETURNING makes SQLAlchemy send multi-row VALUES batches ("insertmanyvalues"), which
