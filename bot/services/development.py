@@ -1,6 +1,7 @@
-"""The development record of one employee: one dated timeline of sessions, skill levels,
-course assignments and completions, self-directed learning and ILP goal changes, plus what is
-open now. It never carries key points: those belong to the session's manager and employee."""
+"""The development record of one employee: one dated timeline of sessions, actions closed
+(done or dropped, with why when superseded), skill levels, course assignments and completions,
+self-directed learning and ILP goal changes, plus what is open now. It never carries key
+points: those belong to the session's manager and employee."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bot.clock import local_date
 from bot.errors import Refusal
 from bot.model import (
     SKILL_LEVEL_NAMES,
+    ActionStatus,
     AgreedAction,
     CourseAssignment,
     GoalStatus,
@@ -25,6 +27,7 @@ class EventKind(enum.StrEnum):
     """What happened on a day of the development record, in the order a day lists them."""
 
     SESSION = "session"
+    ACTION_CLOSED = "action_closed"
     SKILL_LEVEL = "skill_level"
     GOAL_CHANGE = "goal_change"
     COURSE_ASSIGNED = "course_assigned"
@@ -83,6 +86,9 @@ class DevelopmentRecord:
     skills: tuple[SkillEvidence, ...]
 
 
+_CLOSED = (ActionStatus.DONE, ActionStatus.DROPPED)
+"""Actions closed for good (a carried-over one lives on in the next session)."""
+
 _GOAL_WORDS = {
     GoalStatus.PLANNED: "set",
     GoalStatus.IN_PROGRESS: "in progress",
@@ -107,7 +113,7 @@ async def development_record(
         completions = await uow.completions.for_employee(employee_id)
         goals = await uow.goals.for_employee(employee_id)
         changes = await uow.goals.changes_for_employee(employee_id)
-        open_actions = await uow.actions.open_for_employee(employee_id)
+        actions = await uow.actions.for_employee(employee_id)
         skill_ids = {s.skill_id for s in sessions} | {level.skill_id for level in levels}
         skills = await uow.catalogue.skills(sorted(skill_ids))
         course_ids = {a.course_id for a in assignments} | {c.course_id for c in completions}
@@ -132,6 +138,18 @@ async def development_record(
             session_id=s.id,
         )
         for s in sessions
+    ]
+    events += [
+        TimelineEvent(
+            a.closed_on,
+            EventKind.ACTION_CLOSED,
+            f"Action {a.status.value}"
+            + (f", {a.closed_reason}" if a.closed_reason else "")
+            + f": {a.text}",
+            session_id=a.session_id,
+        )
+        for a in actions
+        if a.status in _CLOSED and a.closed_on is not None
     ]
     events += [
         TimelineEvent(
@@ -208,7 +226,7 @@ async def development_record(
     return DevelopmentRecord(
         employee=employee,
         timeline=tuple(events),
-        open_actions=tuple(open_actions),
+        open_actions=tuple(a for a in actions if a.status is ActionStatus.OPEN),
         courses=statuses,
         goals=tuple(goals),
         skills=tuple(evidence),
