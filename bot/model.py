@@ -103,13 +103,19 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class CoachingRelationship:
-    """A manager coaching a direct report, from `started_on` until `ended_on` (exclusive)."""
+    """A manager coaching a direct report until `ended_on` (exclusive). Two dates of its
+    start, never one with two meanings: `started_on` is the day the import named this manager,
+    from which *tracked since* (`bot.cadence.relationship_start`) dates the first due session;
+    `history_from` is the first day of its history (reports, "is this my report" checks),
+    None when it covers the employee's whole past (it came from the first import that named a
+    manager for them)."""
 
     id: int
     manager_id: int
     employee_id: int
     started_on: date
     ended_on: date | None = None
+    history_from: date | None = None
 
     @property
     def is_current(self) -> bool:
@@ -152,6 +158,7 @@ class AgreedAction:
     status: ActionStatus = ActionStatus.OPEN
     carried_from_id: int | None = None
     closed_on: date | None = None
+    closed_reason: str | None = None  # why it was closed without a review (superseded)
 
 
 @dataclass(frozen=True, slots=True)

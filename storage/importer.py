@@ -13,7 +13,8 @@ from typing import Any, TypedDict
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.model import Skill
+from bot.imported_log import ImportedAction, closing, next_sessions, superseded_reason
+from bot.model import ActionStatus, Skill
 from storage.tables import metadata
 
 BATCH_SIZE = 2000
@@ -121,10 +122,12 @@ class StoredPerson:
 
 @dataclass(frozen=True, slots=True)
 class PeopleSnapshot:
-    """The directory as stored: people by lower-cased e-mail, current relationships."""
+    """The directory as stored: people by lower-cased e-mail, current relationships, and the
+    employees who have had a manager (current or ended)."""
 
     people: dict[str, StoredPerson]
     current: dict[tuple[int, int], int]  # (manager id, employee id) -> relationship id
+    managed: frozenset[int] = frozenset()  # employee ids
 
 
 @dataclass
@@ -137,6 +140,8 @@ class PeoplePlan:
     deactivate: list[int] = field(default_factory=list)
     end: list[int] = field(default_factory=list)  # relationship ids
     start: list[tuple[str, str]] = field(default_factory=list)  # (manager, employee) e-mails
+    # employees whose first manager this import names: that relationship covers their past
+    whole_past: set[str] = field(default_factory=set)  # e-mails
 
     @property
     def rows(self) -> int:
@@ -156,7 +161,8 @@ async def load_people(connection: AsyncConnection) -> PeopleSnapshot:
         )
     )
     current = {(manager, employee): rid for manager, employee, rid in current_result.all()}
-    return PeopleSnapshot(people, current)
+    managed = await connection.execute(select(RELATIONSHIP.c.employee_id).distinct())
+    return PeopleSnapshot(people, current, frozenset(managed.scalars()))
 
 
 def plan_people(
@@ -167,7 +173,9 @@ def plan_people(
 ) -> PeoplePlan:
     """The file is the whole directory: people missing from it are deactivated (dated `today`),
     people back in it reactivated; the current relationships become exactly `managers`
-    (employee e-mail -> manager e-mail), ending the others and starting the new ones `today`."""
+    (employee e-mail -> manager e-mail), ending the others and starting the new ones `today`.
+    A relationship that is the employee's first covers their whole past (the history imported
+    with them); a later one's history starts `today`, as the old one's ends."""
     stored_people = snapshot.people
     plan = PeoplePlan(ImportCounts(), today, {email: p.id for email, p in stored_people.items()})
     counts = plan.counts
@@ -194,6 +202,8 @@ def plan_people(
             kept.add(pair)
         else:
             plan.start.append((manager, employee))
+            if employee_row is None or employee_row.id not in snapshot.managed:
+                plan.whole_past.add(employee)
     plan.end = [rid for pair, rid in snapshot.current.items() if pair not in kept]
     counts.details = {
         "relationships started": len(plan.start),
@@ -220,7 +230,12 @@ async def apply_people(
     if not plan.start:
         return
     started = [
-        {"manager_id": ids[manager], "employee_id": ids[employee], "started_on": plan.today}
+        {
+            "manager_id": ids[manager],
+            "employee_id": ids[employee],
+            "started_on": plan.today,
+            "history_from": None if employee in plan.whole_past else plan.today,
+        }
         for manager, employee in plan.start
     ]
     # RETURNING makes SQLAlchemy send multi-row VALUES batches ("insertmanyvalues"), which
@@ -407,7 +422,7 @@ class SessionEntry:
     skill_id: str
     key_points: tuple[str, ...]
     flagged: bool
-    actions: tuple[str, ...] = ()
+    actions: tuple[ImportedAction, ...] = ()
     course_ids: tuple[str, ...] = ()
     reason: str = ""
 
@@ -442,9 +457,15 @@ class SessionSnapshot:
 
 @dataclass
 class SessionPlan:
+    """The new sessions, their actions as `agreed_action` rows less the session id (by session
+    index), the course assignments, and the stored open actions a new later session of their
+    pair supersedes (`agreed_action` updates by id)."""
+
     counts: ImportCounts
     sessions: list[SessionEntry] = field(default_factory=list)
+    actions: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     assignments: list[tuple[int, str]] = field(default_factory=list)  # (session index, course)
+    superseded: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -489,10 +510,40 @@ async def load_sessions(connection: AsyncConnection) -> SessionSnapshot:
     )
 
 
-def plan_sessions(snapshot: SessionSnapshot, entries: Sequence[SessionEntry]) -> SessionPlan:
+OpenActions = Mapping[tuple[int, int, date], Sequence[int]]
+"""Stored open actions' ids by their session's key (manager, employee, held_on)."""
+
+
+async def load_open_actions(
+    connection: AsyncConnection, employee_ids: Iterable[int]
+) -> OpenActions:
+    """The open actions of these employees' sessions, by session key."""
+    found: dict[tuple[int, int, date], list[int]] = {}
+    wanted = sorted(set(employee_ids))
+    for start in range(0, len(wanted), BATCH_SIZE):
+        result = await connection.execute(
+            select(ACTION.c.id, SESSION.c.manager_id, SESSION.c.employee_id, SESSION.c.held_on)
+            .join(SESSION, SESSION.c.id == ACTION.c.session_id)
+            .where(
+                ACTION.c.status == ActionStatus.OPEN.value,
+                SESSION.c.manager_id.is_not(None),
+                SESSION.c.employee_id.in_(wanted[start : start + BATCH_SIZE]),
+            )
+            .order_by(ACTION.c.id)
+        )
+        for action_id, manager_id, employee_id, held_on in result.all():
+            found.setdefault((manager_id, employee_id, held_on), []).append(action_id)
+    return found
+
+
+def plan_sessions(
+    snapshot: SessionSnapshot, entries: Sequence[SessionEntry], open_actions: OpenActions
+) -> SessionPlan:
     """Sessions already stored under their natural key (manager, employee, day) are unchanged;
     each new one assigns its courses unless the employee already has that course open (in the
-    database or from an earlier row)."""
+    database or from an earlier row). Actions follow `bot.imported_log`: those of a session
+    with a later session of the pair are superseded by it, including the stored open actions
+    of a session a new one now follows."""
     plan = SessionPlan(ImportCounts())
     open_now = set(snapshot.open_assignments)
     for entry in entries:
@@ -505,20 +556,60 @@ def plan_sessions(snapshot: SessionSnapshot, entries: Sequence[SessionEntry]) ->
             if (entry.employee_id, course_id) not in open_now:
                 open_now.add((entry.employee_id, course_id))
                 plan.assignments.append((index, course_id))
+    _plan_actions(plan, snapshot, open_actions)
     plan.counts.added = len(plan.sessions)
     plan.counts.details = {
-        "actions added": sum(len(entry.actions) for entry in plan.sessions),
+        "actions added": len(plan.actions),
+        "actions superseded": len(plan.superseded)
+        + sum(row["closed_reason"] is not None for _, row in plan.actions),
         "courses assigned": len(plan.assignments),
         "flagged for appraisal language": sum(entry.flagged for entry in plan.sessions),
     }
     return plan
 
 
+def _plan_actions(plan: SessionPlan, snapshot: SessionSnapshot, open_actions: OpenActions) -> None:
+    days: dict[tuple[int, int], set[date]] = {}
+    for entry in plan.sessions:
+        days.setdefault(entry.key[:2], set()).add(entry.held_on)
+    new_keys = {entry.key for entry in plan.sessions}
+    for manager_id, employee_id, held_on in snapshot.sessions:
+        if (manager_id, employee_id) in days:
+            days[manager_id, employee_id].add(held_on)
+    following = {pair: next_sessions(pair_days) for pair, pair_days in days.items()}
+    for index, entry in enumerate(plan.sessions):
+        next_on = following[entry.key[:2]].get(entry.held_on)
+        for action in entry.actions:
+            fate = closing(action, entry.held_on, next_on)
+            row = {
+                "employee_id": entry.employee_id,
+                "text": action.text,
+                "status": fate.status.value,
+                "closed_on": fate.closed_on,
+                "closed_reason": fate.reason,
+            }
+            plan.actions.append((index, row))
+    for (manager_id, employee_id, held_on), action_ids in open_actions.items():
+        next_on = following.get((manager_id, employee_id), {}).get(held_on)
+        if next_on is None or (manager_id, employee_id, next_on) not in new_keys:
+            continue  # no later session, or one stored before: its review settled them
+        reason = superseded_reason(next_on)
+        plan.superseded += [
+            {
+                "b_id": action_id,
+                "status": ActionStatus.DROPPED.value,
+                "closed_on": next_on,
+                "closed_reason": reason,
+            }
+            for action_id in action_ids
+        ]
+
+
 async def apply_sessions(
     connection: AsyncConnection, plan: SessionPlan, at: datetime, progress: Progress | None = None
 ) -> None:
-    """Write the new sessions (ids back in file order), their actions (open) and course
-    assignments (dated the session's day, assigned by its manager)."""
+    """Write the new sessions (ids back in file order), their actions, the stored actions they
+    supersede and the course assignments (dated the session's day, assigned by its manager)."""
     statement = insert(SESSION).returning(SESSION.c.id, sort_by_parameter_order=True)
     ids: list[int] = []
     for start in range(0, len(plan.sessions), BATCH_SIZE):
@@ -542,12 +633,10 @@ async def apply_sessions(
         ids.extend(result.scalars())
         if progress is not None:
             progress(len(batch))
-    actions = [
-        {"session_id": session_id, "employee_id": s.employee_id, "text": text, "status": "open"}
-        for session_id, s in zip(ids, plan.sessions, strict=True)
-        for text in s.actions
-    ]
+    actions = [{"session_id": ids[index], **row} for index, row in plan.actions]
     await write_rows(connection, insert(ACTION), actions)
+    columns = ["status", "closed_on", "closed_reason"]
+    await write_rows(connection, _update_by_key(ACTION, "id", columns), plan.superseded)
     assignments = [
         {
             "employee_id": plan.sessions[index].employee_id,

@@ -51,7 +51,7 @@ from storage.tables import metadata
 # agreed_action.text or anything else a person wrote about someone.
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "person": ("id", "department", "team", "cadence", "start_date", "active", "deactivated_on"),
-    "coaching_relationship": ("manager_id", "employee_id", "started_on", "ended_on"),
+    "coaching_relationship": ("manager_id", "employee_id", "history_from", "ended_on"),
     "coaching_session": ("id", "employee_id", "held_on", "focus_type", "skill_id", "flagged"),
     "course_assignment": ("employee_id", "course_id", "assigned_on", "session_id", "completed_at"),
     "learning_completion": ("employee_id", "course_id", "completed_at"),
@@ -121,7 +121,8 @@ population = Table(
 def _current_manager(employee_id: Any, as_of: date) -> list[ColumnElement[bool]]:
     return [
         relationship.c.employee_id == employee_id,
-        relationship.c.started_on <= as_of,
+        # by the relationship's history: a first import covers the imported past
+        or_(relationship.c.history_from.is_(None), relationship.c.history_from <= as_of),
         or_(relationship.c.ended_on.is_(None), relationship.c.ended_on > as_of),
     ]
 

@@ -94,8 +94,11 @@ def _words_match(columns: Sequence[Any], words: str) -> ColumnElement[bool]:
 
 
 def _current_on(on: date) -> ColumnElement[bool]:
+    """The relationships whose history covers `on` ("is this my report"): not the day the
+    import named the manager, which may be after a manager's local date (a zone west of the
+    import's) or after the imported past."""
     return and_(
-        RELATIONSHIP.c.started_on <= on,
+        or_(RELATIONSHIP.c.history_from.is_(None), RELATIONSHIP.c.history_from <= on),
         or_(RELATIONSHIP.c.ended_on.is_(None), RELATIONSHIP.c.ended_on > on),
     )
 
@@ -223,6 +226,7 @@ class SqlPeople:
             employee_id=row["employee_id"],
             started_on=row["started_on"],
             ended_on=row["ended_on"],
+            history_from=row["history_from"],
         )
 
     async def first_relationship_start(self, manager_id: int, employee_id: int) -> date | None:

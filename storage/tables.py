@@ -67,13 +67,16 @@ class RelationshipRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_relationship_current", "manager_id", "ended_on"),
         # the programme report's current-manager check, without reading the rows
-        Index("ix_relationship_report", "employee_id", "started_on", "ended_on", "manager_id"),
+        Index("ix_relationship_report", "employee_id", "history_from", "ended_on", "manager_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     manager_id: int = _person_fk()
     employee_id: int = _person_fk()
+    # the day the import named this manager: with the start date, the nudges' baseline
     started_on: date
+    # the first day the relationship's history covers; None: the employee's whole past
+    history_from: date | None = None
     ended_on: date | None = None
 
 
@@ -137,6 +140,7 @@ class ActionRow(SQLModel, table=True):
     status: str = "open"
     carried_from_id: int | None = None
     closed_on: date | None = None
+    closed_reason: str | None = None  # why it was closed without a review (superseded)
 
 
 class AssignmentRow(SQLModel, table=True):

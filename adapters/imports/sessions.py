@@ -1,7 +1,8 @@
 """sessions.csv: an existing coaching log. Each row is checked by the chat form's own rules
 (`bot.record.validate_session`, with any past date allowed) and the appraisal-language rule
-(`bot.appraisal.is_flagged`); the natural key is (manager, employee, held_on). Imported history
-sends no messages."""
+(`bot.appraisal.is_flagged`); the natural key is (manager, employee, held_on). An action line
+may begin with `[done]` or `[dropped]`; the other actions of a session followed by a later one
+of the pair are superseded (`bot.imported_log`). Imported history sends no messages."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from adapters.imports.csvfile import CsvRecord, Layout, Problem
 from bot.appraisal import is_flagged
 from bot.commands import Field, LogSession, NewAction
 from bot.errors import FieldError
+from bot.imported_log import ImportedAction, read_action
 from bot.model import FocusType
 from bot.record import RecordContext, clean_course_ids, clean_lines, validate_session
 from storage import importer
@@ -72,7 +74,8 @@ async def run(connection: AsyncConnection, records: list[CsvRecord], ctx: Import
             entries.append(entry)
     if problems:
         return Outcome(problems=problems)
-    plan = importer.plan_sessions(snapshot, entries)
+    open_actions = await importer.load_open_actions(connection, {e.employee_id for e in entries})
+    plan = importer.plan_sessions(snapshot, entries, open_actions)
     if not ctx.dry_run:
         with ctx.writing(plan.rows) as progress:
             await importer.apply_sessions(connection, plan, ctx.now, progress)
@@ -95,6 +98,10 @@ def read_session(
     held_on = row.parse("held_on", fields.iso_date)
     minutes = row.parse("duration_minutes", _whole_number)
     key = (manager_id, employee_id, held_on) if manager_id and employee_id and held_on else None
+    actions = tuple(read_action(line) for line in record.get("actions").split("|"))
+    for action in actions:
+        if action.outcome is not None and not action.text:
+            row.problem("actions", f"[{action.outcome.value}] needs the action's text after it")
     coached = bool(manager_id and employee_id) and snapshot.coached(
         manager_id or 0, employee_id or 0, held_on or today
     )
@@ -106,11 +113,11 @@ def read_session(
         focus_type=record.get("focus_type") or None,
         skill_id=record.get("skill_id") or None,
         key_points=tuple(record.get("key_points").split("|")),
-        actions=tuple(NewAction(text) for text in record.get("actions").split("|")),
+        actions=tuple(NewAction(action.text) for action in actions),
         course_ids=tuple(record.get("course_ids").split(";")),
         source="import",
     )
-    entry = _entry(command, snapshot, key) if key is not None else None
+    entry = _entry(command, actions, snapshot, key) if key is not None else None
     stored = snapshot.sessions.get(key) if key is not None else None
     if key is not None and key in first_lines:
         row.problem("held_on", f"line {first_lines[key]} has a session of this pair on this day")
@@ -149,9 +156,13 @@ def _person(row: fields.RowReader, column: str, snapshot: SessionSnapshot) -> in
 
 
 def _entry(
-    command: LogSession, snapshot: SessionSnapshot, key: tuple[int, int, date]
+    command: LogSession,
+    actions: tuple[ImportedAction, ...],
+    snapshot: SessionSnapshot,
+    key: tuple[int, int, date],
 ) -> SessionEntry | None:
-    """The session the command would store, when its values have the right types."""
+    """The session the command would store, when its values have the right types; `actions`
+    are the command's with what the file says became of them."""
     focus = (command.focus_type or "").strip()
     skill_id = (command.skill_id or "").strip()
     if command.duration_minutes is None or focus not in _FOCUS_TYPES:
@@ -167,7 +178,7 @@ def _entry(
         skill_id=skill_id,
         key_points=key_points,
         flagged=is_flagged(key_points),
-        actions=clean_lines(action.text for action in command.actions),
+        actions=tuple(action for action in actions if action.text),
         course_ids=tuple(dict.fromkeys(clean_course_ids(command.course_ids))),
         reason=f"Agreed in your coaching session on {key[2].isoformat()} "
         f"({label}: {snapshot.skills.get(skill_id, skill_id)})",

@@ -1,7 +1,8 @@
-"""The development record of one employee: one dated timeline of sessions, skill levels,
-actions done, course assignments and completions, self-directed learning and ILP goal changes,
-plus what is open now. Key points come with it only for the two people allowed to read them
-(`programme.md`, Privacy): the employee, and the manager who wrote them."""
+"""The development record of one employee: one dated timeline of sessions, actions closed
+(done or dropped, with why when superseded), skill levels, course assignments and completions,
+self-directed learning and ILP goal changes, plus what is open now. Key points come with it
+only for the two people allowed to read them (Privacy): the employee, and the manager who
+wrote them."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ class EventKind(enum.StrEnum):
     """What happened on a day of the development record, in the order a day lists them."""
 
     SESSION = "session"
+    ACTION_CLOSED = "action_closed"
     SKILL_LEVEL = "skill_level"
-    ACTION_DONE = "action_done"
     GOAL_CHANGE = "goal_change"
     COURSE_ASSIGNED = "course_assigned"
     COURSE_COMPLETED = "course_completed"
@@ -123,6 +124,9 @@ class DevelopmentRecord:
 
 OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
 
+_CLOSED = (ActionStatus.DONE, ActionStatus.DROPPED)
+"""Actions closed for good (a carried-over one lives on in the next session)."""
+
 GOAL_WORDS = {
     GoalStatus.PLANNED: "set",
     GoalStatus.IN_PROGRESS: "in progress",
@@ -154,7 +158,6 @@ async def development_record(
         employee = await uow.people.get(employee_id)
         if employee is None:
             raise Refusal("There is no such person in the directory.")
-        actions = await uow.actions.for_employee(employee_id)
         zone = employee.timezone or timezone
         sessions = await uow.sessions.for_employee(employee_id)
         levels = await uow.skill_levels.for_employee(employee_id)
@@ -162,7 +165,7 @@ async def development_record(
         completions = await uow.completions.for_employee(employee_id)
         goals = await uow.goals.for_employee(employee_id)
         changes = await uow.goals.changes_for_employee(employee_id)
-        open_actions = await uow.actions.open_for_employee(employee_id)
+        actions = await uow.actions.for_employee(employee_id)
         skill_ids = {s.skill_id for s in sessions} | {level.skill_id for level in levels}
         skill_ids |= {goal.skill_id for goal in goals if goal.skill_id}
         skills = await uow.catalogue.skills(sorted(skill_ids))
@@ -191,6 +194,18 @@ async def development_record(
     ]
     events += [
         TimelineEvent(
+            a.closed_on,
+            EventKind.ACTION_CLOSED,
+            f"Action {a.status.value}"
+            + (f", {a.closed_reason}" if a.closed_reason else "")
+            + f": {a.text}",
+            session_id=a.session_id,
+        )
+        for a in actions
+        if a.status in _CLOSED and a.closed_on is not None
+    ]
+    events += [
+        TimelineEvent(
             level.assessed_on,
             EventKind.SKILL_LEVEL,
             f"{skill_name(level.skill_id)}: level {level.level} "
@@ -198,11 +213,6 @@ async def development_record(
             skill_id=level.skill_id,
         )
         for level in levels
-    ]
-    events += [
-        TimelineEvent(a.closed_on, EventKind.ACTION_DONE, f"Action done: {a.text}")
-        for a in actions
-        if a.status is ActionStatus.DONE and a.closed_on is not None
     ]
     events += [
         TimelineEvent(
@@ -278,7 +288,7 @@ async def development_record(
     return DevelopmentRecord(
         employee=employee,
         timeline=tuple(events),
-        open_actions=tuple(open_actions),
+        open_actions=tuple(a for a in actions if a.status is ActionStatus.OPEN),
         courses=statuses,
         goals=tuple(goals),
         skills=tuple(evidence),

@@ -45,7 +45,7 @@ def test_a_coaching_log_is_imported_with_actions_assignments_and_flags(cli: Cli)
     assert run.code == 0
     assert run.out == [
         "sessions.csv: 3 added, 0 updated, 0 unchanged, 0 deactivated; actions added: 4, "
-        "courses assigned: 3, flagged for appraisal language: 1"
+        "actions superseded: 2, courses assigned: 3, flagged for appraisal language: 1"
     ]
     sessions = cli.rows(
         "SELECT m.email, e.email, s.held_on, s.duration_minutes, s.focus_type, s.skill_id,"
@@ -63,13 +63,14 @@ def test_a_coaching_log_is_imported_with_actions_assignments_and_flags(cli: Cli)
          "python", ["Shadowing the lead, for a month", "Took on code review",
                     "Interested in the staff track"], 0),
     ]  # fmt: skip
+    # Grace's session of 2025-12-02 supersedes the actions of her session of 2025-11-04
     assert cli.rows(
         "SELECT e.email, s.held_on, a.text, a.status FROM agreed_action a"
         " JOIN coaching_session s ON s.id = a.session_id JOIN person e ON e.id = a.employee_id"
         " ORDER BY a.id"
     ) == [
-        ("grace@example.org", "2025-11-04", "Run one feedback session", "open"),
-        ("grace@example.org", "2025-11-04", "Read the SBI guide", "open"),
+        ("grace@example.org", "2025-11-04", "Run one feedback session", "dropped"),
+        ("grace@example.org", "2025-11-04", "Read the SBI guide", "dropped"),
         ("alan@example.org", "2025-11-05", "Pair twice a week", "open"),
         ("grace@example.org", "2025-12-02", "Lead one design review", "open"),
     ]
@@ -100,7 +101,7 @@ def test_importing_the_same_log_again_changes_nothing(cli: Cli) -> None:
 
     assert run.out == [
         "sessions.csv: 0 added, 0 updated, 3 unchanged, 0 deactivated; actions added: 0, "
-        "courses assigned: 0, flagged for appraisal language: 0"
+        "actions superseded: 0, courses assigned: 0, flagged for appraisal language: 0"
     ]
     assert cli.snapshot() == before
 
@@ -176,7 +177,8 @@ def test_a_dry_run_writes_no_session(cli: Cli) -> None:
 
     assert run.out == [
         "sessions.csv: 3 added, 0 updated, 0 unchanged, 0 deactivated; actions added: 4, "
-        "courses assigned: 3, flagged for appraisal language: 1 (dry run, nothing written)"
+        "actions superseded: 2, courses assigned: 3, flagged for appraisal language: 1"
+        " (dry run, nothing written)"
     ]
     assert cli.snapshot() == before
 

@@ -64,14 +64,23 @@ class Org:
         return person_id
 
     def manage(
-        self, manager: str, employee: str, *, since: date, until: date | None = None
+        self,
+        manager: str,
+        employee: str,
+        *,
+        since: date,
+        until: date | None = None,
+        whole_past: bool = False,
     ) -> None:
+        """A relationship named on `since`; its history starts then too, or covers the
+        employee's whole past when `whole_past` (as the first import naming a manager makes)."""
         self.relationships.append(
             {
                 "id": len(self.relationships) + 1,
                 "manager_id": self.ids[manager],
                 "employee_id": self.ids[employee],
                 "started_on": since,
+                "history_from": None if whole_past else since,
                 "ended_on": until,
             }
         )

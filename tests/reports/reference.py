@@ -40,7 +40,7 @@ def reference_report(
             r["manager_id"]
             for r in org.relationships
             if r["employee_id"] == person_id
-            and r["started_on"] <= as_of
+            and (r["history_from"] is None or r["history_from"] <= as_of)
             and (r["ended_on"] is None or r["ended_on"] > as_of)
         ]
 

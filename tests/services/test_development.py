@@ -184,7 +184,7 @@ async def test_an_action_done_shows_on_the_timeline(engine: AsyncEngine) -> None
     [action] = result.actions
     await mark_action_done(SqlUnitOfWork(engine), org.ed, action.id, TODAY)
     record = await development_record(SqlUnitOfWork(engine), org.ed)
-    [done] = [e for e in record.timeline if e.kind is EventKind.ACTION_DONE]
+    [done] = [e for e in record.timeline if e.kind is EventKind.ACTION_CLOSED]
     assert (done.on, done.text) == (TODAY, "Action done: Role-play the opener with Zoe")
 
 

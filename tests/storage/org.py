@@ -43,11 +43,13 @@ async def build_org(engine: AsyncEngine) -> Org:
     newbie = await person(
         "new@example.org", "Nia New", department="Sales", start_date=date(2026, 12, 1)
     )
-    for manager, employee, started, ended in (
-        (olu, ed, date(2025, 1, 1), date(2026, 1, 1)),
-        (maya, ed, date(2026, 1, 1), None),
-        (maya, zoe, date(2026, 3, 1), None),
-        (maya, newbie, date(2026, 11, 1), None),
+    # as the imports make them: an employee's first relationship covers their whole past
+    # (history_from None), a later one's history starts the day it starts
+    for manager, employee, started, history_from, ended in (
+        (olu, ed, date(2025, 1, 1), None, date(2026, 1, 1)),
+        (maya, ed, date(2026, 1, 1), date(2026, 1, 1), None),
+        (maya, zoe, date(2026, 3, 1), None, None),
+        (maya, newbie, date(2026, 11, 1), None, None),
     ):
         await insert(
             engine,
@@ -55,6 +57,7 @@ async def build_org(engine: AsyncEngine) -> Org:
             manager_id=manager,
             employee_id=employee,
             started_on=started,
+            history_from=history_from,
             ended_on=ended,
         )
     for skill_id, name in (

@@ -3,12 +3,14 @@ database made by an earlier revision, with data in it, upgrades to head keeping 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from storage.db import alembic_config, create_engine, upgrade
 from storage.tables import metadata
@@ -74,3 +76,46 @@ def _upgrade_to(connection: Connection, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+
+
+async def test_upgraded_relationships_get_the_history_an_import_gives_them(blank_url: str) -> None:
+    """An employee's first relationship covers their whole past; a later one (a changed
+    manager) starts its history on its own day."""
+    engine = create_engine(blank_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_to, "e992067cc134")
+            await connection.execute(
+                text(
+                    "INSERT INTO person (id, email, name, department, team, roles, active)"
+                    " VALUES (1, 'olu@example.org', 'Olu', '', '', '', true),"
+                    " (2, 'maya@example.org', 'Maya', '', '', '', true),"
+                    " (3, 'ed@example.org', 'Ed', '', '', '', true)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO coaching_relationship (manager_id, employee_id, started_on,"
+                    " ended_on) VALUES (1, 3, '2025-01-01', '2026-01-01'),"
+                    " (2, 3, '2026-01-01', NULL), (1, 2, '2025-06-01', NULL)"
+                )
+            )
+
+        await upgrade(engine)
+
+        async with engine.connect() as connection:
+            relationship = metadata.tables["coaching_relationship"]
+            rows = await connection.execute(
+                select(
+                    relationship.c.manager_id,
+                    relationship.c.employee_id,
+                    relationship.c.history_from,
+                ).order_by(relationship.c.id)
+            )
+            assert [tuple(row) for row in rows] == [
+                (1, 3, None),
+                (2, 3, date(2026, 1, 1)),
+                (1, 2, None),
+            ]
+    finally:
+        await engine.dispose()

@@ -13,6 +13,7 @@ from aiohttp import ClientResponse, ClientSession, web
 from adapters.bootstrap import Coachbot, build
 from adapters.config import load_settings
 from adapters.sandbox.slack_actor import SlackActor, eventually
+from bot.clock import Clock
 
 __all__ = ["SlackWorld", "eventually", "start_world", "today_utc"]
 from adapters.slack_emulator import SlackEmulator, WorkspaceUser
@@ -76,8 +77,11 @@ class SlackWorld:
         return await eventually(ready)
 
 
-async def start_world(database_url: str, users: list[WorkspaceUser]) -> tuple[SlackWorld, Any]:
-    """Start the emulator and the bot; returns the world and an async closer."""
+async def start_world(
+    database_url: str, users: list[WorkspaceUser], clock: Clock | None = None
+) -> tuple[SlackWorld, Any]:
+    """Start the emulator and the bot (on `clock`, else the system's); returns the world and
+    an async closer."""
     emulator = SlackEmulator(users=users, rate_limits=False)
     await emulator.start()
     settings = load_settings(
@@ -87,7 +91,7 @@ async def start_world(database_url: str, users: list[WorkspaceUser]) -> tuple[Sl
         SLACK_API_BASE_URL=emulator.base_url,
         COACHBOT_TIMEZONE="UTC",
     )
-    coachbot = build(settings)
+    coachbot = build(settings, clock=clock)
     runner = web.AppRunner(coachbot.web_app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

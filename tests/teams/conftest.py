@@ -101,9 +101,10 @@ async def start_teams(
     key: SigningKey,
     metadata_url: str,
     clock: Clock | None = None,
+    users: list[TeamsUser] | None = None,
     **settings: str,
 ) -> tuple[TeamsWorld, Any]:
-    connector = BotConnector(USERS, APP_ID)
+    connector = BotConnector(USERS if users is None else users, APP_ID)
     await connector.start()
     loaded = load_settings(
         DATABASE_URL=database_url,
