@@ -337,6 +337,8 @@ def _checkin_nudge(
     schedule = relationship.schedule
     if schedule.checkin_on is None or today < schedule.checkin_on:
         return None
+    if today >= schedule.due_on:
+        return None  # its moment has passed: the manager's `session_due` takes over
     employee, manager = relationship.employee_id, relationship.manager_id
     first = first_working_day_on_or_after(schedule.checkin_on, employee, calendar)
     key = dedupe_key(NudgeKind.ACTION_CHECKIN, employee, manager, schedule.due_on.isoformat())
@@ -360,7 +362,8 @@ def planned_nudges(
       by a snooze of that period; `due_on` is the due date.
     - `action_checkin` to the employee from the first working window on or after the midpoint
       from the last session to the due date, while any action is open; deferred by the
-      employee's own leave and holidays only; `due_on` is the next due date.
+      employee's own leave and holidays only, and dropped once the due date has come (the
+      manager's `session_due` takes over); `due_on` is the next due date.
     - `manager_module` to each manager in `module_pending` (those who have not completed the
       coaching-skills module, when `COACHBOT_MANAGER_MODULE_COURSE` is set) in the first
       working window of each calendar month.

@@ -372,9 +372,11 @@ def _unsettled(dialect: str, dated: Any, settled: Settled) -> Any:
             )
         ),
     )
+    # A check-in is planned only on a local day before the due date (then it is dropped).
     checkin_unsettled = and_(
         _at_work(dialect, d.employee_zone, settled),
         _checkin_on(dialect, d.last_session_on, d.due_on) <= _day(dialect, last_day),
+        d.due_on > _day(dialect, first_day),
         d.has_open_action,
         not_(queued(NudgeKind.ACTION_CHECKIN)),
     )

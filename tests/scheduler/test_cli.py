@@ -52,13 +52,10 @@ async def test_preview_lists_each_recipient_kind_and_about_sorted(
         "json",
     )
     assert code == 0
-    rows = [
-        ("ed3", "action_checkin", "maya1"),
-        ("kim5", "action_checkin", "olu2"),
+    rows = [  # the check-ins, never sent before the due date, are dropped on it
         ("maya1", "session_due", "ed3"),
         ("maya1", "session_due", "zoe4"),
         ("olu2", "session_due", "kim5"),
-        ("zoe4", "action_checkin", "maya1"),
     ]
     assert json.loads(capsys.readouterr().out) == [
         {
@@ -70,6 +67,26 @@ async def test_preview_lists_each_recipient_kind_and_about_sorted(
         for recipient, kind, about in rows
     ]
     assert world.posts() == 0  # a dry run sends nothing
+
+
+async def test_preview_lists_no_checkin_on_or_after_its_due_date(
+    both_world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = both_world
+    await small_org(world)  # sessions on 9 February: check-ins from 23 February, due 9 March
+
+    async def listed(moment: str) -> list[tuple[str, str]]:
+        code = await coachbot(
+            monkeypatch, world, "nudges", "preview", "--at", moment, "--format", "json"
+        )
+        assert code == 0
+        return [(e["recipient"], e["kind"]) for e in json.loads(capsys.readouterr().out)]
+
+    before = await listed("2026-03-06T09:30:00+00:00")  # Friday before the due date
+    assert ("ed3@example.org", "action_checkin") in before
+    for moment in ("2026-03-09T09:30:00+00:00", "2026-03-10T09:30:00+00:00"):
+        kinds = {kind for _, kind in await listed(moment)}
+        assert kinds == {"session_due"}, moment
 
 
 async def test_preview_leaves_out_what_was_sent_and_reads_naive_times_locally(

@@ -86,7 +86,8 @@ async def test_the_sweep_remembers_what_it_queued_and_forgets_what_leaves_the_ou
     moment = at("2026-03-09T09:30+00:00")
     everything = frozenset(OutboxStatus)
 
-    assert (await world.sweep_at(moment)).queued == 2  # session_due to Maya, check-in to Ed
+    assert (await world.sweep_at(at("2026-03-06T09:30+00:00"))).queued == 1  # check-in to Ed
+    assert (await world.sweep_at(moment)).queued == 1  # session_due to Maya
     rows = {row["kind"]: row["id"] for row in await world.outbox()}
     assert await _queued_nudges(world) == [
         (maya, ed, date(2026, 3, 9), rows["session_due"], None, rows["action_checkin"])
