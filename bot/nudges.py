@@ -329,6 +329,17 @@ def _manager_nudge(
     return PlannedNudge(manager, kind, employee, schedule.due_on, key, first)
 
 
+def overdue_reminder_on(
+    relationship: RelationshipState, calendar: WorkingCalendar, snoozed_days: int = 0
+) -> date:
+    """The manager's local date whose working window brings the period's `session_overdue`
+    (moved by `snoozed_days`), as `_manager_nudge` plans it."""
+    since = relationship.schedule.overdue_on + timedelta(days=snoozed_days)
+    return first_working_day_on_or_after(
+        since, relationship.manager_id, calendar, about_id=relationship.employee_id
+    )
+
+
 def _checkin_nudge(
     today: date, relationship: RelationshipState, calendar: WorkingCalendar
 ) -> PlannedNudge | None:

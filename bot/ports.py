@@ -499,6 +499,11 @@ class NudgeStore(Protocol):
         have not completed `module_course` (none when it is None)."""
         ...
 
+    async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
+        """`snapshot` of one relationship (the manager's and employee's zones, leave and
+        snoozes); no relationship when it is not current or its session cannot be due yet."""
+        ...
+
     async def unsettled_snapshot(
         self,
         at: datetime,

@@ -174,7 +174,12 @@ def plan_people(
     stored_people = snapshot.people
     plan = PeoplePlan(ImportCounts(), today, {email: p.id for email, p in stored_people.items()})
     counts = plan.counts
-    given = {(name, entry[name]) for entry in entries for name in LEARNED_FIELDS if entry[name]}
+    given = {
+        (name, value)
+        for entry in entries
+        for name in LEARNED_FIELDS
+        if (value := _get(entry, name))
+    }
     for entry in entries:
         stored = stored_people.get(entry["email"])
         if stored is not None:
@@ -208,15 +213,19 @@ def plan_people(
     return plan
 
 
+def _get(entry: PersonEntry, name: str) -> Any:
+    return cast(dict[str, Any], entry)[name]
+
+
 def _keeping_learned(
     entry: PersonEntry, stored: StoredPerson, given: set[tuple[str, Any]]
 ) -> PersonEntry:
     """The entry with the stored chat identities and zone where its cells are blank; a chat
     id the file gives to someone else is not kept (the file's word wins)."""
-    kept = dict(entry)
+    kept: dict[str, Any] = dict(entry)
     for name in LEARNED_FIELDS:
         learned = stored.entry[name]
-        if entry[name] is None and learned and (name == "timezone" or (name, learned) not in given):
+        if kept[name] is None and learned and (name == "timezone" or (name, learned) not in given):
             kept[name] = learned
     return cast(PersonEntry, kept)
 

@@ -171,14 +171,17 @@ def _probe(
 
 
 async def relationships(
-    db: AsyncConnection, on: date, settled: Settled | None = None
+    db: AsyncConnection,
+    on: date,
+    settled: Settled | None = None,
+    pair: tuple[int, int] | None = None,
 ) -> tuple[list[RelationshipState], dict[int, str]]:
     """Current relationships that may have a nudge around `on`, with their first start, last
     session, open actions and both people's zones, in one query. Those whose session cannot be
     due yet, nor their check-in day come, are left out in SQL (a conservative filter; the
     planner decides the rest); with `settled`, so are those whose possible nudges at that
     moment are all in the outbox already (`_unsettled`). Each step is computed once per
-    relationship (materialised)."""
+    relationship (materialised). With `pair` (manager, employee), only that relationship."""
     dialect = db.dialect.name
     last_session = (
         select(
@@ -223,6 +226,7 @@ async def relationships(
             employee.c.active,
             manager.c.active,
             or_(employee.c.start_date.is_(None), employee.c.start_date <= on),
+            *(() if pair is None else (r.manager_id == pair[0], r.employee_id == pair[1])),
         )
         .cte("current_relationship")
         .prefix_with("MATERIALIZED")

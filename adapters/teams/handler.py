@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings
 from adapters.lms import lms_targets
+from adapters.nudge_policy import nudge_policy
 from adapters.report_render import render_table
 from adapters.teams.cards import (
     ACTION_KEY,
@@ -43,7 +44,7 @@ from bot.replies import Actions
 from bot.report_command import parse_report_command
 from bot.services.development import development_record
 from bot.services.home import mark_action_done
-from bot.services.nudges import snooze
+from bot.services.nudges import parse_snooze_value, snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
 from storage.nudge_store import SqlNudgeStore
@@ -70,7 +71,6 @@ NOT_YOUR_REPORT = (
     "You can only log sessions with your own direct reports, and that person is not one of them."
 )
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
-SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 CHOICES = 100
 
 
@@ -300,24 +300,23 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         await say(context, notice_card(message), message)
 
     async def snoozed(self, context: TurnContext, person: Person, value: str) -> None:
-        match = SNOOZE_VALUE.match(value)
-        if match is None:
+        snoozed = parse_snooze_value(value)
+        if snoozed is None:
             await say(context, notice_card("Unknown reminder."), "Unknown reminder")
             return
         try:
-            until = await snooze(
+            outcome = await snooze(
                 self.door.unit_of_work(),
                 SqlNudgeStore(self.door.engine),
+                nudge_policy(self.door.settings),
                 person.id,
-                int(match[1]),
-                date.fromisoformat(match[2]),
+                *snoozed,
                 self.door.today_for(person),
             )
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
             return
-        message = f"Snoozed: I'll remind you again from {until:%-d %B}."
-        await say(context, notice_card(message), message)
+        await say(context, notice_card(outcome.message), outcome.message)
 
 
 async def _email_of(context: TurnContext, user: ChannelAccount) -> str | None:

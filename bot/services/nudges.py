@@ -4,6 +4,7 @@ preview`, a manager's *Snooze 3 days*, and people's leave."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo
 from bot.errors import Refusal
 from bot.model import AgreedAction, OutboxMessage, OutboxStatus
 from bot.nudges import (
+    WINDOW_CLOSES,
+    WINDOW_OPENS,
     HolidayRule,
     LeavePeriod,
     NudgeKind,
@@ -20,6 +23,8 @@ from bot.nudges import (
     RelationshipState,
     Snooze,
     WorkingCalendar,
+    dedupe_key,
+    overdue_reminder_on,
     planned_nudges,
     working_window,
 )
@@ -234,16 +239,54 @@ def snooze_until(today: date, due_on: date) -> date:
     return max(today, due_on) + timedelta(days=SNOOZE_DAYS)
 
 
+SNOOZE_VALUE = re.compile(r"^(\d{1,9}):(\d{4}-\d{2}-\d{2})$")
+
+
+def parse_snooze_value(value: str) -> tuple[int, date] | None:
+    """The report and due date a *Snooze* button names (`EMPLOYEE_ID:YYYY-MM-DD`), or None.
+    It only says what is snoozed: how long is the server's to decide."""
+    match = SNOOZE_VALUE.match(value)
+    if match is None:
+        return None
+    try:
+        return int(match[1]), date.fromisoformat(match[2])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Snoozed:
+    """What a *Snooze 3 days* did: the reminder about `employee_name` next comes in the
+    manager's working window of `next_on` (their local date), unless a session is logged."""
+
+    employee_name: str
+    next_on: date
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Snoozed: I'll remind you about your session with {self.employee_name} again on "
+            f"{self.next_on:%A} {self.next_on.day} {self.next_on:%B %Y}, between "
+            f"{WINDOW_OPENS:%H:%M} and {WINDOW_CLOSES:%H:%M} your time, unless you log it "
+            "before then."
+        )
+
+
 async def snooze(
     uow: UnitOfWork,
     store: NudgeStore,
+    policy: NudgePolicy,
     manager_id: int,
     employee_id: int,
     due_on: date,
     today: date,
-) -> date:
-    """A manager's *Snooze 3 days* on the nudge about a report: that period's next reminder
-    waits until the returned day. Refused for someone who is no longer their report."""
+) -> Snoozed:
+    """A manager's *Snooze 3 days* on their `session_due` about a report (the button names the
+    report and the due date; nothing else in it is trusted): the period's remaining reminder,
+    the `session_overdue`, moves by the days from the due date to 3 days after `today` (their
+    local date), and the answer says when it will come. Refused for someone who is no longer
+    their report, for a reminder that is not theirs or out of date, and once the last
+    reminder of the period is out."""
     async with uow:
         relationship = await uow.people.relationship(manager_id, employee_id, today)
         employee = await uow.people.get(employee_id)
@@ -251,9 +294,35 @@ async def snooze(
         raise Refusal(
             "That person is no longer one of your reports, so there is nothing to snooze."
         )
+    snapshot = await store.pair_snapshot(manager_id, employee_id, today)
+    current = snapshot.relationships[0] if snapshot.relationships else None
+    if current is None or current.schedule.due_on != due_on:
+        raise Refusal(
+            "That reminder is out of date: a session with them has been logged since, so "
+            "there is nothing to snooze."
+        )
+    keys = {
+        kind: dedupe_key(kind, manager_id, employee_id, due_on.isoformat())
+        for kind in MANAGER_KINDS
+    }
+    sent = await store.keys_with_status(list(keys.values()))
+    if keys[NudgeKind.SESSION_OVERDUE] in sent:
+        raise Refusal(
+            "That session is already overdue and you have had its last reminder, so there is "
+            "nothing left to snooze."
+        )
+    if keys[NudgeKind.SESSION_DUE] not in sent:
+        raise Refusal("I have not reminded you about that session, so there is nothing to snooze.")
     until = snooze_until(today, due_on)
     await store.add_snooze(SnoozeRecord(manager_id, employee_id, until))
-    return until
+    calendar = WorkingCalendar(
+        default_zone=policy.default_zone,
+        zones=snapshot.zones,
+        holidays=policy.holidays,
+        leave=snapshot.leave,
+    )
+    next_on = overdue_reminder_on(current, calendar, (until - due_on).days)
+    return Snoozed(employee.name, next_on)
 
 
 async def add_leave(

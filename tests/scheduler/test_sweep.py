@@ -147,15 +147,16 @@ async def test_snooze_moves_the_overdue_reminder_three_days_later(world: World) 
     await world.coaches(manager, employee, date(2025, 6, 2))
     await world.session(manager, employee, date(2026, 2, 9))
     await world.run_at("2026-03-09T09:30+00:00")
-    until = await snooze(
+    snoozed = await snooze(
         SqlUnitOfWork(world.engine),
         world.store,
+        world.policy,
         manager,
         employee,
         date(2026, 3, 9),
         date(2026, 3, 9),
     )
-    assert until == date(2026, 3, 12)
+    assert snoozed.next_on == date(2026, 3, 19)
     await world.run_at("2026-03-16T09:30+00:00")  # overdue would have come today
     await world.run_at("2026-03-18T09:30+00:00")
     assert len(world.messages_to(manager)) == 1

@@ -13,6 +13,7 @@ from aiohttp import ClientResponse, ClientSession, web
 from adapters.bootstrap import Coachbot, build
 from adapters.config import load_settings
 from adapters.sandbox.slack_actor import SlackActor, eventually
+from bot.clock import Clock
 
 __all__ = ["SlackWorld", "eventually", "start_world", "today_utc"]
 from adapters.slack_emulator import SlackEmulator, WorkspaceUser
@@ -68,18 +69,28 @@ class SlackWorld:
         return await eventually(ready)
 
 
-async def start_world(database_url: str, users: list[WorkspaceUser]) -> tuple[SlackWorld, Any]:
-    """Start the emulator and the bot; returns the world and an async closer."""
+async def start_world(
+    database_url: str,
+    users: list[WorkspaceUser],
+    *,
+    clock: Clock | None = None,
+    **environment: str,
+) -> tuple[SlackWorld, Any]:
+    """Start the emulator and the bot (on `clock`, with more settings from `environment`);
+    returns the world and an async closer."""
     emulator = SlackEmulator(users=users, rate_limits=False)
     await emulator.start()
     settings = load_settings(
-        DATABASE_URL=database_url,
-        SLACK_BOT_TOKEN=emulator.bot_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_BASE_URL=emulator.base_url,
-        COACHBOT_TIMEZONE="UTC",
+        **{
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_BASE_URL": emulator.base_url,
+            "COACHBOT_TIMEZONE": "UTC",
+            **environment,
+        }
     )
-    coachbot = build(settings)
+    coachbot = build(settings, clock=clock)
     runner = web.AppRunner(coachbot.web_app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
