@@ -47,9 +47,10 @@ def parse_at(text: str, zone: str) -> datetime | None:
 
 
 def preview_lines(entries: list[PreviewEntry]) -> list[str]:
-    rows = [("recipient", "kind", "about", "due_on")] + [
-        (e.recipient, e.kind, e.about or "-", e.due_on.isoformat() if e.due_on else "-")
-        for e in entries
+    """The table for L&D: the recipient's local time at `--at`, their name and e-mail, and
+    what the message is in plain words."""
+    rows = [("local time", "recipient", "e-mail", "message")] + [
+        (e.local_time_text, e.recipient_name or "-", e.recipient, e.description) for e in entries
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return [

@@ -35,6 +35,7 @@ class LdAdmin:
     email: str
     timezone: str | None
     leave: tuple[LeavePeriod, ...] = ()
+    name: str = ""
 
 
 class DigestStore(Protocol):
@@ -144,11 +145,18 @@ async def digest_preview(
 ) -> list[PreviewEntry]:
     """The digests `coachbot nudges preview` lists at `at`: due and not sent yet."""
     admins = await store.ld_admins()
-    due, _ = due_digests(admins, at, default_zone, holidays)
+    due, calendar = due_digests(admins, at, default_zone, holidays)
     sent = await store.sent([n.dedupe_key for n in due])
-    emails = {admin.id: admin.email for admin in admins}
+    by_id = {admin.id: admin for admin in admins}
     return [
-        PreviewEntry(emails[n.recipient_id], NudgeKind.LD_DIGEST.value, None, None)
+        PreviewEntry(
+            by_id[n.recipient_id].email,
+            NudgeKind.LD_DIGEST.value,
+            None,
+            None,
+            recipient_name=by_id[n.recipient_id].name,
+            local_time=at.astimezone(calendar.zone_of(n.recipient_id)),
+        )
         for n in due
         if n.dedupe_key not in sent
     ]

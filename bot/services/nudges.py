@@ -67,12 +67,42 @@ class SweepOutcome:
 
 @dataclass(frozen=True, slots=True)
 class PreviewEntry:
-    """One line of `coachbot nudges preview` (`contract.md`)."""
+    """One line of `coachbot nudges preview`: its JSON is `contract.md`'s; the table also
+    shows, for L&D, the names and the recipient's local time at the moment previewed."""
 
     recipient: str
     kind: str
     about: str | None
     due_on: date | None
+    recipient_name: str = ""
+    about_name: str | None = None
+    local_time: datetime | None = None
+
+    @property
+    def description(self) -> str:
+        """What the message is, in plain words: "reminder to Raj: session with Zoe due 12 Aug"."""
+        to = self.recipient_name or self.recipient
+        about = self.about_name or self.about or "someone"
+        due = f"{self.due_on.day} {self.due_on:%b}" if self.due_on else "-"
+        if self.kind == NudgeKind.SESSION_DUE:
+            return f"reminder to {to}: session with {about} due {due}"
+        if self.kind == NudgeKind.SESSION_OVERDUE:
+            return f"last reminder to {to}: session with {about} overdue (due {due})"
+        if self.kind == NudgeKind.ACTION_CHECKIN:
+            return f"check-in to {to}: actions agreed with {about}, next session due {due}"
+        if self.kind == NudgeKind.MANAGER_MODULE:
+            return f"reminder to {to}: coaching-skills module not completed"
+        if self.kind == NudgeKind.LD_DIGEST:
+            return f"weekly coaching digest to {to}"
+        return f"{self.kind} to {to}"
+
+    @property
+    def local_time_text(self) -> str:
+        """The recipient's local time at the moment previewed: "Mon 9 Mar 09:30 Europe/London"."""
+        if self.local_time is None:
+            return "-"
+        local = self.local_time
+        return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzinfo}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -226,6 +256,9 @@ async def preview(store: NudgeStore, at: datetime, policy: NudgePolicy) -> list[
             kind=n.kind.value,
             about=parties[n.about_id].email if n.about_id is not None else None,
             due_on=n.due_on,
+            recipient_name=parties[n.recipient_id].name,
+            about_name=parties[n.about_id].name if n.about_id is not None else None,
+            local_time=at.astimezone(planned.calendar.zone_of(n.recipient_id)),
         )
         for n in unsent
         if n.recipient_id in parties and (n.about_id is None or n.about_id in parties)

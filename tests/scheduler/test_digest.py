@@ -158,6 +158,10 @@ async def test_the_preview_lists_the_digest_until_it_is_sent(
         {"recipient": "dana@example.org", "kind": "ld_digest", "about": None, "due_on": None}
     ]
     assert listed == sorted(listed, key=lambda e: (e["recipient"], e["kind"], e["about"] or ""))
+    assert await asyncio.to_thread(main, argv[:-2]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "dana@" in line]
+    assert line.startswith("Mon 23 Nov 09:30 UTC")
+    assert line.endswith("weekly coaching digest to Person DANA")
 
     outbox = metadata.tables["outbox"]
     clock = FixedClock(at_utc(MONDAY, 9, 30))
