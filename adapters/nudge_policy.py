@@ -5,7 +5,7 @@ scheduler, the preview and the doors that answer a click on a nudge."""
 from __future__ import annotations
 
 from adapters.config import Settings
-from adapters.holidays import holiday_rule
+from adapters.holidays import country_holidays, holiday_rule
 from bot.services.nudges import NudgePolicy
 
 
@@ -15,4 +15,5 @@ def nudge_policy(settings: Settings) -> NudgePolicy:
         default_zone=settings.timezone,
         holidays=holiday_rule(settings.holidays),
         module_course=settings.manager_module_course,
+        country_holidays=country_holidays,
     )

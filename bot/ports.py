@@ -467,6 +467,7 @@ class SweepSnapshot:
     leave: dict[int, tuple[LeavePeriod, ...]]
     snoozes: tuple[SnoozeRecord, ...]
     module_pending: tuple[int, ...] = ()
+    countries: dict[int, str] = field(default_factory=dict)  # people.csv `country`
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,6 +547,10 @@ class NudgeStore(Protocol):
     async def add_snooze(self, snooze: SnoozeRecord) -> None: ...
 
     async def add_leave(self, person_id: int, period: LeavePeriod) -> None: ...
+
+    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
+        """Delete the person's leave starting on `first_day`; the periods deleted."""
+        ...
 
     async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]: ...
 

@@ -40,6 +40,7 @@ class SqlDigestStore:
                         PERSON.c.name,
                         PERSON.c.timezone,
                         PERSON.c.roles,
+                        PERSON.c.country,
                     ).where(PERSON.c.active.is_(True), PERSON.c.roles.contains(Role.LD_ADMIN.value))
                 )
             ).all()
@@ -54,7 +55,14 @@ class SqlDigestStore:
                 leave[row.person_id].append(LeavePeriod(row.starts_on, row.ends_on))
         found = {row.id: row for row in people}
         return [
-            LdAdmin(i, found[i].email, found[i].timezone, tuple(leave.get(i, ())), found[i].name)
+            LdAdmin(
+                i,
+                found[i].email,
+                found[i].timezone,
+                tuple(leave.get(i, ())),
+                found[i].name,
+                found[i].country,
+            )
             for i in ids
         ]
 

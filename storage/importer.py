@@ -106,6 +106,7 @@ class PersonEntry(TypedDict):
     slack_user_id: str | None
     teams_user_id: str | None
     timezone: str | None
+    country: str | None
 
 
 PERSON_FIELDS = tuple(PersonEntry.__annotations__)

@@ -73,7 +73,7 @@ class SqlNudgeStore:
         pair: tuple[int, int] | None = None,
     ) -> SweepSnapshot:
         async with self._engine.connect() as db:
-            states, zones = await relationships(db, on, settled, pair)
+            states, zones, countries = await relationships(db, on, settled, pair)
             leave: dict[int, list[LeavePeriod]] = {}
             whose = () if pair is None else (LEAVE.c.person_id.in_(pair),)
             for row in await db.execute(
@@ -101,14 +101,18 @@ class SqlNudgeStore:
             )
             pending: tuple[int, ...] = ()
             if module_course:
-                pending, module_zones = await module_pending(db, on, module_course)
+                pending, module_zones, module_countries = await module_pending(
+                    db, on, module_course
+                )
                 zones |= module_zones
+                countries |= module_countries
         return SweepSnapshot(
             relationships=tuple(states),
             zones=zones,
             leave={person: tuple(periods) for person, periods in leave.items()},
             snoozes=snoozes,
             module_pending=pending,
+            countries=countries,
         )
 
     async def parties(self, person_ids: Sequence[int]) -> dict[int, NudgeParty]:
@@ -272,6 +276,13 @@ class SqlNudgeStore:
                     person_id=person_id, starts_on=period.first_day, ends_on=period.last_day
                 )
             )
+
+    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
+        mine = (LEAVE.c.person_id == person_id, LEAVE.c.starts_on == first_day)
+        async with self._engine.begin() as db:
+            rows = (await db.execute(select(LEAVE.c.starts_on, LEAVE.c.ends_on).where(*mine))).all()
+            await db.execute(LEAVE.delete().where(*mine))
+        return [LeavePeriod(row.starts_on, row.ends_on) for row in rows]
 
     async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]:
         query = (

@@ -16,6 +16,7 @@ from bot.model import AgreedAction, OutboxMessage, OutboxStatus
 from bot.nudges import (
     WINDOW_CLOSES,
     WINDOW_OPENS,
+    CountryHolidays,
     HolidayRule,
     LeavePeriod,
     NudgeKind,
@@ -43,11 +44,24 @@ SENT = frozenset({OutboxStatus.SENT})
 @dataclass(frozen=True, slots=True)
 class NudgePolicy:
     """The organisation's settings the nudges follow: `COACHBOT_TIMEZONE`,
-    `COACHBOT_HOLIDAYS` and `COACHBOT_MANAGER_MODULE_COURSE`."""
+    `COACHBOT_HOLIDAYS` and `COACHBOT_MANAGER_MODULE_COURSE`; `country_holidays` gives the
+    holidays of a person's own country (people.csv), which replace the organisation's."""
 
     default_zone: str = "UTC"
     holidays: HolidayRule = frozenset()
     module_course: str | None = None
+    country_holidays: CountryHolidays | None = None
+
+    def calendar(self, snapshot: SweepSnapshot) -> WorkingCalendar:
+        """The working calendar of the people in `snapshot`."""
+        return WorkingCalendar(
+            default_zone=self.default_zone,
+            zones=snapshot.zones,
+            holidays=self.holidays,
+            leave=snapshot.leave,
+            countries=snapshot.countries,
+            country_holidays=self.country_holidays,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +160,7 @@ async def plan(
         )
     else:
         snapshot = await store.snapshot(on, policy.module_course)
-    calendar = WorkingCalendar(
-        default_zone=policy.default_zone,
-        zones=snapshot.zones,
-        holidays=policy.holidays,
-        leave=snapshot.leave,
-    )
+    calendar = policy.calendar(snapshot)
     nudges = planned_nudges(
         at,
         snapshot.relationships,
@@ -348,13 +357,7 @@ async def snooze(
         raise Refusal("I have not reminded you about that session, so there is nothing to snooze.")
     until = snooze_until(today, due_on)
     await store.add_snooze(SnoozeRecord(manager_id, employee_id, until))
-    calendar = WorkingCalendar(
-        default_zone=policy.default_zone,
-        zones=snapshot.zones,
-        holidays=policy.holidays,
-        leave=snapshot.leave,
-    )
-    next_on = overdue_reminder_on(current, calendar, (until - due_on).days)
+    next_on = overdue_reminder_on(current, policy.calendar(snapshot), (until - due_on).days)
     return Snoozed(employee.name, next_on)
 
 
@@ -375,6 +378,23 @@ async def add_leave(
         raise Refusal(f"no person with e-mail {email} (import them first)")
     await store.add_leave(person.id, LeavePeriod(first_day, last_day))
     return LeaveEntry(person.email, person.name, first_day, last_day)
+
+
+async def remove_leave(
+    unit_of_work: Callable[[], UnitOfWork], store: NudgeStore, email: str, first_day: date
+) -> list[LeaveEntry]:
+    """Remove a person's leave starting on `first_day` (a trip cancelled): their messages go
+    out on those days again. Refused when they have no leave starting that day."""
+    async with unit_of_work() as uow:
+        person = await uow.people.by_email(email)
+    if person is None:
+        raise Refusal(f"no person with e-mail {email} (import them first)")
+    removed = await store.remove_leave(person.id, first_day)
+    if not removed:
+        raise Refusal(
+            f"{person.email} has no leave starting {first_day} (`coachbot leave list` shows it)"
+        )
+    return [LeaveEntry(person.email, person.name, p.first_day, p.last_day) for p in removed]
 
 
 async def leave_list(store: NudgeStore, on_or_after: date | None = None) -> Sequence[LeaveEntry]:
