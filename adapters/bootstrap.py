@@ -13,9 +13,9 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings, incomplete_platform
-from adapters.holidays import holiday_rule
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
+from adapters.nudge_policy import nudge_policy
 from adapters.report_service import programme_reports
 from adapters.sandbox.gate import LOOPBACK, refuse_an_organisation, sandbox_for, sandbox_lines
 from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
@@ -30,7 +30,6 @@ from adapters.startup import StartupRefused, database_problems
 from adapters.teams.app import TeamsWiring, mount_teams
 from bot.clock import Clock, SystemClock
 from bot.ports import Messenger
-from bot.services.nudges import NudgePolicy
 from scheduler.outbox import OutboxDispatcher
 from scheduler.runner import SchedulerRunner, digest_job, nudge_jobs
 from storage.db import create_engine, upgrade
@@ -92,11 +91,7 @@ def build(
         lms_gateways=lms_gateways(settings),
     )
     lms_polls = mount_lms(web_app, settings, engine, unit_of_work, clock, dispatcher.notify)
-    policy = NudgePolicy(
-        default_zone=settings.timezone,
-        holidays=holiday_rule(settings.holidays),
-        module_course=settings.manager_module_course,
-    )
+    policy = nudge_policy(settings)
     jobs = nudge_jobs(SqlNudgeStore(engine), clock, policy, dispatcher.notify)
     jobs.append(
         digest_job(

@@ -286,10 +286,17 @@ def ld_digest(payload: dict[str, Any]) -> Reply:
             "no figures to show this week."
         )
         return Reply(summary="Your weekly coaching digest", sections=(Section(text=text),))
+    coached = payload.get("people_coached")
     lines = [
-        f"*{payload['sessions']} sessions* in the last {payload['period_days']} days across "
-        f"{payload['people']} people"
+        f"*{payload['sessions']} sessions*"
+        + (
+            f" with {coached} {'person' if coached == 1 else 'people'}"
+            if coached is not None
+            else ""
+        )
+        + f" in the last {payload['period_days']} days"
         + _change(payload["sessions"], payload["sessions_week_ago"], percent=False),
+        f"People in the programme: {payload['people']}",
         f"Session completion: *{_percent(payload['completion_rate'])}*"
         + _change(payload["completion_rate"], payload["completion_rate_week_ago"], percent=True),
         f"Sessions with a course assigned: {_percent(payload['course_assignment_rate'])}",

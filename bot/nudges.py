@@ -1,6 +1,6 @@
 """The nudge planner (`programme.md`, "Nudges"): which reminders are to go out at one moment,
-each in its recipient's own working window (09:00-11:00 local, Monday to Friday, no holidays,
-no leave).
+each in its recipient's own working window (09:00-11:00 local, Monday to Friday, not on their
+country's holidays, no leave).
 
 Pure: the sweep job and `coachbot nudges preview` load the inputs below, call
 `planned_nudges(at, ...)`, and drop what the outbox already holds (by `dedupe_key`).
@@ -48,8 +48,17 @@ class NudgeKind(enum.StrEnum):
 
 
 HolidayRule = Callable[[date], bool] | Container[date]
-"""The organisation's holidays: a set of dates (or a `holidays` library calendar, which is a
+"""A calendar of holidays: a set of dates (or a `holidays` library calendar, which is a
 container of dates), or a function telling whether a date is a holiday."""
+
+CountryHolidays = Callable[[str], HolidayRule | None]
+"""The holidays of a country code (`GB`, `US-NY`); None for a code with no known calendar."""
+
+
+def _holiday_in(rule: HolidayRule, day: date) -> bool:
+    if callable(rule):
+        return bool(rule(day))
+    return day in rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,23 +78,35 @@ class WorkingCalendar:
 
     `zones` maps a person id to their IANA time zone (from their chat profile); anyone not in
     it, or with a zone name that is not known, uses `default_zone` (`COACHBOT_TIMEZONE`).
-    `holidays` are the organisation's, in each person's local dates. `leave` maps a person id
-    to their leave periods.
+    `countries` maps a person id to their country code (people.csv), whose holidays
+    (`country_holidays`) are theirs; anyone else, or with a country whose calendar is not
+    known, has the organisation's `holidays` (`COACHBOT_HOLIDAYS`). Holidays are in each
+    person's local dates. `leave` maps a person id to their leave periods.
     """
 
     default_zone: str = "UTC"
     zones: Mapping[int, str] = field(default_factory=dict)
     holidays: HolidayRule = frozenset()
     leave: Mapping[int, Sequence[LeavePeriod]] = field(default_factory=dict)
+    countries: Mapping[int, str] = field(default_factory=dict)
+    country_holidays: CountryHolidays | None = None
 
     def zone_of(self, person_id: int) -> ZoneInfo:
         """The person's time zone."""
         return _zone(self.zones.get(person_id) or self.default_zone, self.default_zone)
 
-    def is_holiday(self, day: date) -> bool:
-        if callable(self.holidays):
-            return bool(self.holidays(day))
-        return day in self.holidays
+    def holidays_of(self, person_id: int | None) -> HolidayRule:
+        """The person's holidays: their country's, else the organisation's."""
+        country = self.countries.get(person_id) if person_id is not None else None
+        if country and self.country_holidays is not None:
+            rule = self.country_holidays(country)
+            if rule is not None:
+                return rule
+        return self.holidays
+
+    def is_holiday(self, day: date, person_id: int | None = None) -> bool:
+        """Whether `day` is a holiday for the person (without one: for the organisation)."""
+        return _holiday_in(self.holidays_of(person_id), day)
 
     def leave_covering(self, person_id: int, day: date) -> LeavePeriod | None:
         """The person's leave period that includes `day`, if any."""
@@ -98,7 +119,7 @@ class WorkingCalendar:
         """Monday to Friday, not a holiday, and the person is not on leave."""
         return (
             day.weekday() < 5
-            and not self.is_holiday(day)
+            and not self.is_holiday(day, person_id)
             and self.leave_covering(person_id, day) is None
         )
 
@@ -238,7 +259,7 @@ def _blocked(
     for who in (person_id, about_id):
         if who is not None and (period := calendar.leave_covering(who, day)) is not None:
             return period.last_day + timedelta(days=1)
-    if day.weekday() >= 5 or calendar.is_holiday(day):
+    if day.weekday() >= 5 or calendar.is_holiday(day, person_id):
         return day + timedelta(days=1)
     return None
 
@@ -274,37 +295,58 @@ def dedupe_key(kind: NudgeKind, recipient_id: int, about_id: int | None, period:
 
 
 class _Today:
-    """Each person's local working day at the moment planned for, computed once per zone."""
+    """Each person's local working day at the moment planned for, computed once per zone and
+    country."""
 
     def __init__(self, at: datetime, calendar: WorkingCalendar) -> None:
         self._at = at
         self._calendar = calendar
-        self._days: dict[str, date | None] = {}
+        self._days: dict[tuple[str, str | None], date | None] = {}
 
     def in_window(self, person_id: int) -> date | None:
         """The person's local date if `at` is in their working hours on a weekday that is not
-        a holiday (leave is checked by the caller, which knows whose leave matters)."""
-        zone_name = self._calendar.zones.get(person_id) or self._calendar.default_zone
-        if zone_name not in self._days:
-            zone = _zone(zone_name, self._calendar.default_zone)
+        one of their holidays (leave is checked by the caller, which knows whose leave
+        matters)."""
+        calendar = self._calendar
+        zone_name = calendar.zones.get(person_id) or calendar.default_zone
+        key = (zone_name, calendar.countries.get(person_id))
+        if key not in self._days:
+            zone = _zone(zone_name, calendar.default_zone)
             day = local_day_in_window(self._at, zone)
-            if day is not None and (day.weekday() >= 5 or self._calendar.is_holiday(day)):
+            if day is not None and (day.weekday() >= 5 or calendar.is_holiday(day, person_id)):
                 day = None
-            self._days[zone_name] = day
-        return self._days[zone_name]
+            self._days[key] = day
+        return self._days[key]
 
 
-def _with_holidays_remembered(calendar: WorkingCalendar) -> WorkingCalendar:
-    """The calendar asking its holiday rule once per date (a sweep asks about the same days
-    for thousands of relationships)."""
+def _remembered(rule: HolidayRule) -> Callable[[date], bool]:
     known: dict[date, bool] = {}
 
     def is_holiday(day: date) -> bool:
         if day not in known:
-            known[day] = calendar.is_holiday(day)
+            known[day] = _holiday_in(rule, day)
         return known[day]
 
-    return replace(calendar, holidays=is_holiday)
+    return is_holiday
+
+
+def _with_holidays_remembered(calendar: WorkingCalendar) -> WorkingCalendar:
+    """The calendar asking each holiday rule once per date (a sweep asks about the same days
+    for thousands of relationships), and each country's rule once."""
+    countries: dict[str, HolidayRule | None] = {}
+    of_country = calendar.country_holidays
+
+    def country_holidays(code: str) -> HolidayRule | None:
+        if code not in countries:
+            rule = of_country(code) if of_country is not None else None
+            countries[code] = _remembered(rule) if rule is not None else None
+        return countries[code]
+
+    return replace(
+        calendar,
+        holidays=_remembered(calendar.holidays),
+        country_holidays=country_holidays if of_country is not None else None,
+    )
 
 
 def _manager_nudge(
@@ -329,6 +371,17 @@ def _manager_nudge(
     return PlannedNudge(manager, kind, employee, schedule.due_on, key, first)
 
 
+def overdue_reminder_on(
+    relationship: RelationshipState, calendar: WorkingCalendar, snoozed_days: int = 0
+) -> date:
+    """The manager's local date whose working window brings the period's `session_overdue`
+    (moved by `snoozed_days`), as `_manager_nudge` plans it."""
+    since = relationship.schedule.overdue_on + timedelta(days=snoozed_days)
+    return first_working_day_on_or_after(
+        since, relationship.manager_id, calendar, about_id=relationship.employee_id
+    )
+
+
 def _checkin_nudge(
     today: date, relationship: RelationshipState, calendar: WorkingCalendar
 ) -> PlannedNudge | None:
@@ -337,6 +390,8 @@ def _checkin_nudge(
     schedule = relationship.schedule
     if schedule.checkin_on is None or today < schedule.checkin_on:
         return None
+    if today >= schedule.due_on:
+        return None  # its moment has passed: the manager's `session_due` takes over
     employee, manager = relationship.employee_id, relationship.manager_id
     first = first_working_day_on_or_after(schedule.checkin_on, employee, calendar)
     key = dedupe_key(NudgeKind.ACTION_CHECKIN, employee, manager, schedule.due_on.isoformat())
@@ -360,7 +415,8 @@ def planned_nudges(
       by a snooze of that period; `due_on` is the due date.
     - `action_checkin` to the employee from the first working window on or after the midpoint
       from the last session to the due date, while any action is open; deferred by the
-      employee's own leave and holidays only; `due_on` is the next due date.
+      employee's own leave and holidays only, and dropped once the due date has come (the
+      manager's `session_due` takes over); `due_on` is the next due date.
     - `manager_module` to each manager in `module_pending` (those who have not completed the
       coaching-skills module, when `COACHBOT_MANAGER_MODULE_COURSE` is set) in the first
       working window of each calendar month.

@@ -482,6 +482,7 @@ class SweepSnapshot:
     leave: dict[int, tuple[LeavePeriod, ...]]
     snoozes: tuple[SnoozeRecord, ...]
     module_pending: tuple[int, ...] = ()
+    countries: dict[int, str] = field(default_factory=dict)  # people.csv `country`
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,6 +513,11 @@ class NudgeStore(Protocol):
         """Current relationships on `on` (both people active) with their start, cadence, last
         session and open actions; zones; leave and snoozes not over before `on`; managers who
         have not completed `module_course` (none when it is None)."""
+        ...
+
+    async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
+        """`snapshot` of one relationship (the manager's and employee's zones, leave and
+        snoozes); no relationship when it is not current or its session cannot be due yet."""
         ...
 
     async def unsettled_snapshot(
@@ -556,6 +562,10 @@ class NudgeStore(Protocol):
     async def add_snooze(self, snooze: SnoozeRecord) -> None: ...
 
     async def add_leave(self, person_id: int, period: LeavePeriod) -> None: ...
+
+    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
+        """Delete the person's leave starting on `first_day`; the periods deleted."""
+        ...
 
     async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]: ...
 

@@ -35,7 +35,7 @@ async def send_weekly_digests(
 ) -> int:
     """Queue the L&D admins' weekly digest where their Monday window has come."""
     queued = await queue_weekly_digests(
-        store, reports, clock.now(), policy.default_zone, policy.holidays
+        store, reports, clock.now(), policy.default_zone, policy.holidays, policy.country_holidays
     )
     if queued:
         log.info("queued %d weekly digest(s)", queued)

@@ -34,9 +34,14 @@ class SqlDigestStore:
         async with self._engine.connect() as connection:
             people = (
                 await connection.execute(
-                    select(PERSON.c.id, PERSON.c.email, PERSON.c.timezone, PERSON.c.roles).where(
-                        PERSON.c.active.is_(True), PERSON.c.roles.contains(Role.LD_ADMIN.value)
-                    )
+                    select(
+                        PERSON.c.id,
+                        PERSON.c.email,
+                        PERSON.c.name,
+                        PERSON.c.timezone,
+                        PERSON.c.roles,
+                        PERSON.c.country,
+                    ).where(PERSON.c.active.is_(True), PERSON.c.roles.contains(Role.LD_ADMIN.value))
                 )
             ).all()
             ids = [row.id for row in people if Role.LD_ADMIN.value in _roles(row.roles)]
@@ -49,7 +54,17 @@ class SqlDigestStore:
             for row in rows:
                 leave[row.person_id].append(LeavePeriod(row.starts_on, row.ends_on))
         found = {row.id: row for row in people}
-        return [LdAdmin(i, found[i].email, found[i].timezone, tuple(leave.get(i, ()))) for i in ids]
+        return [
+            LdAdmin(
+                i,
+                found[i].email,
+                found[i].timezone,
+                tuple(leave.get(i, ())),
+                found[i].name,
+                found[i].country,
+            )
+            for i in ids
+        ]
 
     async def queue(self, message: OutboxMessage) -> bool:
         async with SqlUnitOfWork(self._engine) as uow:

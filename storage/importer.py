@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -107,9 +107,13 @@ class PersonEntry(TypedDict):
     slack_user_id: str | None
     teams_user_id: str | None
     timezone: str | None
+    country: str | None
 
 
 PERSON_FIELDS = tuple(PersonEntry.__annotations__)
+LEARNED_FIELDS = ("slack_user_id", "teams_user_id", "timezone")
+"""What the bot also learns from chat (a Slack or Teams match, the profile's zone): a blank
+cell keeps what is stored, only another value replaces it."""
 _ACTIVE = {"active": True, "deactivated_on": None}
 
 
@@ -179,8 +183,16 @@ def plan_people(
     stored_people = snapshot.people
     plan = PeoplePlan(ImportCounts(), today, {email: p.id for email, p in stored_people.items()})
     counts = plan.counts
+    given = {
+        (name, value)
+        for entry in entries
+        for name in LEARNED_FIELDS
+        if (value := _get(entry, name))
+    }
     for entry in entries:
         stored = stored_people.get(entry["email"])
+        if stored is not None:
+            entry = _keeping_learned(entry, stored, given)
         if stored is None:
             plan.inserts.append(entry)  # active by default
         elif stored.active and stored.entry == entry:
@@ -210,6 +222,23 @@ def plan_people(
         "relationships ended": len(plan.end),
     }
     return plan
+
+
+def _get(entry: PersonEntry, name: str) -> Any:
+    return cast(dict[str, Any], entry)[name]
+
+
+def _keeping_learned(
+    entry: PersonEntry, stored: StoredPerson, given: set[tuple[str, Any]]
+) -> PersonEntry:
+    """The entry with the stored chat identities and zone where its cells are blank; a chat
+    id the file gives to someone else is not kept (the file's word wins)."""
+    kept: dict[str, Any] = dict(entry)
+    for name in LEARNED_FIELDS:
+        learned = stored.entry[name]
+        if kept[name] is None and learned and (name == "timezone" or (name, learned) not in given):
+            kept[name] = learned
+    return cast(PersonEntry, kept)
 
 
 async def apply_people(

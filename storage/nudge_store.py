@@ -62,18 +62,31 @@ class SqlNudgeStore:
         (`bot.ports.NudgeStore.unsettled_snapshot`)."""
         return await self._snapshot(on, module_course, Settled.at(at, settled, default_zone))
 
+    async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
+        return await self._snapshot(on, None, None, (manager_id, employee_id))
+
     async def _snapshot(
-        self, on: date, module_course: str | None, settled: Settled | None
+        self,
+        on: date,
+        module_course: str | None,
+        settled: Settled | None,
+        pair: tuple[int, int] | None = None,
     ) -> SweepSnapshot:
         async with self._engine.connect() as db:
-            states, zones = await relationships(db, on, settled)
+            states, zones, countries = await relationships(db, on, settled, pair)
             leave: dict[int, list[LeavePeriod]] = {}
+            whose = () if pair is None else (LEAVE.c.person_id.in_(pair),)
             for row in await db.execute(
                 select(LEAVE.c.person_id, LEAVE.c.starts_on, LEAVE.c.ends_on)
-                .where(LEAVE.c.ends_on >= on - LOOK_BACK)
+                .where(LEAVE.c.ends_on >= on - LOOK_BACK, *whose)
                 .order_by(LEAVE.c.person_id, LEAVE.c.starts_on)
             ):
                 leave.setdefault(row.person_id, []).append(LeavePeriod(row.starts_on, row.ends_on))
+            snoozed = (
+                ()
+                if pair is None
+                else (SNOOZE.c.manager_id == pair[0], SNOOZE.c.employee_id == pair[1])
+            )
             snoozes = tuple(
                 SnoozeRecord(row.manager_id, row.employee_id, row.until)
                 for row in await db.execute(
@@ -82,20 +95,24 @@ class SqlNudgeStore:
                         SNOOZE.c.employee_id,
                         func.max(SNOOZE.c.until).label("until"),
                     )
-                    .where(SNOOZE.c.until >= on - LOOK_BACK)
+                    .where(SNOOZE.c.until >= on - LOOK_BACK, *snoozed)
                     .group_by(SNOOZE.c.manager_id, SNOOZE.c.employee_id)
                 )
             )
             pending: tuple[int, ...] = ()
             if module_course:
-                pending, module_zones = await module_pending(db, on, module_course)
+                pending, module_zones, module_countries = await module_pending(
+                    db, on, module_course
+                )
                 zones |= module_zones
+                countries |= module_countries
         return SweepSnapshot(
             relationships=tuple(states),
             zones=zones,
             leave={person: tuple(periods) for person, periods in leave.items()},
             snoozes=snoozes,
             module_pending=pending,
+            countries=countries,
         )
 
     async def parties(self, person_ids: Sequence[int]) -> dict[int, NudgeParty]:
@@ -259,6 +276,13 @@ class SqlNudgeStore:
                     person_id=person_id, starts_on=period.first_day, ends_on=period.last_day
                 )
             )
+
+    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
+        mine = (LEAVE.c.person_id == person_id, LEAVE.c.starts_on == first_day)
+        async with self._engine.begin() as db:
+            rows = (await db.execute(select(LEAVE.c.starts_on, LEAVE.c.ends_on).where(*mine))).all()
+            await db.execute(LEAVE.delete().where(*mine))
+        return [LeavePeriod(row.starts_on, row.ends_on) for row in rows]
 
     async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]:
         query = (

@@ -171,14 +171,18 @@ def _probe(
 
 
 async def relationships(
-    db: AsyncConnection, on: date, settled: Settled | None = None
-) -> tuple[list[RelationshipState], dict[int, str]]:
+    db: AsyncConnection,
+    on: date,
+    settled: Settled | None = None,
+    pair: tuple[int, int] | None = None,
+) -> tuple[list[RelationshipState], dict[int, str], dict[int, str]]:
     """Current relationships that may have a nudge around `on`, with their first start, last
-    session, open actions and both people's zones, in one query. Those whose session cannot be
-    due yet, nor their check-in day come, are left out in SQL (a conservative filter; the
-    planner decides the rest); with `settled`, so are those whose possible nudges at that
-    moment are all in the outbox already (`_unsettled`). Each step is computed once per
-    relationship (materialised)."""
+    session, open actions and both people's zones and countries, in one query. Those whose
+    session cannot be due yet, nor their check-in day come, are left out in SQL (a
+    conservative filter; the planner decides the rest); with `settled`, so are those whose
+    possible nudges at that moment are all in the outbox already (`_unsettled`). Each step is
+    computed once per relationship (materialised). With `pair` (manager, employee), only that
+    relationship."""
     dialect = db.dialect.name
     last_session = (
         select(
@@ -204,6 +208,8 @@ async def relationships(
             last.label("last_session_on"),
             manager.c.timezone.label("manager_zone"),
             employee.c.timezone.label("employee_zone"),
+            manager.c.country.label("manager_country"),
+            employee.c.country.label("employee_country"),
             since.label("since"),
             _has_open_action(r.employee_id).label("has_open_action"),
         )
@@ -223,6 +229,7 @@ async def relationships(
             employee.c.active,
             manager.c.active,
             or_(employee.c.start_date.is_(None), employee.c.start_date <= on),
+            *(() if pair is None else (r.manager_id == pair[0], r.employee_id == pair[1])),
         )
         .cte("current_relationship")
         .prefix_with("MATERIALIZED")
@@ -272,11 +279,26 @@ async def relationships(
         open_actions,
         k.manager_zone,
         k.employee_zone,
+        k.manager_country,
+        k.employee_country,
     )
     states: dict[tuple[int, int], RelationshipState] = {}
     zones: dict[int, str] = {}
+    countries: dict[int, str] = {}
     cadences = {cadence.value: cadence for cadence in Cadence}
-    for m, e, started, cadence, start, last_on, actions, m_zone, e_zone in await db.execute(query):
+    for (
+        m,
+        e,
+        started,
+        cadence,
+        start,
+        last_on,
+        actions,
+        m_zone,
+        e_zone,
+        m_country,
+        e_country,
+    ) in await db.execute(query):
         states[(m, e)] = RelationshipState(
             m, e, started, cadences.get(cadence or ""), start, last_on, actions or 0
         )
@@ -284,7 +306,11 @@ async def relationships(
             zones[m] = m_zone
         if e_zone:
             zones[e] = e_zone
-    return list(states.values()), zones
+        if m_country:
+            countries[m] = m_country
+        if e_country:
+            countries[e] = e_country
+    return list(states.values()), zones, countries
 
 
 def _started(manager_id: Any, employee_id: Any, start_date: Any) -> Any:
@@ -372,9 +398,11 @@ def _unsettled(dialect: str, dated: Any, settled: Settled) -> Any:
             )
         ),
     )
+    # A check-in is planned only on a local day before the due date (then it is dropped).
     checkin_unsettled = and_(
         _at_work(dialect, d.employee_zone, settled),
         _checkin_on(dialect, d.last_session_on, d.due_on) <= _day(dialect, last_day),
+        d.due_on > _day(dialect, first_day),
         d.has_open_action,
         not_(queued(NudgeKind.ACTION_CHECKIN)),
     )
@@ -388,13 +416,14 @@ def _unsettled(dialect: str, dated: Any, settled: Settled) -> Any:
 
 async def module_pending(
     db: AsyncConnection, on: date, course_id: str
-) -> tuple[tuple[int, ...], dict[int, str]]:
-    """Managers of a current relationship who have not completed the course, and their zones."""
+) -> tuple[tuple[int, ...], dict[int, str], dict[int, str]]:
+    """Managers of a current relationship who have not completed the course, their zones and
+    their countries."""
     employee = PERSON.alias("employee")
     manager = PERSON.alias("manager")
     completed = select(COMPLETION.c.employee_id).where(COMPLETION.c.course_id == course_id)
     query = (
-        select(manager.c.id, manager.c.timezone)
+        select(manager.c.id, manager.c.timezone, manager.c.country)
         .distinct()
         .select_from(RELATIONSHIP)
         .join(employee, employee.c.id == RELATIONSHIP.c.employee_id)
@@ -408,4 +437,8 @@ async def module_pending(
         )
     )
     rows = (await db.execute(query)).all()
-    return tuple(sorted(row[0] for row in rows)), {row[0]: row[1] for row in rows if row[1]}
+    return (
+        tuple(sorted(row[0] for row in rows)),
+        {row[0]: row[1] for row in rows if row[1]},
+        {row[0]: row[2] for row in rows if row[2]},
+    )

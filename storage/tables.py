@@ -58,6 +58,7 @@ class PersonRow(SQLModel, table=True):
     slack_user_id: str | None = Field(default=None, index=True)
     teams_user_id: str | None = Field(default=None, index=True)
     timezone: str | None = None
+    country: str | None = None  # ISO 3166 code, with subdivision (`US-NY`): whose holidays
     active: bool = True
     deactivated_on: date | None = None
 

@@ -1,5 +1,6 @@
-"""`coachbot leave add EMAIL FROM TO` / `coachbot leave list`: people's leave (ISO dates, both
-inclusive); messages to them, and their manager's nudges about them, wait until it ends."""
+"""`coachbot leave add EMAIL FROM TO` / `coachbot leave remove EMAIL FROM` / `coachbot leave
+list`: people's leave (ISO dates, both inclusive); messages to them, and their manager's nudges
+about them, wait until it ends."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from adapters.config import Settings
 from bot.errors import Refusal
-from bot.services.nudges import add_leave, leave_list
+from bot.services.nudges import add_leave, leave_list, remove_leave
 from storage.db import create_engine
 from storage.nudge_store import SqlNudgeStore
 from storage.unit_of_work import unit_of_work_factory
@@ -24,6 +25,10 @@ def register(commands: Any) -> None:
     add.add_argument("first_day", metavar="FROM", help="first day of leave, YYYY-MM-DD")
     add.add_argument("last_day", metavar="TO", help="last day of leave, YYYY-MM-DD")
     add.set_defaults(handler=run_add)
+    remove = sub.add_parser("remove", help="remove recorded leave (e.g. a trip cancelled)")
+    remove.add_argument("email")
+    remove.add_argument("first_day", metavar="FROM", help="first day of the leave, YYYY-MM-DD")
+    remove.set_defaults(handler=run_remove)
     listing = sub.add_parser("list", help="list recorded leave")
     listing.set_defaults(handler=run_list)
 
@@ -53,6 +58,26 @@ async def run_add(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await engine.dispose()
     print(f"leave recorded: {entry.email} from {entry.first_day} to {entry.last_day}")
+    return 0
+
+
+async def run_remove(settings: Settings, args: argparse.Namespace) -> int:
+    first = _day(args.first_day, "FROM")
+    if isinstance(first, str):
+        print(f"coachbot: {first}", file=sys.stderr)
+        return 1
+    engine = create_engine(settings.database_url)
+    try:
+        removed = await remove_leave(
+            unit_of_work_factory(engine), SqlNudgeStore(engine), args.email, first
+        )
+    except Refusal as refusal:
+        print(f"coachbot: {refusal.message}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    for entry in removed:
+        print(f"leave removed: {entry.email} from {entry.first_day} to {entry.last_day}")
     return 0
 
 

@@ -11,9 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from adapters.config import ConfigError, Settings
-from adapters.holidays import holiday_rule
+from adapters.nudge_policy import nudge_policy
 from bot.services.digest import digest_preview
-from bot.services.nudges import NudgePolicy, PreviewEntry, preview
+from bot.services.nudges import PreviewEntry, preview
 from storage.db import create_engine
 from storage.digest import SqlDigestStore
 from storage.nudge_store import SqlNudgeStore
@@ -47,9 +47,10 @@ def parse_at(text: str, zone: str) -> datetime | None:
 
 
 def preview_lines(entries: list[PreviewEntry]) -> list[str]:
-    rows = [("recipient", "kind", "about", "due_on")] + [
-        (e.recipient, e.kind, e.about or "-", e.due_on.isoformat() if e.due_on else "-")
-        for e in entries
+    """The table for L&D: the recipient's local time at `--at`, their name and e-mail, and
+    what the message is in plain words."""
+    rows = [("local time", "recipient", "e-mail", "message")] + [
+        (e.local_time_text, e.recipient_name or "-", e.recipient, e.description) for e in entries
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return [
@@ -64,15 +65,20 @@ async def run_preview(settings: Settings, args: argparse.Namespace) -> int:
         print(f"coachbot: --at: {args.at!r} is not an ISO date-time", file=sys.stderr)
         return 2
     try:
-        holidays = holiday_rule(settings.holidays)
+        policy = nudge_policy(settings)
     except ConfigError as exc:
         print(f"coachbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    policy = NudgePolicy(settings.timezone, holidays, settings.manager_module_course)
     engine = create_engine(settings.database_url)
     try:
         entries = await preview(SqlNudgeStore(engine), at, policy)
-        entries += await digest_preview(SqlDigestStore(engine), at, policy.default_zone, holidays)
+        entries += await digest_preview(
+            SqlDigestStore(engine),
+            at,
+            policy.default_zone,
+            policy.holidays,
+            policy.country_holidays,
+        )
         entries.sort(key=lambda e: (e.recipient, e.kind, e.about or ""))
     finally:
         await engine.dispose()

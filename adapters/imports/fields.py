@@ -1,5 +1,6 @@
-"""Parsing one CSV value (e-mail, ISO date, bounded integer, IANA zone, list) into a typed value,
-and `RowReader`, which reads a record's columns collecting a problem for each bad one."""
+"""Parsing one CSV value (e-mail, ISO date, bounded integer, IANA zone, country, list) into a
+typed value, and `RowReader`, which reads a record's columns collecting a problem for each bad
+one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from adapters.holidays import UnknownCountry, country_code
 from adapters.imports.csvfile import CsvRecord, Problem
 
 T = TypeVar("T")
@@ -92,6 +94,15 @@ def zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise Invalid(f"{value!r} is not an IANA time zone (e.g. Europe/London)") from None
     return value
+
+
+@functools.lru_cache(maxsize=1024)
+def country(value: str) -> str:
+    """An ISO 3166 country code, with a subdivision as `US-NY`, whose holidays are known."""
+    try:
+        return country_code(value)
+    except UnknownCountry as exc:
+        raise Invalid(str(exc)) from None
 
 
 def choice(options: tuple[str, ...]) -> Callable[[str], str]:

@@ -25,6 +25,7 @@ LAYOUT = Layout(
         "slack_user_id",
         "teams_user_id",
         "timezone",
+        "country",
     ),
     required=("email", "name"),
 )
@@ -85,6 +86,7 @@ def read_people(
         roles = row.parse("roles", _roles) or ""
         start_date = row.parse("start_date", fields.iso_date)
         zone = row.parse("timezone", fields.zone)
+        country = row.parse("country", fields.country)
         slack_id = _unique(row, "slack_user_id", slack_ids)
         teams_id = _unique(row, "teams_user_id", teams_ids)
         if row.ok and address is not None:
@@ -100,6 +102,7 @@ def read_people(
                     "slack_user_id": slack_id,
                     "teams_user_id": teams_id,
                     "timezone": zone,
+                    "country": country,
                 }
             )
     return entries, lines, managers, problems

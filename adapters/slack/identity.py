@@ -28,11 +28,14 @@ class SlackIdentity:
     async def person(self, slack_user_id: str) -> Person | None:
         async with self.unit_of_work() as uow:
             cached = self._person_ids.get(slack_user_id)
-            person = await (
-                uow.people.get(cached) if cached else uow.people.by_slack_id(slack_user_id)
-            )
-        if cached is not None and person is not None and person.active:
-            return person
+            person = await uow.people.get(cached) if cached else None
+            if person is not None and person.slack_user_id == slack_user_id and person.active:
+                return person
+            # Nothing remembered, or the row changed under the match (an import gave another
+            # id, the person was erased or deactivated): resolve from the database as a
+            # process that never saw them would.
+            self._person_ids.pop(slack_user_id, None)
+            person = await uow.people.by_slack_id(slack_user_id)
         if person is not None and person.active and person.timezone:
             self._person_ids[slack_user_id] = person.id
             return person

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings
 from adapters.lms import lms_targets
+from adapters.nudge_policy import nudge_policy
 from adapters.report_render import render_table
 from adapters.teams.cards import (
     ACTION_KEY,
@@ -46,7 +47,7 @@ from bot.report_command import parse_report_command
 from bot.services.development import GOAL_WORDS, development_record, report_record
 from bot.services.goals import finish_goal
 from bot.services.home import mark_action_done, message_as_it_stands
-from bot.services.nudges import snooze
+from bot.services.nudges import parse_snooze_value, snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
 from storage.nudge_store import SqlNudgeStore
@@ -74,7 +75,6 @@ NOT_YOUR_REPORT = (
     "You can only log sessions with your own direct reports, and that person is not one of them."
 )
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
-SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 FORM_ID = re.compile(r"[0-9a-f]{32}")
 CHOICES = 100
 GOAL_BUTTONS = {
@@ -389,24 +389,23 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         return True
 
     async def snoozed(self, context: TurnContext, person: Person, value: str) -> None:
-        match = SNOOZE_VALUE.match(value)
-        if match is None:
+        snoozed = parse_snooze_value(value)
+        if snoozed is None:
             await say(context, notice_card("Unknown reminder."), "Unknown reminder")
             return
         try:
-            until = await snooze(
+            outcome = await snooze(
                 self.door.unit_of_work(),
                 SqlNudgeStore(self.door.engine),
+                nudge_policy(self.door.settings),
                 person.id,
-                int(match[1]),
-                date.fromisoformat(match[2]),
+                *snoozed,
                 self.door.today_for(person),
             )
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
             return
-        message = f"Snoozed: I'll remind you again from {until:%-d %B}."
-        await say(context, notice_card(message), message)
+        await say(context, notice_card(outcome.message), outcome.message)
 
 
 def _submission_key(context: TurnContext, form_id: str) -> str:

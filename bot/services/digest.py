@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from bot.clock import local_date
 from bot.model import OutboxMessage
 from bot.nudges import (
+    CountryHolidays,
     HolidayRule,
     LeavePeriod,
     NudgeKind,
@@ -35,6 +36,8 @@ class LdAdmin:
     email: str
     timezone: str | None
     leave: tuple[LeavePeriod, ...] = ()
+    name: str = ""
+    country: str | None = None
 
 
 class DigestStore(Protocol):
@@ -82,6 +85,7 @@ def digest_payload(now: ProgrammeReport, week_ago: ProgrammeReport) -> dict[str,
         "from": now.period.start.isoformat(),
         "to": now.period.end.isoformat(),
         "people": now.people,
+        "people_coached": now.people_coached,
         "sessions": now.sessions,
         "sessions_week_ago": None if week_ago.suppressed else week_ago.sessions,
         "completion_rate": _overall_rate(now),
@@ -93,14 +97,21 @@ def digest_payload(now: ProgrammeReport, week_ago: ProgrammeReport) -> dict[str,
 
 
 def due_digests(
-    admins: Sequence[LdAdmin], at: datetime, default_zone: str, holidays: HolidayRule
+    admins: Sequence[LdAdmin],
+    at: datetime,
+    default_zone: str,
+    holidays: HolidayRule,
+    country_holidays: CountryHolidays | None = None,
 ) -> tuple[list[PlannedNudge], WorkingCalendar]:
-    """The admins whose weekly digest window contains `at`."""
+    """The admins whose weekly digest window contains `at` (each on their own country's
+    holidays when `country_holidays` knows it, else the organisation's)."""
     calendar = WorkingCalendar(
         default_zone=default_zone,
         zones={a.id: a.timezone for a in admins if a.timezone},
         holidays=holidays,
         leave={a.id: a.leave for a in admins if a.leave},
+        countries={a.id: a.country for a in admins if a.country},
+        country_holidays=country_holidays,
     )
     planned = planned_nudges(at, (), calendar, ld_admins=[a.id for a in admins])
     return [n for n in planned if n.kind is NudgeKind.LD_DIGEST], calendar
@@ -112,9 +123,11 @@ async def queue_weekly_digests(
     at: datetime,
     default_zone: str,
     holidays: HolidayRule = frozenset(),
+    country_holidays: CountryHolidays | None = None,
 ) -> int:
     """Queue the digest for each admin whose window contains `at`; the number queued."""
-    due, calendar = due_digests(await store.ld_admins(), at, default_zone, holidays)
+    admins = await store.ld_admins()
+    due, calendar = due_digests(admins, at, default_zone, holidays, country_holidays)
     if not due:
         return 0
     today = local_date(at, default_zone)
@@ -140,15 +153,26 @@ async def queue_weekly_digests(
 
 
 async def digest_preview(
-    store: DigestStore, at: datetime, default_zone: str, holidays: HolidayRule = frozenset()
+    store: DigestStore,
+    at: datetime,
+    default_zone: str,
+    holidays: HolidayRule = frozenset(),
+    country_holidays: CountryHolidays | None = None,
 ) -> list[PreviewEntry]:
     """The digests `coachbot nudges preview` lists at `at`: due and not sent yet."""
     admins = await store.ld_admins()
-    due, _ = due_digests(admins, at, default_zone, holidays)
+    due, calendar = due_digests(admins, at, default_zone, holidays, country_holidays)
     sent = await store.sent([n.dedupe_key for n in due])
-    emails = {admin.id: admin.email for admin in admins}
+    by_id = {admin.id: admin for admin in admins}
     return [
-        PreviewEntry(emails[n.recipient_id], NudgeKind.LD_DIGEST.value, None, None)
+        PreviewEntry(
+            by_id[n.recipient_id].email,
+            NudgeKind.LD_DIGEST.value,
+            None,
+            None,
+            recipient_name=by_id[n.recipient_id].name,
+            local_time=at.astimezone(calendar.zone_of(n.recipient_id)),
+        )
         for n in due
         if n.dedupe_key not in sent
     ]

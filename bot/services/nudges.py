@@ -4,6 +4,7 @@ preview`, a manager's *Snooze 3 days*, and people's leave."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,6 +14,9 @@ from zoneinfo import ZoneInfo
 from bot.errors import Refusal
 from bot.model import AgreedAction, OutboxMessage, OutboxStatus
 from bot.nudges import (
+    WINDOW_CLOSES,
+    WINDOW_OPENS,
+    CountryHolidays,
     HolidayRule,
     LeavePeriod,
     NudgeKind,
@@ -20,6 +24,8 @@ from bot.nudges import (
     RelationshipState,
     Snooze,
     WorkingCalendar,
+    dedupe_key,
+    overdue_reminder_on,
     planned_nudges,
     working_window,
 )
@@ -38,11 +44,24 @@ SENT = frozenset({OutboxStatus.SENT})
 @dataclass(frozen=True, slots=True)
 class NudgePolicy:
     """The organisation's settings the nudges follow: `COACHBOT_TIMEZONE`,
-    `COACHBOT_HOLIDAYS` and `COACHBOT_MANAGER_MODULE_COURSE`."""
+    `COACHBOT_HOLIDAYS` and `COACHBOT_MANAGER_MODULE_COURSE`; `country_holidays` gives the
+    holidays of a person's own country (people.csv), which replace the organisation's."""
 
     default_zone: str = "UTC"
     holidays: HolidayRule = frozenset()
     module_course: str | None = None
+    country_holidays: CountryHolidays | None = None
+
+    def calendar(self, snapshot: SweepSnapshot) -> WorkingCalendar:
+        """The working calendar of the people in `snapshot`."""
+        return WorkingCalendar(
+            default_zone=self.default_zone,
+            zones=snapshot.zones,
+            holidays=self.holidays,
+            leave=snapshot.leave,
+            countries=snapshot.countries,
+            country_holidays=self.country_holidays,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +81,42 @@ class SweepOutcome:
 
 @dataclass(frozen=True, slots=True)
 class PreviewEntry:
-    """One line of `coachbot nudges preview` (`contract.md`)."""
+    """One line of `coachbot nudges preview`: its JSON is `contract.md`'s; the table also
+    shows, for L&D, the names and the recipient's local time at the moment previewed."""
 
     recipient: str
     kind: str
     about: str | None
     due_on: date | None
+    recipient_name: str = ""
+    about_name: str | None = None
+    local_time: datetime | None = None
+
+    @property
+    def description(self) -> str:
+        """What the message is, in plain words: "reminder to Raj: session with Zoe due 12 Aug"."""
+        to = self.recipient_name or self.recipient
+        about = self.about_name or self.about or "someone"
+        due = f"{self.due_on.day} {self.due_on:%b}" if self.due_on else "-"
+        if self.kind == NudgeKind.SESSION_DUE:
+            return f"reminder to {to}: session with {about} due {due}"
+        if self.kind == NudgeKind.SESSION_OVERDUE:
+            return f"last reminder to {to}: session with {about} overdue (due {due})"
+        if self.kind == NudgeKind.ACTION_CHECKIN:
+            return f"check-in to {to}: actions agreed with {about}, next session due {due}"
+        if self.kind == NudgeKind.MANAGER_MODULE:
+            return f"reminder to {to}: coaching-skills module not completed"
+        if self.kind == NudgeKind.LD_DIGEST:
+            return f"weekly coaching digest to {to}"
+        return f"{self.kind} to {to}"
+
+    @property
+    def local_time_text(self) -> str:
+        """The recipient's local time at the moment previewed: "Mon 9 Mar 09:30 Europe/London"."""
+        if self.local_time is None:
+            return "-"
+        local = self.local_time
+        return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzinfo}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -111,12 +160,7 @@ async def plan(
         )
     else:
         snapshot = await store.snapshot(on, policy.module_course)
-    calendar = WorkingCalendar(
-        default_zone=policy.default_zone,
-        zones=snapshot.zones,
-        holidays=policy.holidays,
-        leave=snapshot.leave,
-    )
+    calendar = policy.calendar(snapshot)
     nudges = planned_nudges(
         at,
         snapshot.relationships,
@@ -221,6 +265,9 @@ async def preview(store: NudgeStore, at: datetime, policy: NudgePolicy) -> list[
             kind=n.kind.value,
             about=parties[n.about_id].email if n.about_id is not None else None,
             due_on=n.due_on,
+            recipient_name=parties[n.recipient_id].name,
+            about_name=parties[n.about_id].name if n.about_id is not None else None,
+            local_time=at.astimezone(planned.calendar.zone_of(n.recipient_id)),
         )
         for n in unsent
         if n.recipient_id in parties and (n.about_id is None or n.about_id in parties)
@@ -234,16 +281,54 @@ def snooze_until(today: date, due_on: date) -> date:
     return max(today, due_on) + timedelta(days=SNOOZE_DAYS)
 
 
+SNOOZE_VALUE = re.compile(r"^(\d{1,9}):(\d{4}-\d{2}-\d{2})$")
+
+
+def parse_snooze_value(value: str) -> tuple[int, date] | None:
+    """The report and due date a *Snooze* button names (`EMPLOYEE_ID:YYYY-MM-DD`), or None.
+    It only says what is snoozed: how long is the server's to decide."""
+    match = SNOOZE_VALUE.match(value)
+    if match is None:
+        return None
+    try:
+        return int(match[1]), date.fromisoformat(match[2])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Snoozed:
+    """What a *Snooze 3 days* did: the reminder about `employee_name` next comes in the
+    manager's working window of `next_on` (their local date), unless a session is logged."""
+
+    employee_name: str
+    next_on: date
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Snoozed: I'll remind you about your session with {self.employee_name} again on "
+            f"{self.next_on:%A} {self.next_on.day} {self.next_on:%B %Y}, between "
+            f"{WINDOW_OPENS:%H:%M} and {WINDOW_CLOSES:%H:%M} your time, unless you log it "
+            "before then."
+        )
+
+
 async def snooze(
     uow: UnitOfWork,
     store: NudgeStore,
+    policy: NudgePolicy,
     manager_id: int,
     employee_id: int,
     due_on: date,
     today: date,
-) -> date:
-    """A manager's *Snooze 3 days* on the nudge about a report: that period's next reminder
-    waits until the returned day. Refused for someone who is no longer their report."""
+) -> Snoozed:
+    """A manager's *Snooze 3 days* on their `session_due` about a report (the button names the
+    report and the due date; nothing else in it is trusted): the period's remaining reminder,
+    the `session_overdue`, moves by the days from the due date to 3 days after `today` (their
+    local date), and the answer says when it will come. Refused for someone who is no longer
+    their report, for a reminder that is not theirs or out of date, and once the last
+    reminder of the period is out."""
     async with uow:
         relationship = await uow.people.relationship(manager_id, employee_id, today)
         employee = await uow.people.get(employee_id)
@@ -251,9 +336,29 @@ async def snooze(
         raise Refusal(
             "That person is no longer one of your reports, so there is nothing to snooze."
         )
+    snapshot = await store.pair_snapshot(manager_id, employee_id, today)
+    current = snapshot.relationships[0] if snapshot.relationships else None
+    if current is None or current.schedule.due_on != due_on:
+        raise Refusal(
+            "That reminder is out of date: a session with them has been logged since, so "
+            "there is nothing to snooze."
+        )
+    keys = {
+        kind: dedupe_key(kind, manager_id, employee_id, due_on.isoformat())
+        for kind in MANAGER_KINDS
+    }
+    sent = await store.keys_with_status(list(keys.values()))
+    if keys[NudgeKind.SESSION_OVERDUE] in sent:
+        raise Refusal(
+            "That session is already overdue and you have had its last reminder, so there is "
+            "nothing left to snooze."
+        )
+    if keys[NudgeKind.SESSION_DUE] not in sent:
+        raise Refusal("I have not reminded you about that session, so there is nothing to snooze.")
     until = snooze_until(today, due_on)
     await store.add_snooze(SnoozeRecord(manager_id, employee_id, until))
-    return until
+    next_on = overdue_reminder_on(current, policy.calendar(snapshot), (until - due_on).days)
+    return Snoozed(employee.name, next_on)
 
 
 async def add_leave(
@@ -273,6 +378,23 @@ async def add_leave(
         raise Refusal(f"no person with e-mail {email} (import them first)")
     await store.add_leave(person.id, LeavePeriod(first_day, last_day))
     return LeaveEntry(person.email, person.name, first_day, last_day)
+
+
+async def remove_leave(
+    unit_of_work: Callable[[], UnitOfWork], store: NudgeStore, email: str, first_day: date
+) -> list[LeaveEntry]:
+    """Remove a person's leave starting on `first_day` (a trip cancelled): their messages go
+    out on those days again. Refused when they have no leave starting that day."""
+    async with unit_of_work() as uow:
+        person = await uow.people.by_email(email)
+    if person is None:
+        raise Refusal(f"no person with e-mail {email} (import them first)")
+    removed = await store.remove_leave(person.id, first_day)
+    if not removed:
+        raise Refusal(
+            f"{person.email} has no leave starting {first_day} (`coachbot leave list` shows it)"
+        )
+    return [LeaveEntry(person.email, person.name, p.first_day, p.last_day) for p in removed]
 
 
 async def leave_list(store: NudgeStore, on_or_after: date | None = None) -> Sequence[LeaveEntry]:

@@ -210,6 +210,9 @@ class ProgrammeReport:
     manager_capability: ManagerCapability = field(
         default_factory=lambda: ManagerCapability(None, None, None)
     )
+    people_coached: int | None = None
+    """People of the population with a session in the period (the digest's "with N people";
+    not part of the report's JSON)."""
 
 
 # --- the arithmetic -----------------------------------------------------------------------
@@ -287,6 +290,7 @@ def build_report(
         skills_movement_low=low,
         theme_alerts=theme_alerts(aggregates, min_group_size),
         manager_capability=manager_capability(aggregates, sessions, min_group_size),
+        people_coached=sum(cell.people for cell in aggregates.completion if cell.held > 0),
     )
 
 

@@ -161,7 +161,7 @@ def test_header_problems_name_the_columns(cli: Cli) -> None:
     assert run.err[:-1] == [
         "people.csv:1: full_name: unknown column (known columns: email, name, department,"
         " team, manager_email, cadence, roles, start_date, slack_user_id, teams_user_id,"
-        " timezone)",
+        " timezone, country)",
         "people.csv:1: department: column appears more than once",
         "people.csv:1: name: required column missing",
     ]

@@ -12,6 +12,7 @@ import pytest
 from adapters.cli import main
 from bot.model import OutboxMessage
 from storage.repositories import SqlOutbox
+from storage.tables import metadata
 from tests.scheduler.conftest import World
 
 
@@ -52,13 +53,10 @@ async def test_preview_lists_each_recipient_kind_and_about_sorted(
         "json",
     )
     assert code == 0
-    rows = [
-        ("ed3", "action_checkin", "maya1"),
-        ("kim5", "action_checkin", "olu2"),
+    rows = [  # the check-ins, never sent before the due date, are dropped on it
         ("maya1", "session_due", "ed3"),
         ("maya1", "session_due", "zoe4"),
         ("olu2", "session_due", "kim5"),
-        ("zoe4", "action_checkin", "maya1"),
     ]
     assert json.loads(capsys.readouterr().out) == [
         {
@@ -72,6 +70,26 @@ async def test_preview_lists_each_recipient_kind_and_about_sorted(
     assert world.posts() == 0  # a dry run sends nothing
 
 
+async def test_preview_lists_no_checkin_on_or_after_its_due_date(
+    both_world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = both_world
+    await small_org(world)  # sessions on 9 February: check-ins from 23 February, due 9 March
+
+    async def listed(moment: str) -> list[tuple[str, str]]:
+        code = await coachbot(
+            monkeypatch, world, "nudges", "preview", "--at", moment, "--format", "json"
+        )
+        assert code == 0
+        return [(e["recipient"], e["kind"]) for e in json.loads(capsys.readouterr().out)]
+
+    before = await listed("2026-03-06T09:30:00+00:00")  # Friday before the due date
+    assert ("ed3@example.org", "action_checkin") in before
+    for moment in ("2026-03-09T09:30:00+00:00", "2026-03-10T09:30:00+00:00"):
+        kinds = {kind for _, kind in await listed(moment)}
+        assert kinds == {"session_due"}, moment
+
+
 async def test_preview_leaves_out_what_was_sent_and_reads_naive_times_locally(
     world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -81,11 +99,66 @@ async def test_preview_leaves_out_what_was_sent_and_reads_naive_times_locally(
     code = await coachbot(monkeypatch, world, "nudges", "preview", "--at", "2026-03-09T09:45")
     assert code == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["recipient", "kind", "about", "due_on"]
+    assert out[0].split() == ["local", "time", "recipient", "e-mail", "message"]
     # Olu has no chat identity: never sent, so still listed; the rest went.
-    assert [line.split()[:3] for line in out[1:]] == [
-        ["olu2@example.org", "session_due", "kim5@example.org"]
+    assert len(out) == 2 and "olu2@example.org" in out[1]
+    assert out[1].endswith("reminder to Olu Bello: session with Kim Lee due 9 Mar")
+
+
+async def test_the_preview_table_speaks_to_ld_in_local_times_names_and_plain_words(
+    both_world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = both_world
+    people = await small_org(world)
+    raj = await world.person("Raj Kumar", tz="Asia/Kolkata")
+    nia = await world.person("Nia Shah", tz="Asia/Kolkata", cadence="monthly")
+    await world.coaches(raj, nia, date(2025, 6, 2))
+    await world.session(raj, nia, date(2026, 2, 9), actions=["Practise"])
+    async with world.engine.begin() as db:  # Maya's report Zoe is due a week earlier
+        await db.execute(
+            metadata.tables["coaching_session"]
+            .update()
+            .where(metadata.tables["coaching_session"].c.employee_id == people["zoe"])
+            .values(held_on=date(2026, 2, 2))
+        )
+
+    assert await coachbot(monkeypatch, world, "nudges", "preview", "--at", "2026-03-09T04:30Z") == 0
+    kolkata = capsys.readouterr().out.splitlines()
+    assert len(kolkata) == 2  # only Raj is in his working hours
+    assert kolkata[1].startswith("Mon 9 Mar 10:00 Asia/Kolkata")
+    assert "Raj Kumar" in kolkata[1] and "raj6@example.org" in kolkata[1]
+    assert kolkata[1].endswith("reminder to Raj Kumar: session with Nia Shah due 9 Mar")
+
+    assert await coachbot(monkeypatch, world, "nudges", "preview", "--at", "2026-03-09T09:30Z") == 0
+    london = [
+        line.split("  ")[0] + " | " + line.rsplit("  ", 1)[1]
+        for line in capsys.readouterr().out.splitlines()[1:]
     ]
+    assert london == [
+        "Mon 9 Mar 09:30 Europe/London | reminder to Maya Patel: session with Ed Jones due 9 Mar",
+        "Mon 9 Mar 09:30 Europe/London | last reminder to Maya Patel: session with Zoe Adams "
+        "overdue (due 2 Mar)",
+        "Mon 9 Mar 09:30 Europe/London | reminder to Olu Bello: session with Kim Lee due 9 Mar",
+    ]
+
+    assert await coachbot(monkeypatch, world, "nudges", "preview", "--at", "2026-03-06T09:30Z") == 0
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[1]
+        .endswith("check-in to Ed Jones: actions agreed with Maya Patel, next session due 9 Mar")
+    )
+    assert (
+        await coachbot(
+            monkeypatch, world, "nudges", "preview", "--at", "2026-03-06T09:30Z", "--format", "json"
+        )
+        == 0
+    )
+    assert {
+        "recipient": "ed3@example.org",
+        "kind": "action_checkin",
+        "about": "maya1@example.org",
+        "due_on": "2026-03-09",
+    } in json.loads(capsys.readouterr().out)  # the contract's JSON
 
 
 async def test_preview_refuses_a_malformed_moment(

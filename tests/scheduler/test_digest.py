@@ -114,6 +114,31 @@ async def test_each_admin_gets_one_digest_a_week_with_new_alerts_and_no_notes(
     assert "Person E" not in text  # never names anyone
 
 
+async def test_the_digest_says_how_many_people_the_sessions_were_with(
+    engine: AsyncEngine,
+) -> None:
+    org = organisation()  # 12 sessions with the 6 people of Sales North
+    for index in range(6, 9):  # three more reports, not coached in the period
+        org.person(f"e{index}", "Sales", "South", manager="boss")
+    await org.save(engine)
+    person = metadata.tables["person"]
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(person).where(person.c.id == org.ids["dana"]).values(roles="ld_admin")
+        )
+    clock = FixedClock(at_utc(MONDAY, 9, 15))
+    reports = ProgrammeReports(SqlReportSource(engine), clock, timezone="UTC", min_group_size=5)
+    assert await queue_weekly_digests(SqlDigestStore(engine), reports, clock.now(), "UTC") == 1
+    async with engine.connect() as connection:
+        [row] = (await connection.execute(select(metadata.tables["outbox"]))).mappings().all()
+    text = compose("ld_digest", row["payload"]).sections[0].text
+
+    assert text.splitlines()[:2] == [
+        "*12 sessions* with 6 people in the last 30 days (+6 on last week)",
+        "People in the programme: 9",
+    ]
+
+
 async def test_a_programme_under_the_minimum_size_sends_no_figures(engine: AsyncEngine) -> None:
     org = Org()
     org.skill("SK-NEGO", "Negotiation")
@@ -158,6 +183,10 @@ async def test_the_preview_lists_the_digest_until_it_is_sent(
         {"recipient": "dana@example.org", "kind": "ld_digest", "about": None, "due_on": None}
     ]
     assert listed == sorted(listed, key=lambda e: (e["recipient"], e["kind"], e["about"] or ""))
+    assert await asyncio.to_thread(main, argv[:-2]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "dana@" in line]
+    assert line.startswith("Mon 23 Nov 09:30 UTC")
+    assert line.endswith("weekly coaching digest to Person DANA")
 
     outbox = metadata.tables["outbox"]
     clock = FixedClock(at_utc(MONDAY, 9, 30))

@@ -9,6 +9,7 @@ from pathlib import Path
 import holidays
 
 from adapters.holidays import read_holiday_file
+from bot.nudges import LeavePeriod
 from bot.services.nudges import preview, snooze
 from storage.unit_of_work import SqlUnitOfWork
 from tests.scheduler.conftest import World, at, make_world
@@ -106,6 +107,24 @@ async def test_the_checkin_lists_open_actions_with_done_buttons(world: World) ->
     ]
 
 
+async def test_a_checkin_not_sent_before_the_due_date_is_dropped(both_world: World) -> None:
+    world = both_world
+    manager = await world.person("Maya Patel")
+    employee = await world.person("Ed Jones", cadence="monthly")
+    await world.coaches(manager, employee, date(2025, 6, 2))
+    await world.session(manager, employee, date(2026, 2, 2), actions=["Draft the plan"])
+    # Ed is away from before his check-in (16 February) until after the due date (2 March).
+    await world.store.add_leave(employee, LeavePeriod(date(2026, 2, 13), date(2026, 3, 3)))
+    for day in range(date(2026, 2, 12).toordinal(), date(2026, 3, 20).toordinal()):
+        await world.run_at(f"{date.fromordinal(day).isoformat()}T09:30+00:00")
+    assert world.messages_to(employee) == []
+    assert "action_checkin" not in {row["kind"] for row in await world.outbox()}
+    assert [m["text"] for m in world.messages_to(manager)] == [
+        "Coaching session with Ed Jones is due",
+        "Coaching session with Ed Jones is overdue",
+    ]
+
+
 async def test_session_due_offers_log_session_and_snooze(world: World) -> None:
     manager = await world.person("Maya Patel")
     employee = await world.person("Ed Jones", cadence="monthly")
@@ -128,15 +147,16 @@ async def test_snooze_moves_the_overdue_reminder_three_days_later(world: World) 
     await world.coaches(manager, employee, date(2025, 6, 2))
     await world.session(manager, employee, date(2026, 2, 9))
     await world.run_at("2026-03-09T09:30+00:00")
-    until = await snooze(
+    snoozed = await snooze(
         SqlUnitOfWork(world.engine),
         world.store,
+        world.policy,
         manager,
         employee,
         date(2026, 3, 9),
         date(2026, 3, 9),
     )
-    assert until == date(2026, 3, 12)
+    assert snoozed.next_on == date(2026, 3, 19)
     await world.run_at("2026-03-16T09:30+00:00")  # overdue would have come today
     await world.run_at("2026-03-18T09:30+00:00")
     assert len(world.messages_to(manager)) == 1

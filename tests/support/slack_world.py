@@ -78,18 +78,25 @@ class SlackWorld:
 
 
 async def start_world(
-    database_url: str, users: list[WorkspaceUser], clock: Clock | None = None
+    database_url: str,
+    users: list[WorkspaceUser],
+    *,
+    clock: Clock | None = None,
+    **environment: str,
 ) -> tuple[SlackWorld, Any]:
-    """Start the emulator and the bot (on `clock`, else the system's); returns the world and
-    an async closer."""
+    """Start the emulator and the bot (on `clock`, with more settings from `environment`);
+    returns the world and an async closer."""
     emulator = SlackEmulator(users=users, rate_limits=False)
     await emulator.start()
     settings = load_settings(
-        DATABASE_URL=database_url,
-        SLACK_BOT_TOKEN=emulator.bot_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_BASE_URL=emulator.base_url,
-        COACHBOT_TIMEZONE="UTC",
+        **{
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_BASE_URL": emulator.base_url,
+            "COACHBOT_TIMEZONE": "UTC",
+            **environment,
+        }
     )
     coachbot = build(settings, clock=clock)
     runner = web.AppRunner(coachbot.web_app)

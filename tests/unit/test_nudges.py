@@ -261,11 +261,11 @@ def test_before_the_first_session_due_counts_from_the_relationship_start() -> No
 
 
 def test_overdue_supersedes_a_due_nudge_that_never_went_out() -> None:
-    # The bot was not running in the week of the due date: only the overdue nudge goes.
+    # The bot was not running in the week of the due date: only the overdue nudge goes (the
+    # check-in, not sent before the due date, is dropped).
     relationships = [monthly(date(2026, 1, 31), open_actions=1)]
     assert kinds(planned_nudges(local(LONDON, 2026, 3, 10, 9, 30), relationships, london())) == [
         (MANAGER, "session_overdue", EMPLOYEE),
-        (EMPLOYEE, "action_checkin", MANAGER),
     ]
 
 
@@ -489,6 +489,8 @@ def test_results_are_sorted_by_recipient_kind_and_about() -> None:
         monthly(date(2026, 1, 31), manager=3, employee=4, open_actions=1),
         monthly(date(2026, 1, 31), manager=1, employee=9, open_actions=1),
         monthly(date(2026, 1, 31), manager=1, employee=2, open_actions=1),
+        monthly(date(2026, 2, 14), manager=1, employee=6, open_actions=1),  # check-in 28 Feb
+        monthly(date(2026, 2, 14), manager=3, employee=2, open_actions=1),
     ]
     nudges = planned_nudges(
         local(LONDON, 2026, 3, 2, 9, 30), relationships, london(), module_pending=[3]
@@ -496,11 +498,10 @@ def test_results_are_sorted_by_recipient_kind_and_about() -> None:
     assert kinds(nudges) == [
         (1, "session_due", 2),
         (1, "session_due", 9),
-        (2, "action_checkin", 1),
+        (2, "action_checkin", 3),
         (3, "manager_module", None),
         (3, "session_due", 4),
-        (4, "action_checkin", 3),
-        (9, "action_checkin", 1),
+        (6, "action_checkin", 1),
     ]
 
 

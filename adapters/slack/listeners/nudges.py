@@ -1,24 +1,22 @@
-"""*Snooze 3 days* on a nudge: that period's next reminder about the report waits."""
+"""*Snooze 3 days* on a nudge: that period's next reminder about the report waits, and the
+answer says exactly when it will come."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.nudge_policy import nudge_policy
 from adapters.slack.blocks import button_actions
 from adapters.slack.door import SlackDoor
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import tell
 from bot.errors import Refusal
 from bot.replies import Actions
-from bot.services.nudges import snooze
+from bot.services.nudges import parse_snooze_value, snooze
 from storage.nudge_store import SqlNudgeStore
-
-SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -29,17 +27,18 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         await ack()
         user_id = body["user"]["id"]
         person = await door.identity.person(user_id)
-        match = SNOOZE_VALUE.match(str(action.get("value", "")))
-        if person is None or match is None:
+        snoozed = parse_snooze_value(str(action.get("value", "")))
+        if person is None or snoozed is None:
             await tell(
                 client, user_id, None, UNKNOWN_PERSON if person is None else "Unknown reminder."
             )
             return
-        employee_id, due_on = int(match[1]), date.fromisoformat(match[2])
+        employee_id, due_on = snoozed
         try:
-            until = await snooze(
+            outcome = await snooze(
                 door.unit_of_work(),
                 SqlNudgeStore(door.engine),
+                nudge_policy(door.settings),
                 person.id,
                 employee_id,
                 due_on,
@@ -48,4 +47,4 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
             return
-        await tell(client, user_id, None, f"Snoozed: I'll remind you again from {until:%-d %B}.")
+        await tell(client, user_id, None, outcome.message)
