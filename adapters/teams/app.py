@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings
 from adapters.report_service import programme_reports
+from adapters.request_body import body_problem
 from adapters.teams.auth import bot_authentication
 from adapters.teams.charts import ChartLinks, chart_secret, mount_charts
 from adapters.teams.handler import CoachbotTeamsBot, TeamsDoor
@@ -65,8 +66,11 @@ def mount_teams(
             raise web.HTTPUnsupportedMediaType(text="Send a Bot Framework activity as JSON.")
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise web.HTTPBadRequest(text="The body is not JSON.") from None
+        problem = body_problem(body)
+        if problem is not None:
+            raise web.HTTPBadRequest(text=f"Refused: {problem}.")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise web.HTTPBadRequest(text="The body is not a Bot Framework activity.")
         response = await adapter.process(request, bot)
