@@ -35,7 +35,7 @@ from adapters.teams.conversations import remember_conversation, tenant_of
 from adapters.teams.messenger import card_activity
 from adapters.teams.parse import parse_session_submission
 from bot.clock import Clock, local_date
-from bot.commands import Field, LogSession
+from bot.commands import Field, LogSession, parse_snooze, whole_number
 from bot.errors import AppraisalFinding, FieldError, Refusal
 from bot.model import Person
 from bot.ports import UnitOfWork
@@ -70,7 +70,6 @@ NOT_YOUR_REPORT = (
     "You can only log sessions with your own direct reports, and that person is not one of them."
 )
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
-SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 CHOICES = 100
 
 
@@ -215,7 +214,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 self.door.unit_of_work(),
                 person.id,
                 self.door.today_for(person),
-                int(str(value.get("value") or 0) or 0),
+                whole_number(str(value.get("value") or "")),
             )
             if form.employee is None:
                 message = "That person is no longer one of your reports."
@@ -290,7 +289,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             done = await mark_action_done(
                 self.door.unit_of_work(),
                 person.id,
-                int(value) if value.isdigit() else 0,
+                # an id that is not a number is no one's action: the service refuses 0 as such
+                whole_number(value) or 0,
                 self.door.today_for(person),
             )
         except Refusal as refusal:
@@ -300,17 +300,18 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         await say(context, notice_card(message), message)
 
     async def snoozed(self, context: TurnContext, person: Person, value: str) -> None:
-        match = SNOOZE_VALUE.match(value)
-        if match is None:
+        reminder = parse_snooze(value)
+        if reminder is None:
             await say(context, notice_card("Unknown reminder."), "Unknown reminder")
             return
+        employee_id, due_on = reminder
         try:
             until = await snooze(
                 self.door.unit_of_work(),
                 SqlNudgeStore(self.door.engine),
                 person.id,
-                int(match[1]),
-                date.fromisoformat(match[2]),
+                employee_id,
+                due_on,
                 self.door.today_for(person),
             )
         except Refusal as refusal:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -13,12 +11,11 @@ from adapters.slack.blocks import button_actions
 from adapters.slack.door import SlackDoor
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import tell
+from bot.commands import parse_snooze
 from bot.errors import Refusal
 from bot.replies import Actions
 from bot.services.nudges import snooze
 from storage.nudge_store import SqlNudgeStore
-
-SNOOZE_VALUE = re.compile(r"^(\d+):(\d{4}-\d{2}-\d{2})$")
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -29,13 +26,13 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         await ack()
         user_id = body["user"]["id"]
         person = await door.identity.person(user_id)
-        match = SNOOZE_VALUE.match(str(action.get("value", "")))
-        if person is None or match is None:
+        reminder = parse_snooze(action.get("value"))
+        if person is None or reminder is None:
             await tell(
                 client, user_id, None, UNKNOWN_PERSON if person is None else "Unknown reminder."
             )
             return
-        employee_id, due_on = int(match[1]), date.fromisoformat(match[2])
+        employee_id, due_on = reminder
         try:
             until = await snooze(
                 door.unit_of_work(),
