@@ -62,6 +62,10 @@ def mount_teams(
     bot = CoachbotTeamsBot(door)
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        # The token can only be checked against the activity (its channel and service URL),
+        # so the body is parsed first; a request carrying no token at all is refused unread.
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            raise web.HTTPUnauthorized(text="Send the Bot Framework's bearer token.")
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType(text="Send a Bot Framework activity as JSON.")
         try:
