@@ -9,10 +9,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import ClientError
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
@@ -119,6 +120,14 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         if any(member.id != bot_id for member in members_added):
             await self.person(turn_context)  # stores the conversation for proactive messages
             await say(turn_context, notice_card(WELCOME), "Welcome to coachbot")
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """coachbot's cards submit as messages; any invoke is one it does not answer, refused
+        as a bad request rather than botbuilder's 501 (a 5xx is kept for failures)."""
+        response = await super().on_invoke_activity(turn_context)
+        if response is not None and response.status == HTTPStatus.NOT_IMPLEMENTED:
+            return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
+        return response  # type: ignore[no-any-return]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         person = await self.person(turn_context)
