@@ -9,6 +9,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -38,13 +39,24 @@ def build_client(settings: Settings) -> AsyncWebClient:
 
 def build_bolt_app(settings: Settings, client: AsyncWebClient) -> AsyncApp:
     """A Bolt app that verifies every request's signature and acks before its listeners finish."""
-    return AsyncApp(
+    app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         process_before_response=False,
         request_verification_enabled=True,
         logger=log,
     )
+    app.error(listener_failed)
+    return app
+
+
+async def listener_failed(error: Exception) -> None:
+    """Slack refusing a call (an expired trigger, a view that is gone) is something Slack said,
+    logged in one line; anything else is a defect and keeps its traceback."""
+    if isinstance(error, SlackApiError):
+        log.warning("Slack refused a call: %s", error.response.get("error", "unknown error"))
+    else:
+        log.error("A Slack listener failed", exc_info=error)
 
 
 def mount(web_app: web.Application, bolt_app: AsyncApp, signing_secret: str) -> None:

@@ -322,3 +322,14 @@ async def test_a_teams_button_with_a_malformed_value_is_refused(
     said = text_of(doors.connector.sent_to(MAYA)[-1].cards[0])
     assert answer in said
     assert "Marked done" not in said
+
+
+@SQLITE_ONLY
+async def test_an_expired_trigger_is_logged_in_one_line(
+    doors: Doors, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await doors.slack.click("U0MAYA", Actions.LOG_SESSION, str(doors.people.ed), "old")
+    assert response.status == 200
+    await doors.settle()
+    [refused] = [r for r in caplog.records if r.getMessage().startswith("Slack refused a call")]
+    assert refused.exc_info is None
