@@ -130,12 +130,12 @@ def slack_headers(raw: bytes, content_type: str, *, secret: str = SLACK_SECRET) 
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def signing_key() -> SigningKey:
-    return SigningKey()
+    return SigningKey()  # one RSA key per module: generating one per test is slow
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def metadata_url(signing_key: SigningKey) -> Iterator[str]:
     with openid_metadata(signing_key) as url:
         yield url
