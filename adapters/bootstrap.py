@@ -115,7 +115,7 @@ def build(
             outbox_written=dispatcher.notify,
         )
         register(bolt_app, door)
-        mount(web_app, bolt_app)
+        mount(web_app, bolt_app, settings.slack_signing_secret or "")
         messengers["slack"] = SlackMessenger(client)
     if settings.teams_enabled:
         messengers["teams"] = mount_teams(

@@ -31,6 +31,10 @@ def build_app(engine: AsyncEngine, registry: CollectorRegistry | None = None) ->
         except web.HTTPException as exc:
             requests.labels(name, str(exc.status)).inc()
             raise
+        except Exception:
+            # aiohttp answers an unhandled error with 500: counted, so alerts see every 5xx
+            requests.labels(name, "500").inc()
+            raise
         requests.labels(name, str(response.status)).inc()
         return response
 

@@ -79,7 +79,7 @@ async def serve(kind: str, database: str, emulator_url: str) -> None:
             await client.views_open(trigger_id=body["trigger_id"], view=STATIC_MODAL)
 
         web_app = build_app(create_engine(database))
-        mount(web_app, bare)
+        mount(web_app, bare, BENCH_SECRET)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -62,6 +62,29 @@ class LogSession:
     source: str = "chat"
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(text: object) -> int | None:
+    """A record id or a count as a chat payload carries it (ASCII digits, small enough for a
+    database integer), or None: `abc`, `²`, `-1` and `10**30` are not one."""
+    return int(text) if isinstance(text, str) and _WHOLE_NUMBER.fullmatch(text) else None
+
+
+_SNOOZE_VALUE = re.compile(r"([0-9]+):([0-9]{4}-[0-9]{2}-[0-9]{2})")
+
+
+def parse_snooze(value: object) -> tuple[int, date] | None:
+    """The report and the due date a *Snooze* button carries (`{employee id}:{YYYY-MM-DD}`),
+    or None when it carries anything else (an impossible date, an id no record can have)."""
+    match = _SNOOZE_VALUE.fullmatch(value) if isinstance(value, str) else None
+    employee_id = whole_number(match[1]) if match else None
+    if match is None or employee_id is None:
+        return None
+    due_on = _iso_date(match[2])
+    return None if due_on is None else (employee_id, due_on)
+
+
 _DUE_SUFFIX = re.compile(r"\s*[\(\[]?\s*(?:by|due)\s+(\d{4}-\d{2}-\d{2})\s*[\)\]]?\s*$", re.I)
 
 

@@ -39,8 +39,9 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys on, WAL and a busy timeout."""
-    engine = create_async_engine(async_url(url), pool_pre_ping=True)
+    """An async engine; SQLite gets foreign keys on, WAL and a busy timeout. Statement
+    parameters never reach a log or an exception's text: they hold what people typed."""
+    engine = create_async_engine(async_url(url), pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

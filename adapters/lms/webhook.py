@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from bot.services.completions import CompletionOutcome, CompletionReport, record
 
 ROUTE = "/lms/events"
 MAX_AGE_SECONDS = 300
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # unix seconds; longer would overflow the comparison
 FIELDS = ("event_id", "email", "course_id", "status", "completed_at")
 
 
@@ -52,13 +54,13 @@ class LmsWebhook:
         signature = request.headers.get("X-Coachbot-Signature", "")
         if not timestamp or not signature:
             return "missing signature"
-        try:
-            sent_at = int(timestamp)
-        except ValueError:
+        if not TIMESTAMP.fullmatch(timestamp):
             return "malformed timestamp"
-        if abs(self.clock.now().timestamp() - sent_at) > MAX_AGE_SECONDS:
+        if abs(self.clock.now().timestamp() - int(timestamp)) > MAX_AGE_SECONDS:
             return "stale signature"
-        if not hmac.compare_digest(sign(self.secret, timestamp, body), signature):
+        # Compared as bytes: a header of any characters is simply a wrong signature.
+        expected = sign(self.secret, timestamp, body).encode()
+        if not hmac.compare_digest(expected, signature.encode("utf-8", "surrogateescape")):
             return "wrong signature"
         return None
 
@@ -85,13 +87,16 @@ def parse_event(body: bytes) -> CompletionReport | str:
     """The completion in a webhook body, or what is wrong with the body."""
     try:
         event: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return "malformed JSON"
     if not isinstance(event, dict):
         return "the body must be a JSON object"
     missing = [name for name in FIELDS if not isinstance(event.get(name), str) or not event[name]]
     if missing:
         return "missing or empty field(s): " + ", ".join(missing)
+    unstorable = [name for name in FIELDS if "\x00" in event[name]]
+    if unstorable:
+        return "NUL character in field(s): " + ", ".join(unstorable)
     if len(event["event_id"]) > 200:
         return "event_id is longer than 200 characters"
     if event["status"] != "completed":

@@ -27,7 +27,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters.slack.blocks import escape, mrkdwn, section_blocks
-from bot.commands import Field, LogSession, actions_from_lines
+from bot.commands import Field, LogSession, actions_from_lines, whole_number
 from bot.errors import AppraisalFinding, FieldError
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, FocusType
@@ -279,54 +279,78 @@ def appraisal_blocks(findings: list[AppraisalFinding]) -> list[Block]:
 
 
 def _state(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+    values: dict[str, dict[str, Any]] = (view.get("state") or {}).get("values") or {}
     return {block: next(iter(actions.values()), {}) for block, actions in values.items()}
 
 
 def _selected(element: dict[str, Any]) -> str | None:
-    option = element.get("selected_option")
-    return str(option["value"]) if option else None
+    value = (element.get("selected_option") or {}).get("value")
+    return str(value) if value is not None else None
 
 
 def parse_submission(view: dict[str, Any], manager_id: int) -> tuple[LogSession, list[FieldError]]:
     """The command the modal's state describes, and errors in values that cannot be parsed."""
     state = _state(view)
     errors: list[FieldError] = []
-    employee = _selected(state.get(Field.EMPLOYEE, {}))
+    employee = _chosen_id(state, Field.EMPLOYEE, "Choose the person you coached.", errors)
     held_on = _parse_date(state.get(Field.HELD_ON, {}).get("selected_date"))
     duration_text = state.get(Field.DURATION, {}).get("value")
-    duration = int(duration_text) if duration_text and duration_text.isdigit() else None
+    duration = whole_number(duration_text)
     if duration_text and duration is None:
         errors.append(FieldError(Field.DURATION, "Enter the duration as whole minutes."))
     actions, action_errors = actions_from_lines(state.get(Field.ACTIONS, {}).get("value") or "")
     errors += action_errors
     courses = state.get(Field.COURSES, {}).get("selected_options") or []
-    goal = _selected(state.get(Field.ILP_GOAL, {}))
-    level = _selected(state.get(Field.LEVEL_NOW, {}))
-    reviews = {
-        int(block.removeprefix(REVIEW_PREFIX)): ActionStatus(value)
-        for block, element in state.items()
-        if block.startswith(REVIEW_PREFIX) and (value := _selected(element))
-    }
+    goal = _chosen_id(state, Field.ILP_GOAL, "Choose a goal from the list.", errors)
+    level = _chosen_id(state, Field.LEVEL_NOW, "Choose a level from the list.", errors)
+    reviews = _reviews(state, errors)
     confirm = bool(state.get(CONFIRM_BLOCK, {}).get("selected_options"))
     command = LogSession(
         manager_id=manager_id,
-        employee_id=int(employee) if employee else None,
+        employee_id=employee,
         held_on=held_on,
         duration_minutes=duration,
         focus_type=_selected(state.get(Field.FOCUS_TYPE, {})),
         skill_id=_selected(state.get(Field.SKILL, {})),
         key_points=tuple((state.get(Field.KEY_POINTS, {}).get("value") or "").splitlines()),
         actions=actions,
-        course_ids=tuple(str(option["value"]) for option in courses),
-        ilp_goal_id=int(goal) if goal else None,
+        course_ids=tuple(str(option.get("value") or "") for option in courses),
+        ilp_goal_id=goal,
         new_goal_title=(state.get(NEW_GOAL, {}).get("value") or "").strip() or None,
         reviews=reviews,
-        level_now=int(level) if level is not None else None,
+        level_now=level,
         confirm_appraisal=confirm,
         source="chat",
     )
     return command, errors
+
+
+def _chosen_id(
+    state: dict[str, dict[str, Any]], block: str, problem: str, errors: list[FieldError]
+) -> int | None:
+    """The number a select's chosen option carries; the options are ours, so anything else
+    was not chosen from them and is a field error."""
+    chosen = _selected(state.get(block, {}))
+    number = whole_number(chosen)
+    if chosen and number is None:
+        errors.append(FieldError(block, problem))
+    return number
+
+
+def _reviews(state: dict[str, dict[str, Any]], errors: list[FieldError]) -> dict[int, ActionStatus]:
+    """What became of each open action, by action id, from its radio buttons."""
+    reviews: dict[int, ActionStatus] = {}
+    statuses = {status.value for status in ActionStatus}
+    for block, element in state.items():
+        value = _selected(element)
+        if not block.startswith(REVIEW_PREFIX) or not value:
+            continue
+        action_id = whole_number(block.removeprefix(REVIEW_PREFIX))
+        if action_id is None or value not in statuses:
+            errors.append(FieldError(Field.REVIEW, "Choose Done, Carry over or Drop."))
+            continue
+        reviews[action_id] = ActionStatus(value)
+    return reviews
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -345,6 +369,6 @@ def error_map(errors: list[FieldError], view: dict[str, Any]) -> dict[str, str]:
         if block == Field.REVIEW:
             block = next((b for b in sorted(blocks) if b.startswith(REVIEW_PREFIX)), block)
         if block not in blocks:
-            block = Field.KEY_POINTS if Field.KEY_POINTS in blocks else next(iter(blocks))
+            block = Field.KEY_POINTS if Field.KEY_POINTS in blocks else min(blocks, default=block)
         mapped[block] = (mapped[block] + " " if block in mapped else "") + error.message
     return {block: message[:2000] for block, message in mapped.items()}

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings
 from adapters.report_service import programme_reports
+from adapters.request_body import body_problem
 from adapters.teams.auth import bot_authentication
 from adapters.teams.charts import ChartLinks, chart_secret, mount_charts
 from adapters.teams.handler import CoachbotTeamsBot, TeamsDoor
@@ -61,12 +62,19 @@ def mount_teams(
     bot = CoachbotTeamsBot(door)
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        # The token can only be checked against the activity (its channel and service URL),
+        # so the body is parsed first; a request carrying no token at all is refused unread.
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            raise web.HTTPUnauthorized(text="Send the Bot Framework's bearer token.")
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType(text="Send a Bot Framework activity as JSON.")
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise web.HTTPBadRequest(text="The body is not JSON.") from None
+        problem = body_problem(body)
+        if problem is not None:
+            raise web.HTTPBadRequest(text=f"Refused: {problem}.")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise web.HTTPBadRequest(text="The body is not a Bot Framework activity.")
         response = await adapter.process(request, bot)

@@ -64,6 +64,8 @@ class ChartLinks:
     def request_for(self, token: str) -> ReportRequest | None:
         """The report a token names, or None when it is forged, malformed or expired."""
         body, _, signature = token.partition(".")
+        if not (body.isascii() and signature.isascii()):
+            return None  # a signed token is base64url; compare_digest refuses other text
         if not hmac.compare_digest(signature, self._sign(body)):
             return None
         try:

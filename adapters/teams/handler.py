@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import ClientError
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
@@ -38,7 +39,7 @@ from adapters.teams.conversations import remember_conversation, tenant_of
 from adapters.teams.messenger import card_activity
 from adapters.teams.parse import parse_session_submission
 from bot.clock import Clock, local_date
-from bot.commands import Field, LogSession
+from bot.commands import Field, LogSession, parse_snooze, whole_number
 from bot.errors import AppraisalFinding, FieldError, Refusal
 from bot.model import GoalStatus, Person
 from bot.ports import UnitOfWork
@@ -47,7 +48,7 @@ from bot.report_command import parse_report_command
 from bot.services.development import GOAL_WORDS, development_record, report_record
 from bot.services.goals import finish_goal
 from bot.services.home import mark_action_done, message_as_it_stands
-from bot.services.nudges import parse_snooze_value, snooze
+from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
 from storage.nudge_store import SqlNudgeStore
@@ -129,6 +130,14 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         if any(member.id != bot_id for member in members_added):
             await self.person(turn_context)  # stores the conversation for proactive messages
             await say(turn_context, notice_card(WELCOME), "Welcome to coachbot")
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """coachbot's cards submit as messages; any invoke is one it does not answer, refused
+        as a bad request rather than botbuilder's 501 (a 5xx is kept for failures)."""
+        response = await super().on_invoke_activity(turn_context)
+        if response is not None and response.status == HTTPStatus.NOT_IMPLEMENTED:
+            return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
+        return response  # type: ignore[no-any-return]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         person = await self.person(turn_context)
@@ -227,7 +236,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 self.door.unit_of_work(),
                 person.id,
                 self.door.today_for(person),
-                int(str(value.get("value") or 0) or 0),
+                whole_number(str(value.get("value") or "")),
             )
             if form.employee is None:
                 message = "That person is no longer one of your reports."
@@ -365,7 +374,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             done = await mark_action_done(
                 self.door.unit_of_work(),
                 person.id,
-                int(value) if value.isdigit() else 0,
+                # an id that is not a number is no one's action: the service refuses 0 as such
+                whole_number(value) or 0,
                 self.door.today_for(person),
             )
         except Refusal as refusal:
@@ -389,17 +399,19 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         return True
 
     async def snoozed(self, context: TurnContext, person: Person, value: str) -> None:
-        snoozed = parse_snooze_value(value)
-        if snoozed is None:
+        reminder = parse_snooze(value)
+        if reminder is None:
             await say(context, notice_card("Unknown reminder."), "Unknown reminder")
             return
+        employee_id, due_on = reminder
         try:
             outcome = await snooze(
                 self.door.unit_of_work(),
                 SqlNudgeStore(self.door.engine),
                 nudge_policy(self.door.settings),
                 person.id,
-                *snoozed,
+                employee_id,
+                due_on,
                 self.door.today_for(person),
             )
         except Refusal as refusal:

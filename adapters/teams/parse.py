@@ -3,12 +3,11 @@ commands; values that cannot be read become field errors."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 from adapters.teams.cards import CONFIRM_INPUT, NEW_GOAL, REVIEW_PREFIX
-from bot.commands import Field, LogSession, actions_from_lines
+from bot.commands import Field, LogSession, actions_from_lines, whole_number
 from bot.errors import FieldError
 from bot.model import ActionStatus
 
@@ -20,8 +19,16 @@ def _text(value: dict[str, Any], key: str) -> str:
     return "" if raw is None else str(raw).strip()
 
 
-def _int(text: str) -> int | None:
-    return int(text) if re.fullmatch(r"-?\d+", text) else None
+def _chosen_id(
+    value: dict[str, Any], key: str, problem: str, errors: list[FieldError]
+) -> int | None:
+    """The number a choice input carries; the choices are ours, so anything else was not
+    chosen from them and is a field error."""
+    text = _text(value, key)
+    number = whole_number(text)
+    if text and number is None:
+        errors.append(FieldError(key, problem))
+    return number
 
 
 def parse_session_submission(
@@ -33,21 +40,26 @@ def parse_session_submission(
     if _text(value, Field.HELD_ON) and held_on is None:
         errors.append(FieldError(Field.HELD_ON, "Enter the date as YYYY-MM-DD."))
     duration_text = _text(value, Field.DURATION).removesuffix(".0")
-    duration = _int(duration_text)
+    duration = whole_number(duration_text)
     if duration_text and duration is None:
         errors.append(FieldError(Field.DURATION, "Enter the duration as whole minutes."))
     actions, action_errors = actions_from_lines(str(value.get(Field.ACTIONS) or ""))
     errors += action_errors
     reviews: dict[int, ActionStatus] = {}
     for key, status in value.items():
-        if key.startswith(REVIEW_PREFIX) and str(status) in REVIEW_VALUES:
-            action_id = _int(key.removeprefix(REVIEW_PREFIX))
-            if action_id is not None:
-                reviews[action_id] = ActionStatus(str(status))
-    level = _int(_text(value, Field.LEVEL_NOW))
+        if not key.startswith(REVIEW_PREFIX) or not status:
+            continue
+        action_id = whole_number(key.removeprefix(REVIEW_PREFIX))
+        if action_id is None or str(status) not in REVIEW_VALUES:
+            errors.append(FieldError(Field.REVIEW, "Choose Done, Carry over or Drop."))
+            continue
+        reviews[action_id] = ActionStatus(str(status))
+    employee = _chosen_id(value, Field.EMPLOYEE, "Choose the person you coached.", errors)
+    goal = _chosen_id(value, Field.ILP_GOAL, "Choose a goal from the list.", errors)
+    level = _chosen_id(value, Field.LEVEL_NOW, "Choose a level from the list.", errors)
     command = LogSession(
         manager_id=manager_id,
-        employee_id=_int(_text(value, Field.EMPLOYEE)),
+        employee_id=employee,
         held_on=held_on,
         duration_minutes=duration,
         focus_type=_text(value, Field.FOCUS_TYPE) or None,
@@ -55,7 +67,7 @@ def parse_session_submission(
         key_points=tuple(str(value.get(Field.KEY_POINTS) or "").splitlines()),
         actions=actions,
         course_ids=tuple(c.strip() for c in _text(value, Field.COURSES).split(",") if c.strip()),
-        ilp_goal_id=_int(_text(value, Field.ILP_GOAL)),
+        ilp_goal_id=goal,
         new_goal_title=_text(value, NEW_GOAL) or None,
         reviews=reviews,
         level_now=level,

@@ -4,7 +4,6 @@ preview`, a manager's *Snooze 3 days*, and people's leave."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -279,21 +278,6 @@ def snooze_until(today: date, due_on: date) -> date:
     """A snooze clicked on `today` for the session due on `due_on` lasts 3 days from whichever
     is later."""
     return max(today, due_on) + timedelta(days=SNOOZE_DAYS)
-
-
-SNOOZE_VALUE = re.compile(r"^(\d{1,9}):(\d{4}-\d{2}-\d{2})$")
-
-
-def parse_snooze_value(value: str) -> tuple[int, date] | None:
-    """The report and due date a *Snooze* button names (`EMPLOYEE_ID:YYYY-MM-DD`), or None.
-    It only says what is snoozed: how long is the server's to decide."""
-    match = SNOOZE_VALUE.match(value)
-    if match is None:
-        return None
-    try:
-        return int(match[1]), date.fromisoformat(match[2])
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from adapters.slack.door import SlackDoor
 from adapters.slack.listeners.events import publish_home
 from adapters.slack.replies import tell
 from adapters.slack.session_modal import EMPLOYEE_ACTION, parse_submission, session_view
+from bot.commands import whole_number
 from bot.errors import Refusal
 from bot.replies import Actions
 from bot.services.home import mark_action_done, message_as_it_stands
@@ -24,9 +25,9 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     async def report_chosen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         person = await door.identity.person(body["user"]["id"])
-        if person is None or not await door.owns_view(body):
+        view = body.get("view") or {}
+        if person is None or not view.get("id") or not await door.owns_view(body):
             return  # someone else's form stays as it is
-        view = body["view"]
         command, _ = parse_submission(view, person.id)
         form = await session_form(
             door.unit_of_work(),
@@ -36,7 +37,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             include_skill_ids=[command.skill_id] if command.skill_id else [],
         )
         await client.views_update(
-            view_id=view["id"], hash=view["hash"], view=session_view(form, values=command)
+            view_id=view["id"], hash=view.get("hash"), view=session_view(form, values=command)
         )
 
     @app.action(button_actions(Actions.LOG_SESSION))
@@ -48,10 +49,11 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         person = await door.person_or_tell(client, user_id)
         if person is None:
             return
+        employee_id = whole_number(action.get("value"))
         form = await session_form(
-            door.unit_of_work(), person.id, door.today_for(person), int(action["value"])
+            door.unit_of_work(), person.id, door.today_for(person), employee_id
         )
-        if form.employee is None:
+        if employee_id is None or form.employee is None:
             await tell(client, user_id, None, "That person is no longer one of your reports.")
             return
         opened = await client.views_open(trigger_id=body["trigger_id"], view=session_view(form))
@@ -68,8 +70,10 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         refused = None
         try:
+            # an id that is not a number is no one's action: the service refuses 0 as such
+            action_id = whole_number(action.get("value")) or 0
             done = await mark_action_done(
-                door.unit_of_work(), person.id, int(action["value"]), door.today_for(person)
+                door.unit_of_work(), person.id, action_id, door.today_for(person)
             )
         except Refusal as refusal:
             refused = refusal.message

@@ -23,6 +23,7 @@ from adapters.slack.door import SlackDoor
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import NOT_YOUR_FORM, notice, tell
 from adapters.slack.session_modal import COURSE_SEARCH
+from bot.commands import whole_number
 from bot.errors import Refusal
 from bot.replies import Actions
 from bot.services.assignments import REASON, AssignCourse, assign_course
@@ -63,10 +64,10 @@ def assign_view(employee_id: int, employee_name: str) -> View:
 
 
 def _chosen(view: dict[str, Any]) -> tuple[str, str]:
-    values = view.get("state", {}).get("values", {})
+    values = (view.get("state") or {}).get("values") or {}
     option = values.get(COURSE_BLOCK, {}).get(COURSE_SEARCH, {}).get("selected_option") or {}
     reason = values.get(REASON_BLOCK, {}).get(VALUE, {}).get("value") or ""
-    return str(option.get("value", "")), reason
+    return str(option.get("value") or ""), reason
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -81,7 +82,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         async with door.unit_of_work() as uow:
             reports = await uow.people.current_reports(manager.id, door.today_for(manager))
-        employee = next((p for p in reports if str(p.id) == action["value"]), None)
+        employee = next((p for p in reports if str(p.id) == action.get("value")), None)
         if employee is None:
             await tell(client, user_id, None, "That person is no longer one of your reports.")
             return
@@ -94,6 +95,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     async def assign_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         manager = await door.identity.person(body["user"]["id"])
         course_id, reason = _chosen(view)
+        employee_id = whole_number(view.get("private_metadata"))
         if manager is None:
             await ack(response_action="errors", errors={COURSE_BLOCK: UNKNOWN_PERSON})
             return
@@ -103,7 +105,11 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if not course_id:
             await ack(response_action="errors", errors={COURSE_BLOCK: "Choose a course."})
             return
-        command = AssignCourse(manager.id, int(view["private_metadata"]), course_id, reason)
+        if employee_id is None:
+            message = "This form does not name the person; open it again from your Home tab."
+            await ack(response_action="errors", errors={COURSE_BLOCK: message})
+            return
+        command = AssignCourse(manager.id, employee_id, course_id, reason)
         try:
             done = await assign_course(
                 door.unit_of_work(),

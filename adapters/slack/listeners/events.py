@@ -39,7 +39,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
 
     @app.event("app_home_opened")
     async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") == "home":
+        if event.get("tab", "home") == "home" and event.get("user"):
             await publish_home(door, client, event["user"])
 
     @app.event("app_uninstalled")

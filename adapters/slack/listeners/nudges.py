@@ -13,9 +13,10 @@ from adapters.slack.blocks import button_actions
 from adapters.slack.door import SlackDoor
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import tell
+from bot.commands import parse_snooze
 from bot.errors import Refusal
 from bot.replies import Actions
-from bot.services.nudges import parse_snooze_value, snooze
+from bot.services.nudges import snooze
 from storage.nudge_store import SqlNudgeStore
 
 
@@ -27,13 +28,13 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         await ack()
         user_id = body["user"]["id"]
         person = await door.identity.person(user_id)
-        snoozed = parse_snooze_value(str(action.get("value", "")))
-        if person is None or snoozed is None:
+        reminder = parse_snooze(action.get("value"))
+        if person is None or reminder is None:
             await tell(
                 client, user_id, None, UNKNOWN_PERSON if person is None else "Unknown reminder."
             )
             return
-        employee_id, due_on = snoozed
+        employee_id, due_on = reminder
         try:
             outcome = await snooze(
                 door.unit_of_work(),
