@@ -250,18 +250,23 @@ async def test_a_snooze_value_3_2026_02_30_is_an_unknown_reminder(doors: Doors) 
 
 
 async def test_an_assign_course_form_for_id_10_to_the_30_is_refused(doors: Doors) -> None:
-    await open_form(doors)  # Maya is known
+    opened = await open_form(doors)  # Maya is known, and a view of hers is on record
     before = await doors.snapshot()
     course = {"course_search": {"type": "external_select", "selected_option": {"value": "C-101"}}}
     view = {
-        "id": "V-assign",
+        "id": opened["id"],
         "type": "modal",
         "callback_id": "assign_course_modal",
         "private_metadata": TEN_TO_THE_30,
         "blocks": [],
         "state": {"values": {"course": course}},
     }
-    payload = {"type": "view_submission", "user": {"id": "U0MAYA"}, "view": view}
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T0001"},
+        "user": {"id": "U0MAYA"},
+        "view": view,
+    }
     response = await doors.slack_payload(payload)
     assert response.status == 200
     assert "open it again from your Home tab" in (await response.json())["errors"]["course"]
