@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters.slack.blocks import escape, mrkdwn
+from bot.dates import day_text
 from bot.model import AgreedAction
 from bot.replies import Actions
 from bot.services.development import DevelopmentRecord, EventKind
@@ -25,12 +26,12 @@ MAX_VIEW_BLOCKS = 100
 MAX_REPORTS_SHOWN = 30  # two blocks each, within a Home view's 100
 
 
-def _day(day: date | None) -> str:
-    return f"{day.day} {day.strftime('%b %Y')}" if day else "never"
+def _day(day: date | None, today: date) -> str:
+    return day_text(day, today) if day else "never"
 
 
-def _action_line(action: AgreedAction) -> str:
-    due = f" _(by {_day(action.due_on)})_" if action.due_on else ""
+def _action_line(action: AgreedAction, today: date) -> str:
+    due = f" _(by {_day(action.due_on, today)})_" if action.due_on else ""
     return f"• {escape(action.text)}{due}"
 
 
@@ -48,12 +49,12 @@ def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
         )
         lines = [
             f"*{escape(report.employee.name)}*  {status}",
-            f"Last session: {_day(report.last_session_on)} · next due: "
-            f"{_day(report.schedule.due_on)}",
+            f"Last session: {_day(report.last_session_on, today)} · next due: "
+            f"{_day(report.schedule.due_on, today)}",
         ]
         if report.open_actions:
             lines.append("Open actions:")
-            lines += [_action_line(a) for a in report.open_actions[:5]]
+            lines += [_action_line(a, today) for a in report.open_actions[:5]]
         blocks.append(
             SectionBlock(
                 block_id=f"report-{index}",
@@ -86,7 +87,7 @@ def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
     return blocks
 
 
-def employee_blocks(record: DevelopmentRecord) -> list[Block]:
+def employee_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text="Your development")]
     if record.open_actions:
         blocks.append(SectionBlock(text=mrkdwn("*Your open actions*")))
@@ -94,7 +95,7 @@ def employee_blocks(record: DevelopmentRecord) -> list[Block]:
             blocks.append(
                 SectionBlock(
                     block_id=f"action-{action.id}",
-                    text=mrkdwn(_action_line(action)),
+                    text=mrkdwn(_action_line(action, today)),
                     accessory=ButtonElement(
                         text="Done",
                         action_id=f"{Actions.ACTION_DONE}:{index}",
@@ -110,7 +111,7 @@ def employee_blocks(record: DevelopmentRecord) -> list[Block]:
             state = "completed :white_check_mark:" if course.completed else "to do"
             link = f"<{course.url}|{escape(course.title)}>" if course.url else escape(course.title)
             origin = (
-                f", from your session of {_day(course.session_held_on)}"
+                f", from your session of {_day(course.session_held_on, today)}"
                 if course.session_held_on
                 else ""
             )
@@ -120,22 +121,23 @@ def employee_blocks(record: DevelopmentRecord) -> list[Block]:
         lines = ["*Learning-plan goals*"]
         lines += [
             f"• {escape(g.title)}: {g.status.value.replace('_', ' ')}"
-            + (f" (target {_day(g.target_date)})" if g.target_date else "")
+            + (f" (target {_day(g.target_date, today)})" if g.target_date else "")
             for g in record.goals[:10]
         ]
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
     sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-5:]
     if sessions:
-        lines = ["*Recent sessions*"] + [f"• {_day(e.on)}: {escape(e.text)}" for e in sessions]
+        lines = ["*Recent sessions* (newest first)"]
+        lines += [f"• {_day(e.on, today)}: {escape(e.text)}" for e in reversed(sessions)]
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
     return blocks
 
 
-def timeline_blocks(record: DevelopmentRecord) -> list[Block]:
+def timeline_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
     events = record.timeline[-20:]
     if not events:
         return [SectionBlock(text=mrkdwn("_Nothing in your record yet._"))]
-    lines = [f"• {_day(e.on)}: {escape(e.text)}" for e in reversed(events)]
+    lines = [f"• {_day(e.on, today)}: {escape(e.text)}" for e in reversed(events)]
     return [
         SectionBlock(text=mrkdwn("*Timeline* (newest first)")),
         SectionBlock(text=mrkdwn("\n".join(lines))),
@@ -151,15 +153,19 @@ def home_view(
     if record is not None:
         if blocks:
             blocks.append(DividerBlock())
-        blocks += employee_blocks(record)
+        blocks += employee_blocks(record, today)
     if not blocks:
         blocks = [SectionBlock(text=mrkdwn("Nothing to show yet."))]
     blocks.append(ContextBlock(elements=[mrkdwn("Type `/coaching help` to see what I can do.")]))
     return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS])
 
 
-def record_modal(record: DevelopmentRecord) -> View:
-    blocks = [*employee_blocks(record)[1:], DividerBlock(), *timeline_blocks(record)]
+def record_modal(record: DevelopmentRecord, today: date) -> View:
+    blocks = [
+        *employee_blocks(record, today)[1:],
+        DividerBlock(),
+        *timeline_blocks(record, today),
+    ]
     return View(
         type="modal",
         callback_id="development_record",

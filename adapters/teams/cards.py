@@ -5,9 +5,11 @@ error shown beside its field), a person's development record and the programme r
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from bot.commands import Field, LogSession
+from bot.dates import day_text
 from bot.errors import AppraisalFinding, FieldError
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
@@ -329,14 +331,15 @@ def appraisal_items(findings: list[AppraisalFinding]) -> list[Card]:
     ]
 
 
-def record_card(record: DevelopmentRecord) -> Card:
-    """A person's own development record: open actions, courses, goals and the timeline."""
+def record_card(record: DevelopmentRecord, today: date) -> Card:
+    """A person's own development record: open actions, courses, goals and the timeline
+    (newest first)."""
     body: list[Card] = [
         text(f"{record.employee.name}: your development", weight="Bolder", size="Large")
     ]
     if record.open_actions:
         lines = [
-            f"- {a.text}" + (f" (by {a.due_on.isoformat()})" if a.due_on else "")
+            f"- {a.text}" + (f" (by {day_text(a.due_on, today)})" if a.due_on else "")
             for a in record.open_actions
         ]
         body += [text("**Open actions**"), text("\n".join(lines))]
@@ -348,8 +351,11 @@ def record_card(record: DevelopmentRecord) -> Card:
             text("**Learning-plan goals**"),
             text("\n".join(f"- {g.title} ({g.status.value})" for g in record.goals)),
         ]
-    events = [f"- {e.on.isoformat()}: {e.text}" for e in record.timeline[-15:]]
-    body += [text("**Timeline**"), text("\n".join(events) or "Nothing recorded yet.")]
+    events = [f"- {day_text(e.on, today)}: {e.text}" for e in reversed(record.timeline[-15:])]
+    body += [
+        text("**Timeline** (newest first)"),
+        text("\n".join(events) or "Nothing recorded yet."),
+    ]
     return card(body)
 
 

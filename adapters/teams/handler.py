@@ -37,6 +37,7 @@ from adapters.teams.parse import parse_session_submission
 from bot.clock import Clock, local_date
 from bot.commands import Field, LogSession
 from bot.errors import AppraisalFinding, FieldError, Refusal
+from bot.messages import snoozed
 from bot.model import Person
 from bot.ports import UnitOfWork
 from bot.replies import Actions
@@ -268,7 +269,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         record = await development_record(
             self.door.unit_of_work(), person.id, timezone=self.door.settings.timezone
         )
-        await say(context, record_card(record), "Your development record")
+        card = record_card(record, self.door.today_for(person))
+        await say(context, card, "Your development record")
 
     async def report(self, context: TurnContext, person: Person, words: str) -> None:
         if not person.is_ld_admin:
@@ -304,6 +306,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         if match is None:
             await say(context, notice_card("Unknown reminder."), "Unknown reminder")
             return
+        today = self.door.today_for(person)
         try:
             until = await snooze(
                 self.door.unit_of_work(),
@@ -311,12 +314,12 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 person.id,
                 int(match[1]),
                 date.fromisoformat(match[2]),
-                self.door.today_for(person),
+                today,
             )
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
             return
-        message = f"Snoozed: I'll remind you again from {until:%-d %B}."
+        message = snoozed(until, today)
         await say(context, notice_card(message), message)
 
 

@@ -4,6 +4,7 @@ emulator received out, what the database holds."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -183,3 +184,22 @@ async def test_what_a_manager_types_cannot_link_or_mention_in_the_dm(
     mrkdwn = [b["text"]["text"] for b in dm["blocks"] if b.get("text", {}).get("type") == "mrkdwn"]
     assert any("&lt;https://evil.example|this&gt; &amp; tell &lt;!channel&gt;" in t for t in mrkdwn)
     assert not any("<https://evil.example|this>" in t or "<!channel>" in t for t in mrkdwn)
+
+
+def _this_year(day: date) -> str:
+    return f"{day.day} {day:%B}"
+
+
+async def test_a_date_carries_its_year_only_when_it_is_not_this_year(
+    world: SlackWorld, people: People
+) -> None:
+    await world.submit("U0MAYA", await open_form(world), GOOD)
+    await world.deliver()
+    [dm] = world.emulator.messages_to("U0ED")
+    assert f"Maya Patel logged your coaching session of {_this_year(today_utc())}." in str(dm)
+    assert "Draft the proposal (by 15 January 2099)" in str(dm)
+
+    await world.event({"type": "app_home_opened", "user": "U0ED", "tab": "home"}, "EvYear")
+    home = str(await eventually(lambda: world.emulator.last_view_published("U0ED")))
+    assert "Draft the proposal _(by 15 January 2099)_" in home
+    assert f"• {_this_year(today_utc())}: Coaching session" in home

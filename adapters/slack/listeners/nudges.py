@@ -14,6 +14,7 @@ from adapters.slack.door import SlackDoor
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import tell
 from bot.errors import Refusal
+from bot.messages import snoozed
 from bot.replies import Actions
 from bot.services.nudges import snooze
 from storage.nudge_store import SqlNudgeStore
@@ -36,6 +37,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             )
             return
         employee_id, due_on = int(match[1]), date.fromisoformat(match[2])
+        today = door.today_for(person)
         try:
             until = await snooze(
                 door.unit_of_work(),
@@ -43,9 +45,9 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
                 person.id,
                 employee_id,
                 due_on,
-                door.today_for(person),
+                today,
             )
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
             return
-        await tell(client, user_id, None, f"Snoozed: I'll remind you again from {until:%-d %B}.")
+        await tell(client, user_id, None, snoozed(until, today))
