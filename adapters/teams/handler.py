@@ -277,6 +277,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(context, notice_card(NOT_LD), "The report is for L&D only")
             return
         request = parse_report_command(words)
+        if not isinstance(request, FieldError):
+            request = await self.door.reports.scoped(request)
         if isinstance(request, FieldError):
             message = request.message.replace("/coaching-report", "report")
             await say(context, notice_card(message), "Report: check the words")

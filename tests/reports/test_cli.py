@@ -17,6 +17,7 @@ from bot.services.reports import ProgrammeReports, ReportRequest
 from storage.db import create_engine
 from storage.reports import SqlReportSource
 from tests.reports.sample import AS_OF, MODULE, sample_org
+from tests.support.cli import run_cli
 
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
@@ -150,9 +151,10 @@ def test_json_has_the_contract_shape(organisation: str, capsys: pytest.CaptureFi
 
 
 def test_whole_report_suppressed_json_has_the_contract_shape(
-    organisation: str, capsys: pytest.CaptureFixture[str]
+    organisation: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = run(capsys, "--format", "json", "--department", "Ops", "--team", "Nope")
+    monkeypatch.setenv("COACHBOT_MIN_GROUP_SIZE", "5")
+    code, out, _ = run(capsys, "--format", "json", "--department", "Ops", "--team", "Field")
     assert code == 0
     document = json.loads(out)
     jsonschema.validate(document, SCHEMA)
@@ -225,3 +227,32 @@ def test_bad_arguments_are_one_clear_line(
     assert code == 2
     assert err.startswith(f"coachbot report: {message}")
     assert "Traceback" not in err
+
+
+def test_an_unknown_department_is_named_with_the_known_ones(
+    organisation: str, tmp_path: Path
+) -> None:
+    done = run_cli("report", "--department", "Nope", "--chart", "chart.png", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "coachbot report: no department named 'Nope' (known: Eng, Lead, Ops, Sales)\n"
+    )
+    assert not (tmp_path / "chart.png").exists()
+
+
+def test_an_unknown_team_is_named_with_the_teams_of_its_department(
+    organisation: str, tmp_path: Path
+) -> None:
+    done = run_cli("report", "--department", "Eng", "--team", "Field", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "coachbot report: no team named 'Field' in Eng (known: Apps, Core)\n"
+    done = run_cli("report", "--team", "Nope", cwd=tmp_path)
+    assert done.stderr == "coachbot report: no team named 'Nope' (known: Apps, Core, Field)\n"
+
+
+def test_a_department_is_found_whatever_its_case(
+    organisation: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--format", "json", "--department", "eng")
+    assert code == 0
+    assert {row["department"] for row in json.loads(out)["completion"]} == {"Eng"}

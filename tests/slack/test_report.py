@@ -84,3 +84,13 @@ async def test_a_tiny_scope_is_suppressed_whole(world: SlackWorld, people: Peopl
     [answer] = await eventually(lambda: world.emulator.ephemeral_to("U0DANA"))
     assert "fewer than 5 people" in answer["text"]
     assert world.emulator.uploaded_files() == []
+
+
+async def test_an_unknown_department_is_named_with_the_known_ones(
+    world: SlackWorld, people: People
+) -> None:
+    await world.slash("U0DANA", "department Nope 30d", command="/coaching-report")
+    [answer] = await eventually(lambda: world.emulator.ephemeral_to("U0DANA"))
+    assert answer["text"] == "no department named 'Nope' (known: People, Sales)"
+    assert world.emulator.messages_to("U0DANA") == []
+    assert world.emulator.uploaded_files() == []
