@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings
 from adapters.holidays import holiday_rule
+from adapters.listening import listening_socket
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
 from adapters.report_service import programme_reports
@@ -156,6 +157,7 @@ def describe_doors(settings: Settings) -> list[str]:
 async def serve(settings: Settings) -> None:
     """Migrate, then serve HTTP and deliver the outbox until SIGINT or SIGTERM. With no chat
     credentials at all, serve a sandbox: the bundled Slack emulator and a sample organisation."""
+    listening = listening_socket(settings.host, settings.port)  # a port in use changes nothing
     emulator = None
     if not settings.slack_enabled and not settings.teams_enabled:
         emulator, settings = await start_sandbox(settings)
@@ -165,7 +167,7 @@ async def serve(settings: Settings) -> None:
         await load_sample_organisation(coachbot.engine, coachbot.clock, settings.timezone)
     runner = web.AppRunner(coachbot.web_app)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    site = web.SockSite(runner, listening)
     await site.start()
     await coachbot.start_background()
     socket_mode = await connect_socket_mode(coachbot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from adapters.config import Settings
@@ -15,6 +16,11 @@ def register(commands: Any) -> None:
 
 async def run(settings: Settings, _args: argparse.Namespace) -> int:
     from adapters.bootstrap import serve
+    from adapters.listening import CannotListen
 
-    await serve(settings)
+    try:
+        await serve(settings)
+    except CannotListen as problem:
+        print(f"coachbot: {problem}", file=sys.stderr)
+        return 1
     return 0
