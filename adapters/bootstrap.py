@@ -214,7 +214,7 @@ def sandbox_lines(settings: Settings, emulator: SlackEmulator) -> list[str]:
     return [
         "Sandbox mode: no Slack or Teams credentials are set, so the Slack door talks to the",
         f"bundled Slack emulator at {emulator.base_url} and the sample organisation is loaded.",
-        "  - Play a whole coaching cycle and see what each person sees:  .venv/bin/coachbot demo",
+        "  - Watch a whole coaching cycle on a throwaway copy of its own:  .venv/bin/coachbot demo",
         f"  - Send your own signed requests to http://127.0.0.1:{settings.port}/slack/events",
         f"    with the signing secret {SANDBOX_SECRET!r}; read what people received at",
         f"    {emulator.base_url.removesuffix('/api/')}/_emulator/calls",
