@@ -74,4 +74,6 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+        # on stderr, so that the figures on stdout can still be piped or redirected as they are
+        print(f"coachbot report: wrote the chart to {args.chart}", file=sys.stderr)
     return 0

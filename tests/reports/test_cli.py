@@ -256,3 +256,13 @@ def test_a_department_is_found_whatever_its_case(
     code, out, _ = run(capsys, "--format", "json", "--department", "eng")
     assert code == 0
     assert {row["department"] for row in json.loads(out)["completion"]} == {"Eng"}
+
+
+def test_the_chart_file_written_is_confirmed_apart_from_the_figures(
+    organisation: str, tmp_path: Path
+) -> None:
+    done = run_cli("report", "--format", "csv", "--chart", "chart.png", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stderr == "coachbot report: wrote the chart to chart.png\n"
+    assert next(csv.reader(io.StringIO(done.stdout)))[0] == "group_type"  # the CSV alone
+    assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
