@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings, incomplete_platform
+from adapters.listening import listening_socket
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
 from adapters.nudge_policy import nudge_policy
@@ -157,9 +158,13 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
     problem = incomplete_platform(settings)
     if problem is not None:
         raise StartupRefused(problem)
+    in_sandbox = sandbox or not (settings.slack_enabled or settings.teams_enabled)
     async with contextlib.AsyncExitStack() as running:
+        # bound first: a port in use stops start-up before anything is started or written
+        listening = listening_socket(LOOPBACK if in_sandbox else settings.host, settings.port)
+        running.callback(listening.close)
         emulator = None
-        if sandbox or not (settings.slack_enabled or settings.teams_enabled):
+        if in_sandbox:
             if not sandbox:
                 await refuse_an_organisation(settings)
             emulator = SlackEmulator(users=sample_users())
@@ -176,7 +181,7 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
         runner = web.AppRunner(coachbot.web_app)
         await runner.setup()
         running.push_async_callback(runner.cleanup)
-        site = web.TCPSite(runner, settings.host, settings.port)
+        site = web.SockSite(runner, listening)
         await site.start()
         await coachbot.start_background()
         running.push_async_callback(coachbot.stop_background)

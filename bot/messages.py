@@ -10,21 +10,15 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from bot.dates import iso_day_text
 from bot.errors import AppraisalFinding
 from bot.replies import Actions, Button, Link, Reply, Section
-
-
-def _day(iso: str) -> str:
-    """`2026-11-03` as `3 November` (the year when it is not obvious is rarely needed)."""
-    day = date.fromisoformat(iso)
-    return f"{day.day} {day.strftime('%B')}"
-
 
 _CLOSED_WORDS = {"done": "✅ _done_", "carried_over": "_(carried over)_", "dropped": "_(dropped)_"}
 
 
-def _action_line(action: dict[str, Any]) -> str:
-    due = f" (by {_day(action['due_on'])})" if action.get("due_on") else ""
+def _action_line(action: dict[str, Any], today: date) -> str:
+    due = f" (by {iso_day_text(action['due_on'], today)})" if action.get("due_on") else ""
     closed = _CLOSED_WORDS.get(str(action.get("closed") or ""))
     return f"{action['text']}{due}" + (f" {closed}" if closed else "")
 
@@ -44,14 +38,15 @@ def with_action_statuses(payload: dict[str, Any], closed: dict[int, str]) -> dic
     return {**payload, "actions": actions} if "actions" in payload else payload
 
 
-def session_logged(payload: dict[str, Any]) -> Reply:
+def session_logged(payload: dict[str, Any], today: date) -> Reply:
     """The employee's DM after a session: focus, agreed actions, assigned courses."""
     manager = payload["manager_name"]
+    held_on = iso_day_text(payload["held_on"], today)
     sections = [
         Section(
             heading="Your coaching session",
             text=(
-                f"{manager} logged your coaching session of {_day(payload['held_on'])}.\n"
+                f"{manager} logged your coaching session of {held_on}.\n"
                 f"*Focus:* {payload['focus']}: {payload['skill_name']}"
             ),
         )
@@ -61,7 +56,7 @@ def session_logged(payload: dict[str, Any]) -> Reply:
         sections.append(
             Section(
                 text="*What you agreed*",
-                items=tuple(_action_line(a) for a in actions),
+                items=tuple(_action_line(a, today) for a in actions),
                 buttons=tuple(
                     Button(f"Done: {a['text'][:60]}", Actions.ACTION_DONE, str(a["id"]))
                     for a in _open(actions)
@@ -80,11 +75,12 @@ def session_logged(payload: dict[str, Any]) -> Reply:
     return Reply(summary=summary, sections=tuple(sections))
 
 
-def session_saved(payload: dict[str, Any]) -> Reply:
+def session_saved(payload: dict[str, Any], today: date) -> Reply:
     """The manager's confirmation, with the next due date."""
+    held_on = iso_day_text(payload["held_on"], today)
     lines = [
-        f"Saved your session with {payload['employee_name']} of {_day(payload['held_on'])}.",
-        f"Next session due by *{_day(payload['next_due_on'])}*.",
+        f"Saved your session with {payload['employee_name']} of {held_on}.",
+        f"Next session due by *{iso_day_text(payload['next_due_on'], today)}*.",
     ]
     if payload.get("assigned"):
         lines.append("Assigned: " + ", ".join(payload["assigned"]) + ".")
@@ -98,7 +94,7 @@ def session_saved(payload: dict[str, Any]) -> Reply:
     return Reply(summary=lines[0], sections=(Section(text="\n".join(lines)),))
 
 
-COMPOSERS: dict[str, Callable[[dict[str, Any]], Reply]] = {
+COMPOSERS: dict[str, Callable[[dict[str, Any], date], Reply]] = {
     "session_logged": session_logged,
     "session_saved": session_saved,
 }
@@ -119,34 +115,35 @@ def appraisal_warning(findings: Sequence[AppraisalFinding]) -> Section:
     )
 
 
-def compose(kind: str, payload: dict[str, Any], ref: str = "") -> Reply:
-    """The reply for an outbox row; `ref` is its dedupe key, carried for in-doubt checks."""
+def compose(kind: str, payload: dict[str, Any], ref: str = "", *, today: date) -> Reply:
+    """The reply for an outbox row on `today` (whose year its dates leave out); `ref` is its
+    dedupe key, carried for in-doubt checks."""
     composer = COMPOSERS.get(kind)
     if composer is None:
         raise KeyError(f"no message composer for outbox kind {kind!r}")
-    reply = composer(payload)
+    reply = composer(payload, today)
     return Reply(reply.summary, reply.sections, reply.ephemeral, ref)
 
 
 # ---- the scheduler's nudges (`programme.md`, "Nudges") ------------------------------------
 
 
-def _actions_listed(actions: list[dict[str, Any]]) -> tuple[str, ...]:
-    return tuple(_action_line(action) for action in actions)
+def _actions_listed(actions: list[dict[str, Any]], today: date) -> tuple[str, ...]:
+    return tuple(_action_line(action, today) for action in actions)
 
 
-def _since(payload: dict[str, Any]) -> str:
+def _since(payload: dict[str, Any], today: date) -> str:
     last = payload.get("last_session_on")
-    return f"last session {_day(last)}" if last else "no session logged yet"
+    return f"last session {iso_day_text(last, today)}" if last else "no session logged yet"
 
 
-def session_due(payload: dict[str, Any]) -> Reply:
+def session_due(payload: dict[str, Any], today: date) -> Reply:
     """The manager's reminder: whom, since when, the open actions, *Log session* and *Snooze*."""
     employee = payload["employee_name"]
     actions = payload.get("open_actions", [])
     text = (
-        f"Your coaching session with *{employee}* is due ({_since(payload)}; due "
-        f"{_day(payload['due_on'])})."
+        f"Your coaching session with *{employee}* is due ({_since(payload, today)}; due "
+        f"{iso_day_text(payload['due_on'], today)})."
     )
     if actions:
         text += "\n*Open actions to review*"
@@ -155,18 +152,22 @@ def session_due(payload: dict[str, Any]) -> Reply:
         Button("Snooze 3 days", Actions.SNOOZE, f"{payload['employee_id']}:{payload['due_on']}"),
     )
     section = Section(
-        heading="Coaching session due", text=text, items=_actions_listed(actions), buttons=buttons
+        heading="Coaching session due",
+        text=text,
+        items=_actions_listed(actions, today),
+        buttons=buttons,
     )
     return Reply(summary=f"Coaching session with {employee} is due", sections=(section,))
 
 
-def session_overdue(payload: dict[str, Any]) -> Reply:
+def session_overdue(payload: dict[str, Any], today: date) -> Reply:
     """The manager's one reminder a week after the due date."""
     employee = payload["employee_name"]
     actions = payload.get("open_actions", [])
+    due_on = iso_day_text(payload["due_on"], today)
     text = (
-        f"Your coaching session with *{employee}* was due {_day(payload['due_on'])} and is not "
-        f"logged yet ({_since(payload)}). This is the last reminder for it."
+        f"Your coaching session with *{employee}* was due {due_on} and is not "
+        f"logged yet ({_since(payload, today)}). This is the last reminder for it."
     )
     if actions:
         text += "\n*Open actions to review*"
@@ -174,30 +175,34 @@ def session_overdue(payload: dict[str, Any]) -> Reply:
     section = Section(
         heading="Coaching session overdue",
         text=text,
-        items=_actions_listed(actions),
+        items=_actions_listed(actions, today),
         buttons=(button,),
     )
     return Reply(summary=f"Coaching session with {employee} is overdue", sections=(section,))
 
 
-def action_checkin(payload: dict[str, Any]) -> Reply:
+def action_checkin(payload: dict[str, Any], today: date) -> Reply:
     """The employee's "log your actions" prompt midway to the next session, with *Done*s."""
     actions = payload.get("actions", [])
+    due_on = iso_day_text(payload["due_on"], today)
     text = (
         f"Halfway to your next coaching session with {payload['manager_name']} (due "
-        f"{_day(payload['due_on'])}). How are your agreed actions going? Mark what is done."
+        f"{due_on}). How are your agreed actions going? Mark what is done."
     )
     buttons = tuple(
         Button(f"Done: {action['text'][:60]}", Actions.ACTION_DONE, str(action["id"]))
         for action in _open(actions)
     )
     section = Section(
-        heading="Your agreed actions", text=text, items=_actions_listed(actions), buttons=buttons
+        heading="Your agreed actions",
+        text=text,
+        items=_actions_listed(actions, today),
+        buttons=buttons,
     )
     return Reply(summary="How are your agreed actions going?", sections=(section,))
 
 
-def manager_module(payload: dict[str, Any]) -> Reply:
+def manager_module(payload: dict[str, Any], today: date) -> Reply:
     """The monthly offer of the coaching-skills module to a manager who has not completed it."""
     title = payload.get("title") or payload["course_id"]
     url = payload.get("url") or ""
@@ -235,7 +240,7 @@ def combine(replies: list[Reply], ref: str = "") -> Reply:
 # ---- the L&D connection (issue 5): courses assigned and completed ----------------------------
 
 
-def course_assigned(payload: dict[str, Any]) -> Reply:
+def course_assigned(payload: dict[str, Any], today: date) -> Reply:
     """The employee's DM for a course assigned outside a session: title, link, why, who."""
     title = payload["title"]
     section = Section(
@@ -246,14 +251,14 @@ def course_assigned(payload: dict[str, Any]) -> Reply:
     return Reply(summary=f"{payload['manager_name']} assigned you {title}", sections=(section,))
 
 
-def course_completed(payload: dict[str, Any]) -> Reply:
+def course_completed(payload: dict[str, Any], today: date) -> Reply:
     """The manager's DM: "Sam completed Negotiation basics, assigned in your session of 3
     November"."""
     held_on = payload.get("session_held_on")
     where = (
-        f"assigned in your session of {_day(held_on)}"
+        f"assigned in your session of {iso_day_text(held_on, today)}"
         if held_on
-        else f"assigned on {_day(payload['assigned_on'])}"
+        else f"assigned on {iso_day_text(payload['assigned_on'], today)}"
     )
     first_name = payload["employee_name"].split()[0]
     text = f"{first_name} completed {payload['title']}, {where}."
@@ -278,7 +283,7 @@ def _change(now: float | int | None, before: float | int | None, percent: bool) 
     return f" ({'+' if delta >= 0 else ''}{delta:.0f}{unit} on last week)"
 
 
-def ld_digest(payload: dict[str, Any]) -> Reply:
+def ld_digest(payload: dict[str, Any], today: date) -> Reply:
     """The Monday digest: the last 30 days' figures, how they moved in a week, new alerts."""
     if payload.get("suppressed"):
         text = (

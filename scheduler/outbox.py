@@ -225,9 +225,9 @@ class OutboxDispatcher:
     ) -> None:
         ids = [entry.id for entry in group]
         try:
-            reply = combine(
-                [compose(entry.kind, entry.payload) for entry in group], ref=group[0].dedupe_key
-            )
+            today = self.clock.now().date()
+            replies = [compose(e.kind, e.payload, today=today) for e in group]
+            reply = combine(replies, ref=group[0].dedupe_key)
         except (KeyError, ValueError, TypeError) as exc:
             await self._fail(group, f"cannot compose {group[0].kind}: {exc}")
             return

@@ -3,10 +3,12 @@ Alembic to head."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
@@ -63,16 +65,40 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine) -> None:
+@dataclass(frozen=True, slots=True)
+class Migrated:
+    """The database's revision before and after an upgrade (None before: no tables yet)."""
+
+    before: str | None
+    after: str | None
+
+
+async def upgrade(engine: AsyncEngine) -> Migrated:
     """Run the migrations to head on `engine`'s database."""
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade_sync)
+        return await connection.run_sync(_upgrade_sync)
 
 
-def _upgrade_sync(connection: Connection) -> None:
+def _upgrade_sync(connection: Connection) -> Migrated:
     config = alembic_config()
     config.attributes["connection"] = connection
+    before = MigrationContext.configure(connection).get_current_revision()
     command.upgrade(config, "head")
+    return Migrated(before, MigrationContext.configure(connection).get_current_revision())
+
+
+def describe_database(url: str) -> str:
+    """The database a URL names, for people: a SQLite file's full path, else the URL with
+    its password hidden."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database or ""
+        return (
+            "an in-memory SQLite database"
+            if name in {"", ":memory:"}
+            else str(Path(name).resolve())
+        )
+    return parsed.render_as_string(hide_password=True)
 
 
 def is_busy(exc: BaseException) -> bool:

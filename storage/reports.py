@@ -4,6 +4,7 @@ column in it, so no report query can read key points or action text."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateTable, DropTable
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from bot.report_scope import OrgStructure
 from bot.services.reports import (
     NEW_HIRE_DAYS,
     CompletionCell,
@@ -451,6 +453,17 @@ class SqlReportSource:
                 if skill_id.strip()
             ),
         )
+
+    async def org_structure(self) -> OrgStructure:
+        query = select(person.c.department, person.c.team).distinct()
+        teams: dict[str, set[str]] = defaultdict(set)
+        async with self._engine.connect() as connection:
+            for department, team in await connection.execute(query):
+                if department:
+                    names = teams[department]  # a department whose people have no team: none
+                    if team:
+                        names.add(team)
+        return OrgStructure({name: frozenset(names) for name, names in teams.items()})
 
 
 __all__ = ["REPORT_COLUMNS", "SqlReportSource", "report_statements"]

@@ -1,4 +1,4 @@
-"""`coachbot db upgrade`: migrations to head."""
+"""`coachbot db upgrade`: migrations to head, saying which database and from which revision."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from adapters.config import Settings
-from storage.db import create_engine, upgrade
+from storage.db import create_engine, describe_database, upgrade
 
 
 def register(commands: Any) -> None:
@@ -18,8 +18,16 @@ def register(commands: Any) -> None:
 async def run_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     engine = create_engine(settings.database_url)
     try:
-        await upgrade(engine)
+        migrated = await upgrade(engine)
     finally:
         await engine.dispose()
-    print("database is at the latest migration")
+    database = describe_database(settings.database_url)
+    if migrated.before is None:
+        print(f"created the tables in {database} (revision {migrated.after}, the latest)")
+    elif migrated.before == migrated.after:
+        print(f"{database} is already at the latest revision ({migrated.after})")
+    else:
+        print(
+            f"upgraded {database} from revision {migrated.before} to {migrated.after} (the latest)"
+        )
     return 0

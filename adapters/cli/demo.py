@@ -1,4 +1,5 @@
-"""`coachbot demo`: one coaching cycle against the bundled Slack emulator."""
+"""`coachbot demo`: one coaching cycle on a throwaway server, Slack emulator and database of
+its own."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from adapters.config import Settings
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "demo", help="play one coaching cycle against the bundled Slack emulator"
+        "demo",
+        help="play one coaching cycle on its own throwaway server, Slack emulator and database",
     )
     parser.set_defaults(handler=run)
 

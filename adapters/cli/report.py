@@ -56,7 +56,12 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     engine = create_engine(settings.database_url)
     try:
-        report = await programme_reports(settings, engine, SystemClock()).report(request)
+        reports = programme_reports(settings, engine, SystemClock())
+        scoped = await reports.scoped(request)
+        if isinstance(scoped, FieldError):
+            print(f"coachbot report: {scoped.message}", file=sys.stderr)
+            return 1
+        report = await reports.report(scoped)
     finally:
         await engine.dispose()
     sys.stdout.write(RENDERERS[args.format](report).rstrip("\n") + "\n")
@@ -69,4 +74,6 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+        # on stderr, so that the figures on stdout can still be piped or redirected as they are
+        print(f"coachbot report: wrote the chart to {args.chart}", file=sys.stderr)
     return 0

@@ -46,6 +46,10 @@ class Layout:
     required: tuple[str, ...]
 
 
+# what to do about a file a spreadsheet saved in another encoding or with other separators
+SAVE_AS = "save it as CSV UTF-8, comma-separated"
+
+
 class ImportFileError(Exception):
     """The file cannot be read at all (missing, a folder, unreadable)."""
 
@@ -62,7 +66,8 @@ def read_csv(path: Path, layout: Layout) -> tuple[list[CsvRecord], list[Problem]
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         byte = data[exc.start : exc.start + 1].hex()
-        return [], [Problem(line, "encoding", f"not UTF-8 text (byte 0x{byte})")]
+        message = f"not UTF-8 text (byte 0x{byte}); {SAVE_AS}"
+        return [], [Problem(line, "encoding", message)]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -72,6 +77,8 @@ def read_csv(path: Path, layout: Layout) -> tuple[list[CsvRecord], list[Problem]
         expected = ",".join(layout.columns)
         return [], [Problem(1, "header", f"no header row; expected columns from {expected}")]
     names = [name.strip() for name in header]
+    if _separated_by_semicolons(names, layout):
+        return [], [Problem(1, "header", f"the columns are separated by ';'; {SAVE_AS}")]
     problems = _header_problems(names, layout)
     if problems:
         return [], problems
@@ -79,6 +86,12 @@ def read_csv(path: Path, layout: Layout) -> tuple[list[CsvRecord], list[Problem]
         name: position for position, name in enumerate(names)
     }
     return _records(reader, index, len(names), problems)
+
+
+def _separated_by_semicolons(names: Sequence[str], layout: Layout) -> bool:
+    """A header like `email;name;...`, as spreadsheets in many locales save "CSV"."""
+    parts = {part.strip() for name in names for part in name.split(";")}
+    return any(";" in name for name in names) and bool(parts & set(layout.columns))
 
 
 def _header_problems(names: Sequence[str], layout: Layout) -> list[Problem]:

@@ -187,11 +187,14 @@ def _entry(
 
 def _message(error: FieldError, command: LogSession, record: CsvRecord) -> str:
     """The rule's message, except where a file needs other words: whose report the employee
-    was not, and when (a file speaks for many managers), and the focus types as spelled in
-    the file rather than as the form labels them."""
+    was not, and when (a file speaks for many managers), the focus types as spelled in the file
+    rather than as the form labels them, and key points and actions separated by |."""
     if error.field == Field.EMPLOYEE and command.held_on is not None:
         employee, manager = record.get("employee_email"), record.get("manager_email")
         return f"{employee} was not a report of {manager} on {command.held_on.isoformat()}"
     if error.field == Field.FOCUS_TYPE and command.focus_type:
         return f"{command.focus_type!r} is not one of {', '.join(_FOCUS_TYPES_IN_ORDER)}"
+    if error.field in {Field.KEY_POINTS, Field.ACTIONS}:
+        # the form takes them one a line; a file's cell takes them separated by |
+        return error.message.replace("one a line", "separated by |")
     return error.message

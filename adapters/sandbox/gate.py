@@ -87,7 +87,7 @@ def sandbox_lines(settings: Settings, emulator: SlackEmulator) -> list[str]:
         f"Sandbox mode: the Slack door talks to the bundled Slack emulator at {emulator.base_url}",
         f"and serves the sample organisation kept in {sandbox_database()}",
         "(stop coachbot and delete that file to start afresh).",
-        "  - Play a whole coaching cycle and see what each person sees:  .venv/bin/coachbot demo",
+        "  - Watch a whole coaching cycle on a throwaway copy of its own:  .venv/bin/coachbot demo",
         f"  - Send your own signed requests to http://{LOOPBACK}:{settings.port}/slack/events",
         f"    with this run's signing secret {settings.slack_signing_secret}; read what people",
         f"    received at {emulator.base_url.removesuffix('/api/')}/_emulator/calls",

@@ -6,13 +6,25 @@ import re
 from typing import Any
 
 LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
+# Slack shows these codes as pictures; a terminal shows the pictures' characters
+EMOJI = {
+    ":red_circle:": "🔴",
+    ":large_orange_circle:": "🟠",
+    ":white_circle:": "⚪",
+    ":white_check_mark:": "✅",
+    ":warning:": "⚠️",
+    ":tada:": "🎉",
+    ":hourglass_flowing_sand:": "⏳",
+}
+EMOJI_CODE = re.compile("|".join(map(re.escape, EMOJI)))
 
 
 def _plain(text: Any) -> str:
     if isinstance(text, dict):
         text = text.get("text", "")
     unescaped = str(text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", unescaped)
+    linked = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", unescaped)
+    return EMOJI_CODE.sub(lambda m: EMOJI[m.group(0)], linked)
 
 
 def _element(element: dict[str, Any]) -> str:
@@ -57,7 +69,7 @@ def blocks_text(blocks: list[dict[str, Any]], indent: str = "  ") -> str:
 def message_text(message: dict[str, Any]) -> str:
     if message.get("blocks"):
         return blocks_text(message["blocks"])
-    return "  " + str(message.get("text", ""))
+    return "\n".join("  " + line for line in _plain(message.get("text", "")).splitlines())
 
 
 def view_text(view: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters.slack.blocks import escape, mrkdwn
+from bot.dates import day_text
 from bot.model import AgreedAction
 from bot.replies import Actions
 from bot.services.development import DevelopmentRecord, EventKind
@@ -30,12 +31,12 @@ REPORT_RECORD_CALLBACK = "report_record"
 OWN_RECORD_CALLBACK = "development_record"
 
 
-def _day(day: date | None) -> str:
-    return f"{day.day} {day.strftime('%b %Y')}" if day else "never"
+def _day(day: date | None, today: date) -> str:
+    return day_text(day, today) if day else "never"
 
 
-def _action_line(action: AgreedAction) -> str:
-    due = f" _(by {_day(action.due_on)})_" if action.due_on else ""
+def _action_line(action: AgreedAction, today: date) -> str:
+    due = f" _(by {_day(action.due_on, today)})_" if action.due_on else ""
     return f"• {escape(action.text)}{due}"
 
 
@@ -53,12 +54,12 @@ def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
         )
         lines = [
             f"*{escape(report.employee.name)}*  {status}",
-            f"Last session: {_day(report.last_session_on)} · next due: "
-            f"{_day(report.schedule.due_on)}",
+            f"Last session: {_day(report.last_session_on, today)} · next due: "
+            f"{_day(report.schedule.due_on, today)}",
         ]
         if report.open_actions:
             lines.append("Open actions:")
-            lines += [_action_line(a) for a in report.open_actions[:5]]
+            lines += [_action_line(a, today) for a in report.open_actions[:5]]
         blocks.append(
             SectionBlock(
                 block_id=f"report-{index}",
@@ -96,7 +97,7 @@ def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
     return blocks
 
 
-def employee_blocks(record: DevelopmentRecord) -> list[Block]:
+def employee_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text="Your development")]
     if record.open_actions:
         blocks.append(SectionBlock(text=mrkdwn("*Your open actions*")))
@@ -104,7 +105,7 @@ def employee_blocks(record: DevelopmentRecord) -> list[Block]:
             blocks.append(
                 SectionBlock(
                     block_id=f"action-{action.id}",
-                    text=mrkdwn(_action_line(action)),
+                    text=mrkdwn(_action_line(action, today)),
                     accessory=ButtonElement(
                         text="Done",
                         action_id=f"{Actions.ACTION_DONE}:{index}",
@@ -120,14 +121,14 @@ def employee_blocks(record: DevelopmentRecord) -> list[Block]:
             state = "completed :white_check_mark:" if course.completed else "to do"
             link = f"<{course.url}|{escape(course.title)}>" if course.url else escape(course.title)
             origin = (
-                f", from your session of {_day(course.session_held_on)}"
+                f", from your session of {_day(course.session_held_on, today)}"
                 if course.session_held_on
                 else ""
             )
             lines.append(f"• {link}: {state}{origin}")
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
     blocks += goal_blocks(record, "Learning-plan goals")
-    blocks += notes_blocks(record, "Recent sessions")
+    blocks += notes_blocks(record, "Recent sessions (newest first)", today)
     return blocks
 
 
@@ -162,7 +163,7 @@ def goal_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
     return blocks
 
 
-def notes_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
+def notes_blocks(record: DevelopmentRecord, heading: str, today: date) -> list[Block]:
     """The latest sessions, with their key points where the viewer may read them."""
     notes = {note.session_id: note for note in record.notes}
     sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-MAX_SESSIONS_SHOWN:]
@@ -170,7 +171,7 @@ def notes_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
         return []
     blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{heading}*"))]
     for event in reversed(sessions):
-        lines = [f"*{_day(event.on)}*: {escape(event.text)}"]
+        lines = [f"*{_day(event.on, today)}*: {escape(event.text)}"]
         note = notes.get(event.session_id) if event.session_id else None
         if note:
             lines += [f"    ◦ {escape(point)}" for point in note.key_points]
@@ -178,11 +179,11 @@ def notes_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
     return blocks
 
 
-def timeline_blocks(record: DevelopmentRecord) -> list[Block]:
+def timeline_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
     events = record.timeline[-20:]
     if not events:
         return [SectionBlock(text=mrkdwn("_Nothing in your record yet._"))]
-    lines = [f"• {_day(e.on)}: {escape(e.text)}" for e in reversed(events)]
+    lines = [f"• {_day(e.on, today)}: {escape(e.text)}" for e in reversed(events)]
     return [
         SectionBlock(text=mrkdwn("*Timeline* (newest first)")),
         SectionBlock(text=mrkdwn("\n".join(lines))),
@@ -198,15 +199,19 @@ def home_view(
     if record is not None:
         if blocks:
             blocks.append(DividerBlock())
-        blocks += employee_blocks(record)
+        blocks += employee_blocks(record, today)
     if not blocks:
         blocks = [SectionBlock(text=mrkdwn("Nothing to show yet."))]
     blocks.append(ContextBlock(elements=[mrkdwn("Type `/coaching help` to see what I can do.")]))
     return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS])
 
 
-def record_modal(record: DevelopmentRecord) -> View:
-    blocks = [*employee_blocks(record)[1:], DividerBlock(), *timeline_blocks(record)]
+def record_modal(record: DevelopmentRecord, today: date) -> View:
+    blocks = [
+        *employee_blocks(record, today)[1:],
+        DividerBlock(),
+        *timeline_blocks(record, today),
+    ]
     return View(
         type="modal",
         callback_id=OWN_RECORD_CALLBACK,
@@ -216,17 +221,17 @@ def record_modal(record: DevelopmentRecord) -> View:
     )
 
 
-def report_record_modal(record: DevelopmentRecord) -> View:
+def report_record_modal(record: DevelopmentRecord, today: date) -> View:
     """A report's record as their manager sees it: the sessions with the key points this
     manager wrote, open actions, goals (with their buttons) and the timeline."""
     name = escape(record.employee.name)
     blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{name}*: coaching and development"))]
-    blocks += notes_blocks(record, "Sessions")
+    blocks += notes_blocks(record, "Sessions (newest first)", today)
     if record.open_actions:
-        lines = ["*Open actions*"] + [_action_line(a) for a in record.open_actions[:15]]
+        lines = ["*Open actions*"] + [_action_line(a, today) for a in record.open_actions[:15]]
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
     blocks += goal_blocks(record, "Learning-plan goals")
-    blocks += [DividerBlock(), *timeline_blocks(record)]
+    blocks += [DividerBlock(), *timeline_blocks(record, today)]
     return View(
         type="modal",
         callback_id=REPORT_RECORD_CALLBACK,

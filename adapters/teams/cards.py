@@ -5,9 +5,11 @@ error shown beside its field), a person's development record and the programme r
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from bot.commands import Field, LogSession
+from bot.dates import day_text
 from bot.errors import AppraisalFinding, FieldError
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
@@ -347,16 +349,17 @@ def appraisal_items(findings: list[AppraisalFinding]) -> list[Card]:
     ]
 
 
-def record_card(record: DevelopmentRecord, *, manager_view: bool = False) -> Card:
+def record_card(record: DevelopmentRecord, today: date, *, manager_view: bool = False) -> Card:
     """A development record: open actions, courses, goals (open ones with *Achieved* and
-    *Drop*), the latest sessions with the key points the viewer may read, and the timeline.
+    *Drop*), the latest sessions with the key points the viewer may read, and the timeline
+    (newest first).
     `manager_view` titles it for the report's manager rather than the person themself."""
     name = record.employee.name
     title = f"{name}: coaching record" if manager_view else f"{name}: your development"
     body: list[Card] = [text(inert(title), weight="Bolder", size="Large")]
     if record.open_actions:
         lines = [
-            f"- {inert(a.text)}" + (f" (by {a.due_on.isoformat()})" if a.due_on else "")
+            f"- {inert(a.text)}" + (f" (by {day_text(a.due_on, today)})" if a.due_on else "")
             for a in record.open_actions
         ]
         body += [text("**Open actions**"), text("\n".join(lines))]
@@ -380,23 +383,30 @@ def record_card(record: DevelopmentRecord, *, manager_view: bool = False) -> Car
                         ],
                     }
                 )
-    body += _session_notes(record)
-    events = [f"- {e.on.isoformat()}: {inert(e.text)}" for e in record.timeline[-15:]]
-    body += [text("**Timeline**"), text("\n".join(events) or "Nothing recorded yet.")]
+    body += _session_notes(record, today)
+    events = [
+        f"- {day_text(e.on, today)}: {inert(e.text)}" for e in reversed(record.timeline[-15:])
+    ]
+    body += [
+        text("**Timeline** (newest first)"),
+        text("\n".join(events) or "Nothing recorded yet."),
+    ]
     return card(body)
 
 
-def _session_notes(record: DevelopmentRecord) -> list[Card]:
+def _session_notes(record: DevelopmentRecord, today: date) -> list[Card]:
     """The latest sessions, each with its key points where the viewer may read them."""
     notes = {note.session_id: note for note in record.notes}
     sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-5:]
     if not sessions:
         return []
-    items: list[Card] = [text("**Sessions**")]
+    items: list[Card] = [text("**Sessions** (newest first)")]
     for event in reversed(sessions):
         note = notes.get(event.session_id) if event.session_id else None
         points = [f"  - {markdown(point)}" for point in note.key_points] if note else []
-        items.append(text("\n".join([f"- {event.on.isoformat()}: {inert(event.text)}", *points])))
+        items.append(
+            text("\n".join([f"- {day_text(event.on, today)}: {inert(event.text)}", *points]))
+        )
     return items
 
 

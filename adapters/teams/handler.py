@@ -41,12 +41,12 @@ from adapters.teams.parse import parse_session_submission
 from bot.clock import Clock, local_date
 from bot.commands import Field, LogSession, parse_snooze, whole_number
 from bot.errors import AppraisalFinding, FieldError, Refusal
-from bot.model import GoalStatus, Person
+from bot.model import Person
 from bot.ports import UnitOfWork
 from bot.replies import Actions
 from bot.report_command import parse_report_command
 from bot.services.development import GOAL_WORDS, development_record, report_record
-from bot.services.goals import finish_goal
+from bot.services.goals import GOAL_BUTTONS, finish_goal
 from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
@@ -78,10 +78,6 @@ NOT_YOUR_REPORT = (
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
 FORM_ID = re.compile(r"[0-9a-f]{32}")
 CHOICES = 100
-GOAL_BUTTONS = {
-    Actions.GOAL_ACHIEVED: GoalStatus.ACHIEVED,
-    Actions.GOAL_DROPPED: GoalStatus.DROPPED,
-}
 
 
 @dataclass
@@ -296,7 +292,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             viewer_id=person.id,
             timezone=self.door.settings.timezone,
         )
-        await say(context, record_card(record), "Your development record")
+        card = record_card(record, self.door.today_for(person))
+        await say(context, card, "Your development record")
 
     async def report_record(self, context: TurnContext, person: Person, name: str) -> None:
         """`record NAME`: a current report's record, with the key points this manager wrote."""
@@ -321,7 +318,9 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
             return
-        await say(context, record_card(record, manager_view=True), f"{chosen[0].name}'s record")
+        await say(
+            context, record_card(record, today, manager_view=True), f"{chosen[0].name}'s record"
+        )
 
     async def goal_finished(
         self, context: TurnContext, person: Person, action: str, value: str
@@ -333,7 +332,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             goal = await finish_goal(
                 door.unit_of_work(),
                 person.id,
-                int(value) if value.isdigit() else 0,
+                whole_number(value) or 0,
                 GOAL_BUTTONS[action],
                 today,
             )
@@ -342,12 +341,12 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 own = await development_record(
                     door.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
                 )
-                content = record_card(own)
+                content = record_card(own, today)
             else:
                 theirs = await report_record(
                     door.unit_of_work(), person.id, goal.employee_id, today, timezone=zone
                 )
-                content = record_card(theirs, manager_view=True)
+                content = record_card(theirs, today, manager_view=True)
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
             return
@@ -358,6 +357,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(context, notice_card(NOT_LD), "The report is for L&D only")
             return
         request = parse_report_command(words)
+        if not isinstance(request, FieldError):
+            request = await self.door.reports.scoped(request)
         if isinstance(request, FieldError):
             message = request.message.replace("/coaching-report", "report")
             await say(context, notice_card(message), "Report: check the words")
@@ -392,7 +393,9 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         if not activity.reply_to_id or activity.conversation is None:
             return False
         ref = f"{activity.conversation.id}:{activity.reply_to_id}"
-        now = await message_as_it_stands(self.door.unit_of_work(), person.id, ref)
+        now = await message_as_it_stands(
+            self.door.unit_of_work(), person.id, ref, self.door.today_for(person)
+        )
         if now is None:
             return False
         await replace_card(context, reply_card(now), now.summary)

@@ -6,10 +6,11 @@ transaction that causes it; statements carry no note text."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock, local_date
+from bot.dates import day_text
 from bot.errors import Refusal
 from bot.model import (
     CoachingSession,
@@ -244,7 +245,8 @@ async def assign_course(
         open_one = await uow.assignments.open_assignment(employee.id, course.course_id)
         if open_one is not None:
             return CourseAssigned(employee, course, open_one, already_open=True)
-        reason = reason or f"Assigned by {manager.name} on {_day(today)}"
+        # stored and read later, so the day carries its year
+        reason = reason or f"Assigned by {manager.name} on {day_text(today, None)}"
         assignment = await uow.assignments.add(
             CourseAssignment(
                 NOT_STORED,
@@ -274,7 +276,3 @@ async def assign_course(
         await queue_assignment_effects(uow, assignment, course, employee, manager, lms, now)
         await uow.commit()
     return CourseAssigned(employee, course, assignment)
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day.strftime('%B')}"

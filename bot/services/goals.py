@@ -8,9 +8,15 @@ from datetime import date
 from bot.errors import Refusal
 from bot.model import GoalStatus, IlpGoal
 from bot.ports import UnitOfWork
+from bot.replies import Actions
 from bot.services.development import GOAL_WORDS, OPEN_GOAL_STATUSES
 
 FINISHED = (GoalStatus.ACHIEVED, GoalStatus.DROPPED)
+GOAL_BUTTONS = {
+    Actions.GOAL_ACHIEVED: GoalStatus.ACHIEVED,
+    Actions.GOAL_DROPPED: GoalStatus.DROPPED,
+}
+"""The record's *Achieved* and *Drop* buttons, in every door, and the status each sets."""
 
 
 async def finish_goal(

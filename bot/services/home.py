@@ -70,8 +70,11 @@ async def mark_action_done(
     )
 
 
-async def message_as_it_stands(uow: UnitOfWork, person_id: int, message_ref: str) -> Reply | None:
-    """The chat message `message_ref` sent to the person, composed again with the actions it
+async def message_as_it_stands(
+    uow: UnitOfWork, person_id: int, message_ref: str, today: date
+) -> Reply | None:
+    """The chat message `message_ref` sent to the person, composed again on `today` (their
+    local date) with the actions it
     lists that are closed now shown closed and without their *Done* buttons; None when no
     sent message of theirs has that reference."""
     async with uow:
@@ -83,5 +86,7 @@ async def message_as_it_stands(uow: UnitOfWork, person_id: int, message_ref: str
             for action in await uow.actions.for_employee(person_id)
             if action.status is not ActionStatus.OPEN
         }
-    replies = [compose(kind, with_action_statuses(payload, closed)) for kind, payload in sent]
+    replies = [
+        compose(kind, with_action_statuses(payload, closed), today=today) for kind, payload in sent
+    ]
     return combine(replies)

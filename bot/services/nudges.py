@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.dates import day_text
 from bot.errors import Refusal
 from bot.model import AgreedAction, OutboxMessage, OutboxStatus
 from bot.nudges import (
@@ -287,12 +288,13 @@ class Snoozed:
 
     employee_name: str
     next_on: date
+    today: date
 
     @property
     def message(self) -> str:
         return (
             f"Snoozed: I'll remind you about your session with {self.employee_name} again on "
-            f"{self.next_on:%A} {self.next_on.day} {self.next_on:%B %Y}, between "
+            f"{self.next_on:%A} {day_text(self.next_on, self.today)}, between "
             f"{WINDOW_OPENS:%H:%M} and {WINDOW_CLOSES:%H:%M} your time, unless you log it "
             "before then."
         )
@@ -342,7 +344,7 @@ async def snooze(
     until = snooze_until(today, due_on)
     await store.add_snooze(SnoozeRecord(manager_id, employee_id, until))
     next_on = overdue_reminder_on(current, policy.calendar(snapshot), (until - due_on).days)
-    return Snoozed(employee.name, next_on)
+    return Snoozed(employee.name, next_on, today)
 
 
 async def add_leave(

@@ -5,6 +5,7 @@ key to the person); this module decides who and reports what went."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from bot.errors import Refusal
@@ -32,6 +33,8 @@ class Erasure:
     tables: dict[str, ErasedRows]
     statements_voided: int = 0
     statements_to_void: tuple[str, ...] = ()
+    reports_left_without_manager: int = 0
+    dry_run: bool = False
 
 
 def _unknown(email: str) -> Refusal:
@@ -51,24 +54,35 @@ async def export_person(uow: UnitOfWork, email: str) -> dict[str, Any]:
 
 
 async def erase_person(
-    uow: UnitOfWork, email: str, voiding: StatementVoiding | None = None
+    uow: UnitOfWork,
+    email: str,
+    voiding: StatementVoiding | None = None,
+    *,
+    today: date | None = None,
+    dry_run: bool = False,
 ) -> Erasure:
     """Delete the person, their sessions as employee (with actions and assignments), their
     outbox rows and every other row about them; their sessions as manager stay, with the manager
-    removed ("former manager"). One transaction: all of it, or nothing."""
+    removed ("former manager"). One transaction: all of it, or nothing. With `today`, counts
+    the reports they coach that day, who are left without a manager. A dry run does all of it
+    and then rolls back, so it counts exactly what would go."""
     async with uow:
         person = await uow.people.by_email(email)
         if person is None:
             raise _unknown(email)
+        reports = await uow.people.current_reports(person.id, today) if today else []
         statements = await uow.personal_data.sent_xapi_statements(person.id)
         voided = 0
         if voiding is not None and statements:
             voided = await voiding.queue_voiding(uow, person, statements)
         tables = await uow.personal_data.erase(person.id)
-        await uow.commit()
+        if not dry_run:
+            await uow.commit()
     return Erasure(
         email=person.email,
         tables=tables,
         statements_voided=voided,
         statements_to_void=() if voiding is not None else tuple(statements),
+        reports_left_without_manager=len(reports),
+        dry_run=dry_run,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from bot.report_privacy import (
     is_releasable,
     release_completion,
 )
+from bot.report_scope import OrgStructure, resolve_scope
 
 PERIOD_DAYS = (30, 90, 180, 365)
 DEFAULT_PERIOD_DAYS = 90
@@ -144,6 +145,10 @@ class ReportSource(Protocol):
     """The port the storage layer implements: aggregate counts, never note text."""
 
     async def report_aggregates(self, query: ReportQuery) -> ReportAggregates: ...
+
+    async def org_structure(self) -> OrgStructure:
+        """The departments and their teams' names, of everyone in the directory."""
+        ...
 
 
 # --- what the report says -----------------------------------------------------------------
@@ -438,6 +443,16 @@ class ProgrammeReports:
             completed_before=next_day.astimezone(UTC),
             manager_module_course=self._module_course or None,
         )
+
+    async def scoped(self, request: ReportRequest) -> ReportRequest | FieldError:
+        """The request with its department and team as the directory spells them, or a field
+        error when no department or team has that name."""
+        if request.department is None and request.team is None:
+            return request
+        scope = resolve_scope(request.department, request.team, await self._source.org_structure())
+        if isinstance(scope, FieldError):
+            return scope
+        return replace(request, department=scope.department, team=scope.team)
 
     async def report(self, request: ReportRequest) -> ProgrammeReport:
         query = self.query_for(request)

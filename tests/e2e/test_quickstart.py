@@ -4,6 +4,7 @@ Slack emulator with the sample organisation, and `coachbot demo` shows one coach
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import aiohttp
@@ -41,6 +42,29 @@ def test_the_demo_plays_one_coaching_cycle(tmp_path: Path) -> None:
     run = coachbot(tmp_path, environment(tmp_path), "demo")
     text = run.stdout + run.stderr
     assert run.returncode == 0, text
+    assert text.startswith(
+        "coachbot demo starts its own throwaway copy of everything: a coachbot server on a free\n"
+        "loopback port, the bundled Slack emulator, and a database in a temporary folder holding\n"
+        "the sample organisation. It does not use a running `coachbot serve`, its emulator or "
+        "your\ndatabase, and it deletes everything it made when it ends."
+    )
+    assert os.listdir(tmp_path) == []  # not the configured database, nor anything else
+    assert "   The form closes: the session is saved.\n" in text
+    assert "(clear)" not in text
+    assert ":warning:" not in text  # Slack's emoji codes are shown as the pictures
+    sam_dm = text[text.index("3. Sam Patel gets a DM:") : text.index("Maya gets her confirmation")]
+    assert (
+        "   She leaves the 2 actions still open from their last session on 'Carry over'.\n" in text
+    )
+    assert sam_dm.count("[Done: ") == 4  # two carried over, two new
+    assert (
+        "   The first 2 actions carried over from their last session; the last two are new.\n"
+        in (sam_dm)
+    )
+    assert "Draft the renewal proposal (by 15 January 2099)" in sam_dm
+    sam_home = text[text.index("4. Sam opens") : text.index("5. Maya opens")]
+    recent = sam_home[sam_home.index("*Recent sessions* (newest first)") :].splitlines()[1:6]
+    assert recent[0].endswith("Coaching session: Skill development, Negotiation")  # today's
     assert "Maya Chen logged your coaching session" in text
     assert "Negotiation basics (https://lms.example.org/course/view.php?id=101)" in text
     assert "Saved your session with Sam Patel" in text

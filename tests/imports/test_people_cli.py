@@ -207,9 +207,24 @@ def test_a_file_that_is_not_utf8_is_refused(cli: Cli) -> None:
 
     assert run.code == 1
     assert run.err == [
-        "people.csv:2: encoding: not UTF-8 text (byte 0xeb)",
+        "people.csv:2: encoding: not UTF-8 text (byte 0xeb); save it as CSV UTF-8, comma-separated",
         "people.csv: 1 problem; nothing imported, the database is unchanged",
     ]
+
+
+def test_a_file_separated_by_semicolons_gets_a_hint(cli: Cli) -> None:
+    name = cli.write("people.csv", "email;name;department\na@example.org;Ann;Sales\n")
+    before = cli.snapshot()
+
+    run = cli("import", "people", name)
+
+    assert run.code == 1
+    assert run.err == [
+        "people.csv:1: header: the columns are separated by ';'; save it as CSV UTF-8, "
+        "comma-separated",
+        "people.csv: 1 problem; nothing imported, the database is unchanged",
+    ]
+    assert cli.snapshot() == before
 
 
 def test_a_missing_file_is_one_clear_line(cli: Cli) -> None:

@@ -157,13 +157,13 @@ def test_every_broken_rule_is_reported_on_its_column_and_nothing_is_written(cli:
         "log.csv:6: focus_type: 'chat' is not one of skill_development, performance_goals,"
         " role_progression, development_area",
         "log.csv:6: skill_id: 'ghost' is not a skill in the framework.",
-        "log.csv:6: key_points: Write 3 to 5 key points, one a line; 2 given.",
+        "log.csv:6: key_points: Write 3 to 5 key points, separated by |; 2 given.",
         "log.csv:6: course_ids: 'C-999' is not a course in the catalogue.",
         "log.csv:7: held_on: '2025-13-01' is not a real date",
         "log.csv:7: duration_minutes: 'half an hour' is not a whole number",
         "log.csv:9: held_on: line 8 has a session of this pair on this day",
         "log.csv:10: key_points: Key point 1 runs over several lines; keep it to one line.",
-        "log.csv:12: actions: Agree 1 to 5 actions, one a line; 6 given.",
+        "log.csv:12: actions: Agree 1 to 5 actions, separated by |; 6 given.",
         "log.csv: 14 problems; nothing imported, the database is unchanged",
     ]
     assert cli.snapshot() == before

@@ -88,7 +88,7 @@ async def test_assigning_from_app_home_dms_the_employee_and_tells_the_lms(
     ]
     [dm] = [row for row in outbox if row["kind"] == "course_assigned"]
     assert dm["recipient_id"] == org.ed
-    reply = compose(dm["kind"], dm["payload"])
+    reply = compose(dm["kind"], dm["payload"], today=NOW.date())
     assert "Maya Patel assigned you *Speaking with confidence*" in reply.sections[0].text
     assert "For the quarterly all-hands" in reply.sections[0].text
     assert reply.sections[0].links[0].url == "https://lms.example.org/C-TALK"

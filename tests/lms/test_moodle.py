@@ -115,7 +115,7 @@ async def test_the_completion_poll_closes_completed_assignments(
     assert assignments["42"]["completed_at"] == finished
     assert assignments["43"]["completed_at"] is None
     [told] = [row for row in await rows(engine, "outbox") if row["kind"] == "course_completed"]
-    assert compose(told["kind"], told["payload"]).summary == (
+    assert compose(told["kind"], told["payload"], today=NOW.date()).summary == (
         "Ed completed Negotiation basics, assigned on 20 November."
     )
 

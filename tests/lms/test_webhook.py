@@ -84,7 +84,7 @@ async def test_a_completion_closes_the_assignment_and_tells_the_manager(
     assert (completion["assignment_id"], completion["source"]) == (assignment["id"], "webhook")
     [told] = [row for row in await rows(engine, "outbox") if row["kind"] == "course_completed"]
     assert (told["recipient_id"], told["about_id"]) == (org.maya, org.ed)
-    reply = compose(told["kind"], told["payload"])
+    reply = compose(told["kind"], told["payload"], today=NOW.date())
     assert reply.summary == (
         "Ed completed Negotiation fundamentals, assigned in your session of 3 November."
     )

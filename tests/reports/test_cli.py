@@ -18,6 +18,7 @@ from storage.db import create_engine
 from storage.reports import SqlReportSource
 from tests.reports.org import Org
 from tests.reports.sample import AS_OF, MODULE, sample_org
+from tests.support.cli import run_cli
 
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
@@ -151,9 +152,10 @@ def test_json_has_the_contract_shape(organisation: str, capsys: pytest.CaptureFi
 
 
 def test_whole_report_suppressed_json_has_the_contract_shape(
-    organisation: str, capsys: pytest.CaptureFixture[str]
+    organisation: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = run(capsys, "--format", "json", "--department", "Ops", "--team", "Nope")
+    monkeypatch.setenv("COACHBOT_MIN_GROUP_SIZE", "5")
+    code, out, _ = run(capsys, "--format", "json", "--department", "Ops", "--team", "Field")
     assert code == 0
     document = json.loads(out)
     jsonschema.validate(document, SCHEMA)
@@ -286,3 +288,42 @@ def test_report_csv_neutralises_formula_cells(
         ["team", "'" + FORMULA, "'+1", "3", "9", "1", str(1 / 9), "false"],
         ["team", "'@SUM(1)", "'-2", "3", "9", "0", "0.0", "false"],
     ]  # fmt: skip
+
+
+def test_an_unknown_department_is_named_with_the_known_ones(
+    organisation: str, tmp_path: Path
+) -> None:
+    done = run_cli("report", "--department", "Nope", "--chart", "chart.png", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "coachbot report: no department named 'Nope' (known: Eng, Lead, Ops, Sales)\n"
+    )
+    assert not (tmp_path / "chart.png").exists()
+
+
+def test_an_unknown_team_is_named_with_the_teams_of_its_department(
+    organisation: str, tmp_path: Path
+) -> None:
+    done = run_cli("report", "--department", "Eng", "--team", "Field", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "coachbot report: no team named 'Field' in Eng (known: Apps, Core)\n"
+    done = run_cli("report", "--team", "Nope", cwd=tmp_path)
+    assert done.stderr == "coachbot report: no team named 'Nope' (known: Apps, Core, Field)\n"
+
+
+def test_a_department_is_found_whatever_its_case(
+    organisation: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--format", "json", "--department", "eng")
+    assert code == 0
+    assert {row["department"] for row in json.loads(out)["completion"]} == {"Eng"}
+
+
+def test_the_chart_file_written_is_confirmed_apart_from_the_figures(
+    organisation: str, tmp_path: Path
+) -> None:
+    done = run_cli("report", "--format", "csv", "--chart", "chart.png", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stderr == "coachbot report: wrote the chart to chart.png\n"
+    assert next(csv.reader(io.StringIO(done.stdout)))[0] == "group_type"  # the CSV alone
+    assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")

@@ -103,7 +103,7 @@ async def test_each_admin_gets_one_digest_a_week_with_new_alerts_and_no_notes(
     assert [a["skill_id"] for a in payload["new_alerts"]] == ["SK-NEGO"]
     assert "NOTE-SECRET" not in json.dumps(payload)
 
-    reply = compose("ld_digest", payload)
+    reply = compose("ld_digest", payload, today=clock.now().date())
     text = json.dumps(
         [reply.summary, [s.text for s in reply.sections], [s.items for s in reply.sections]]
     )
@@ -159,7 +159,7 @@ async def test_a_programme_under_the_minimum_size_sends_no_figures(engine: Async
     async with engine.connect() as connection:
         [row] = (await connection.execute(select(outbox))).mappings().all()
     assert row["payload"]["suppressed"] is True
-    reply = compose("ld_digest", row["payload"])
+    reply = compose("ld_digest", row["payload"], today=clock.now().date())
     assert "no figures to show" in reply.sections[0].text
 
 

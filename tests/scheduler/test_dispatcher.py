@@ -91,7 +91,9 @@ async def _crash_after_claim(world: World, *, sent: bool) -> None:
     [entry] = await world.queue.claim_due(world.clock.now(), 10)
     if sent:
         address = ChatAddress("slack", world.slack_ids[entry.recipient_id or 0])
-        reply = compose(entry.kind, entry.payload, ref=entry.dedupe_key)
+        reply = compose(
+            entry.kind, entry.payload, ref=entry.dedupe_key, today=world.clock.now().date()
+        )
         await world.dispatcher.messengers["slack"].send(address, reply)
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +17,7 @@ from adapters.cli import main
 from storage.db import create_engine
 from tests.services.helpers import command, logged
 from tests.storage.org import build_org
+from tests.support.cli import cli_environment, run_cli
 
 
 def seed(database_url: str) -> None:
@@ -48,7 +55,7 @@ def test_export_prints_the_whole_record_as_json(
 def test_erase_says_what_went_per_table(
     organisation: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["person", "erase", "ed@example.org"]) == 0
+    assert main(["person", "erase", "ed@example.org", "--yes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "erased ed@example.org"
     assert "  coaching_session: 1 deleted" in out
@@ -62,7 +69,7 @@ def test_erase_says_what_went_per_table(
 def test_erasing_a_manager_says_their_sessions_stay_without_them(
     organisation: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["person", "erase", "maya@example.org"]) == 0
+    assert main(["person", "erase", "maya@example.org", "--yes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert "  coaching_session: 1 kept without them (shown as former manager)" in out
 
@@ -70,9 +77,80 @@ def test_erasing_a_manager_says_their_sessions_stay_without_them(
 def test_an_unknown_email_exits_1_with_a_clear_message(
     organisation: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["person", "erase", "nobody@example.org"]) == 1
+    assert main(["person", "erase", "nobody@example.org", "--yes"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.strip() == (
         "coachbot: No one with the e-mail nobody@example.org is in the directory."
     )
+
+
+def _exported(tmp_path: Path, email: str) -> str:
+    done = run_cli("person", "export", email, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_dry_run_says_what_would_go_and_changes_nothing(
+    organisation: str, tmp_path: Path
+) -> None:
+    before = _exported(tmp_path, "maya@example.org")
+    done = run_cli("person", "erase", "maya@example.org", "--dry-run", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    lines = done.stdout.splitlines()
+    assert lines[0] == "would erase maya@example.org (dry run: nothing has changed)"
+    assert "  coaching_session: 1 to keep without them (shown as former manager)" in lines
+    assert "  person: 1 to delete" in lines
+    assert lines[-1] == "  3 reports will have no manager until the next people import"
+    assert _exported(tmp_path, "maya@example.org") == before
+
+
+def test_erasing_without_a_terminal_or_yes_is_refused(organisation: str, tmp_path: Path) -> None:
+    before = _exported(tmp_path, "ed@example.org")
+    done = run_cli("person", "erase", "ed@example.org", cwd=tmp_path, input_text="y\n")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "coachbot: erasing cannot be undone, so person erase asks first; pass --yes to erase "
+        "without asking (or --dry-run to see what would go)\n"
+    )
+    assert _exported(tmp_path, "ed@example.org") == before
+
+
+def _erase_at_a_terminal(tmp_path: Path, email: str, answer: bytes) -> tuple[int, str]:
+    """`person erase EMAIL` typed at a terminal, answering its question with `answer`."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "person", "erase", email],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        cwd=tmp_path,
+        env=cli_environment(),
+    )
+    os.close(follower)
+    seen = b""
+    while b"[y/N]" not in seen:
+        seen += os.read(leader, 4096)
+    os.write(leader, answer)
+    code = process.wait(timeout=60)
+    with contextlib.suppress(OSError):  # the terminal is gone once the command has ended
+        while chunk := os.read(leader, 4096):
+            seen += chunk
+    os.close(leader)
+    return code, seen.decode().replace("\r\n", "\n")
+
+
+def test_at_a_terminal_it_asks_first(organisation: str, tmp_path: Path) -> None:
+    before = _exported(tmp_path, "maya@example.org")
+    code, seen = _erase_at_a_terminal(tmp_path, "maya@example.org", b"n\n")
+    assert code == 1
+    assert "3 reports will have no manager until the next people import\n" in seen
+    assert "Erase maya@example.org? This cannot be undone. [y/N] n\nnothing was erased\n" in seen
+    assert _exported(tmp_path, "maya@example.org") == before
+
+    code, seen = _erase_at_a_terminal(tmp_path, "maya@example.org", b"y\n")
+    assert code == 0
+    assert "erased maya@example.org\n" in seen
+    assert "  3 reports now have no manager until the next people import\n" in seen
+    done = run_cli("person", "export", "maya@example.org", cwd=tmp_path)
+    assert done.returncode == 1

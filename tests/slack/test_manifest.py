@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +40,12 @@ def test_manifest_subscribes_to_the_events_the_bot_handles(manifest: dict[str, A
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert events == {"app_home_opened", "app_uninstalled", "tokens_revoked"}
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_the_readme_explains_every_scope_the_manifest_asks_for(
+    manifest: dict[str, Any], repo_root: Path
+) -> None:
+    readme = (repo_root / "README.md").read_text()
+    table = readme[readme.index("Bot scopes, and why") : readme.index("Events: ")]
+    explained = set(re.findall(r"^\| `([^`]+)` \|", table, re.MULTILINE))
+    assert explained == set(manifest["oauth_config"]["scopes"]["bot"])

@@ -154,3 +154,13 @@ async def test_report_dm_escapes_department_and_team_names(
     assert "&lt;!channel&gt; &amp; co" in table
     assert "&lt;https://evil.example|Click&gt;" in table
     assert "<!channel>" not in table and "<https://" not in table
+
+
+async def test_an_unknown_department_is_named_with_the_known_ones(
+    world: SlackWorld, people: People
+) -> None:
+    await world.slash("U0DANA", "department Nope 30d", command="/coaching-report")
+    [answer] = await eventually(lambda: world.emulator.ephemeral_to("U0DANA"))
+    assert answer["text"] == "no department named 'Nope' (known: People, Sales)"
+    assert world.emulator.messages_to("U0DANA") == []
+    assert world.emulator.uploaded_files() == []

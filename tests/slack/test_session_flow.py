@@ -4,7 +4,7 @@ emulator received out, what the database holds."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -239,3 +239,22 @@ async def test_the_review_says_what_saving_does_to_the_open_actions(
     assert answer["response_action"] == "update"  # the form comes back with what was chosen
     [preview] = [b for b in answer["view"]["blocks"] if b.get("block_id") == "carry_summary"]
     assert "Unless you change them below: 1 marked done, 1 carried over." in json_text(preview)
+
+
+def _this_year(day: date) -> str:
+    return f"{day.day} {day:%B}"
+
+
+async def test_a_date_carries_its_year_only_when_it_is_not_this_year(
+    world: SlackWorld, people: People
+) -> None:
+    await world.submit("U0MAYA", await open_form(world), GOOD)
+    await world.deliver()
+    [dm] = world.emulator.messages_to("U0ED")
+    assert f"Maya Patel logged your coaching session of {_this_year(today_utc())}." in str(dm)
+    assert "Draft the proposal (by 15 January 2099)" in str(dm)
+
+    await world.event({"type": "app_home_opened", "user": "U0ED", "tab": "home"}, "EvYear")
+    home = str(await eventually(lambda: world.emulator.last_view_published("U0ED")))
+    assert "Draft the proposal _(by 15 January 2099)_" in home
+    assert f"• {_this_year(today_utc())}: Coaching session" in home

@@ -86,3 +86,9 @@ async def test_anyone_else_is_refused_politely(report_world: TeamsWorld) -> None
 async def test_words_it_does_not_understand_are_explained(report_world: TeamsWorld) -> None:
     await report_world.say(DANA, "report fortnight")
     assert "Usage: `report [department NAME" in text_of(report_world.last_card(DANA))
+
+
+async def test_an_unknown_team_is_named_with_the_known_ones(report_world: TeamsWorld) -> None:
+    await report_world.say(DANA, "report team Nope")
+    card = report_world.last_card(DANA)
+    assert text_of(card) == "no team named 'Nope' (known: North)"

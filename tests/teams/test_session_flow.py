@@ -192,7 +192,7 @@ async def test_the_report_closes_an_action_from_the_dm_and_sees_their_record(
 
     await world.say(ED, "my record")
     record = text_of(world.last_card(ED))
-    assert "Draft the proposal (by 2099-01-15)" in record
+    assert "Draft the proposal (by 15 January 2099)" in record
     assert "Negotiation basics" in record
 
 
@@ -253,3 +253,21 @@ async def test_marked_done_and_the_record_keep_action_text_inert_on_teams(
     assert "[Click]\u200b(https://evil.example) first" in updated
     assert "- [Open]\u200b(https://evil.example) second" in record
     assert "](" not in updated + record
+
+
+async def test_a_date_carries_its_year_only_when_it_is_not_this_year(
+    world: TeamsWorld, people: People
+) -> None:
+    await world.post(world.connector.installed(ED))
+    await world.submit(MAYA, answers(await open_card(world)))
+    before = len(world.connector.sent_to(ED))
+    await world.deliver()
+    [dm] = world.connector.sent_to(ED)[before:]
+    today = today_utc()
+    assert f"logged your coaching session of {today.day} {today:%B}." in str(dm.cards)
+    assert "Draft the proposal (by 15 January 2099)" in str(dm.cards)
+
+    await world.say(ED, "my record")
+    record = text_of(world.last_card(ED))
+    assert "Draft the proposal (by 15 January 2099)" in record
+    assert f"- {today.day} {today:%B}: Coaching session" in record

@@ -15,6 +15,7 @@ from adapters.slack.replies import tell
 from adapters.slack.session_modal import EMPLOYEE_ACTION, parse_submission, session_view
 from bot.commands import whole_number
 from bot.errors import Refusal
+from bot.model import Person
 from bot.replies import Actions
 from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.sessions import session_form
@@ -82,7 +83,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             if refused:
                 await tell(client, user_id, None, refused)
             return
-        shown = await _show_as_it_stands(door, client, person.id, body)
+        shown = await _show_as_it_stands(door, client, person, body)
         if refused:
             await tell(client, user_id, None, refused)
         elif not shown:
@@ -90,7 +91,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
 
 
 async def _show_as_it_stands(
-    door: SlackDoor, client: AsyncWebClient, person_id: int, body: dict[str, Any]
+    door: SlackDoor, client: AsyncWebClient, person: Person, body: dict[str, Any]
 ) -> bool:
     """Update the message whose *Done* was pressed to show its actions as they stand now, with
     no button left that could only answer "already closed"; False when it is not ours."""
@@ -98,7 +99,8 @@ async def _show_as_it_stands(
     channel = (body.get("container") or {}).get("channel_id")
     if not channel or not message.get("ts"):
         return False
-    now = await message_as_it_stands(door.unit_of_work(), person_id, f"{channel}:{message['ts']}")
+    ref = f"{channel}:{message['ts']}"
+    now = await message_as_it_stands(door.unit_of_work(), person.id, ref, door.today_for(person))
     if now is None:
         return False
     await client.chat_update(

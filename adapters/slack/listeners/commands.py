@@ -58,6 +58,6 @@ async def open_coaching(
         record = await development_record(
             door.unit_of_work(), person.id, viewer_id=person.id, timezone=door.settings.timezone
         )
-        await client.views_update(view_id=view_id, view=record_modal(record))
+        await client.views_update(view_id=view_id, view=record_modal(record, today))
     else:
         await client.views_update(view_id=view_id, view=session_view(form))

@@ -14,20 +14,12 @@ from adapters.slack.door import SlackDoor
 from adapters.slack.home import REPORT_RECORD_CALLBACK, record_modal, report_record_modal
 from adapters.slack.listeners.events import publish_home
 from adapters.slack.replies import tell
+from bot.commands import whole_number
 from bot.errors import Refusal
 from bot.model import GoalStatus, Person
 from bot.replies import Actions
 from bot.services.development import development_record, report_record
-from bot.services.goals import finish_goal
-
-GOAL_BUTTONS = {
-    Actions.GOAL_ACHIEVED: GoalStatus.ACHIEVED,
-    Actions.GOAL_DROPPED: GoalStatus.DROPPED,
-}
-
-
-def _number(text: object) -> int:
-    return int(str(text)) if str(text).isdigit() else 0
+from bot.services.goals import GOAL_BUTTONS, finish_goal
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -44,14 +36,16 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             record = await report_record(
                 door.unit_of_work(),
                 person.id,
-                _number(action.get("value")),
+                (whole_number(action.get("value")) or 0),
                 door.today_for(person),
                 timezone=door.settings.timezone,
             )
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
             return
-        await client.views_open(trigger_id=body["trigger_id"], view=report_record_modal(record))
+        view = report_record_modal(record, door.today_for(person))
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await door.opened_view(body, opened["view"]["id"], person)
 
     for button, status in GOAL_BUTTONS.items():
         app.action(button_actions(button))(_goal_listener(door, status))
@@ -70,7 +64,7 @@ def _goal_listener(door: SlackDoor, status: GoalStatus) -> Any:
             goal = await finish_goal(
                 door.unit_of_work(),
                 person.id,
-                _number(action.get("value")),
+                (whole_number(action.get("value")) or 0),
                 status,
                 door.today_for(person),
             )
@@ -79,7 +73,11 @@ def _goal_listener(door: SlackDoor, status: GoalStatus) -> Any:
             return
         view = body.get("view") or {}
         if view.get("type") == "modal":
-            await _refresh_record(door, client, person, view)
+            if await door.owns_view(body):  # someone else's modal stays as it is
+                try:
+                    await _refresh_record(door, client, person, view)
+                except Refusal as refusal:
+                    await tell(client, user_id, None, refusal.message)
         elif view.get("type") == "home":
             await publish_home(door, client, user_id)
         else:
@@ -93,15 +91,24 @@ async def _refresh_record(
 ) -> None:
     """The record the button was pressed in, shown again with the change."""
     zone = door.settings.timezone
+    today = door.today_for(person)
     if view.get("callback_id") == REPORT_RECORD_CALLBACK:
-        shown = json.loads(view.get("private_metadata") or "{}").get("employee")
-        record = await report_record(
-            door.unit_of_work(), person.id, _number(shown), door.today_for(person), timezone=zone
-        )
-        updated = report_record_modal(record)
+        shown = _shown_employee(view.get("private_metadata"))
+        record = await report_record(door.unit_of_work(), person.id, shown, today, timezone=zone)
+        updated = report_record_modal(record, today)
     else:
         own = await development_record(
             door.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
         )
-        updated = record_modal(own)
+        updated = record_modal(own, today)
     await client.views_update(view_id=view["id"], view=updated)
+
+
+def _shown_employee(metadata: object) -> int:
+    """The employee a report-record modal shows (its private metadata, which the sender may
+    have rewritten: anything else is 0, which is no one's record)."""
+    try:
+        shown = json.loads(metadata) if isinstance(metadata, str) else None
+    except ValueError:
+        return 0
+    return (whole_number(str(shown.get("employee"))) if isinstance(shown, dict) else None) or 0

@@ -47,6 +47,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             await tell(client, user_id, channel_id, NOT_LD)
             return
         request = parse_report_command(body.get("text") or "")
+        if not isinstance(request, FieldError):
+            request = await reports.scoped(request)
         if isinstance(request, FieldError):
             await tell(client, user_id, channel_id, request.message)
             return
