@@ -8,7 +8,7 @@ from bot.errors import BUSY
 from tests.slack.conftest import People
 from tests.slack.test_session_flow import GOOD, open_form, table
 from tests.support.databases import write_lock_held
-from tests.support.slack_world import SlackWorld
+from tests.support.slack_world import SlackWorld, eventually
 
 
 async def test_a_session_that_cannot_be_written_in_time_is_refused_with_try_again(
@@ -30,3 +30,15 @@ async def test_a_session_that_cannot_be_written_in_time_is_refused_with_try_agai
     await world.deliver()
     [confirmation] = world.emulator.messages_to("U0MAYA")
     assert "Saved your session with Ed Jones" in confirmation["text"]
+
+
+async def test_an_event_that_cannot_be_remembered_in_time_is_still_handled(
+    world: SlackWorld, people: People, sqlite_url: str
+) -> None:
+    opened = {"type": "app_home_opened", "user": "U0ED", "tab": "home"}
+    with write_lock_held(sqlite_url):
+        response = await world.event(opened, "EvBusy")
+        assert response.status == 200  # not a 500 that Slack would retry into the same lock
+        home = await eventually(lambda: world.emulator.last_view_published("U0ED"))
+    assert home["type"] == "home"  # the Home tab Ed opened is shown all the same
+    assert await table(world, "processed_event") == []  # nothing half-written

@@ -16,6 +16,7 @@ from adapters.slack.blocks import mrkdwn
 from adapters.slack.door import SlackDoor
 from adapters.slack.home import home_view
 from adapters.slack.identity import UNKNOWN_PERSON
+from bot.errors import TryAgain
 from bot.services.development import development_record
 from bot.services.home import manager_overview
 from storage.workspaces import set_installed
@@ -28,11 +29,16 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     ) -> BoltResponse | None:
         event_id = body.get("event_id")
         if event_id:
-            async with door.unit_of_work() as uow:
-                first = await uow.processed_events.remember(
-                    f"slack-event:{event_id}", "slack", at=door.clock.now()
-                )
-                await uow.commit()
+            try:
+                async with door.unit_of_work() as uow:
+                    first = await uow.processed_events.remember(
+                        f"slack-event:{event_id}", "slack", at=door.clock.now()
+                    )
+                    await uow.commit()
+            except TryAgain:
+                # a database too busy to remember the event: every event handled here is safe
+                # to run twice (a Home tab published again), so run it rather than lose it
+                first = True
             if not first:
                 return BoltResponse(status=200, body="")
         return await next()
