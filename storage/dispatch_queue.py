@@ -20,8 +20,6 @@ CLAIM_LOCK = 0x636F6163
 """PostgreSQL advisory lock taken by every claim, so that replicas claim one after another (a
 short transaction): a recipient's nudges of one window are never split between two of them."""
 
-NUDGE_KINDS = tuple(kind.value for kind in NudgeKind)
-
 
 class SqlDispatchQueue(SqlDeliveryQueue):
     """Implements `bot.ports.DispatchQueue`: the plain queue, plus bundled claims, in-doubt
@@ -49,14 +47,14 @@ class SqlDispatchQueue(SqlDeliveryQueue):
             windows = {
                 (row.recipient_id, row.not_before)
                 for row in rows
-                if row.kind in NUDGE_KINDS and row.recipient_id is not None and row.not_before
+                if NudgeKind.of(row.kind) and row.recipient_id is not None and row.not_before
             }
             for chunk in chunks(sorted(windows)):
                 members = (
                     select(OUTBOX.c.id)
                     .where(
                         OUTBOX.c.status == OutboxStatus.PENDING.value,
-                        OUTBOX.c.kind.in_(NUDGE_KINDS),
+                        OUTBOX.c.kind.in_([kind.value for kind in NudgeKind]),
                         tuple_(OUTBOX.c.recipient_id, OUTBOX.c.not_before).in_(list(chunk)),
                     )
                     .with_for_update(skip_locked=True)

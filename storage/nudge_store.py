@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import ActionStatus, AgreedAction, Course, OutboxMessage, OutboxStatus
-from bot.nudges import LeavePeriod, NudgeKind, PlannedNudge
+from bot.nudges import RELATIONSHIP_KINDS, LeavePeriod, PlannedNudge
 from bot.ports import LeaveEntry, NudgeParty, SnoozeRecord, SweepSnapshot
 from storage.repositories import (
     ACTION,
@@ -34,10 +34,8 @@ LEAVE = metadata.tables["leave"]
 LOOK_BACK = timedelta(days=62)
 """Leave and snoozes that ended longer ago than this cannot matter to a sweep."""
 
-RELATIONSHIP_KINDS = (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE, NudgeKind.ACTION_CHECKIN)
-"""The nudges of a relationship's period, each with its outbox id in `queued_nudges`."""
-
 QUEUED_COLUMNS = tuple(f"{kind.value}_id" for kind in RELATIONSHIP_KINDS)
+"""Each relationship nudge of a period has its outbox id in a column of `queued_nudges`."""
 
 
 class SqlNudgeStore:

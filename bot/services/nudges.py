@@ -32,7 +32,6 @@ from bot.nudges import (
 from bot.ports import LeaveEntry, NudgeParty, NudgeStore, SnoozeRecord, SweepSnapshot, UnitOfWork
 
 SNOOZE_DAYS = 3
-MANAGER_KINDS = (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
 
 ANY_STATUS = frozenset(OutboxStatus)
 """The sweep queues what the outbox does not hold in any status."""
@@ -331,7 +330,7 @@ async def snooze(
         )
     keys = {
         kind: dedupe_key(kind, manager_id, employee_id, due_on.isoformat())
-        for kind in MANAGER_KINDS
+        for kind in (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
     }
     sent = await store.keys_with_status(list(keys.values()))
     if keys[NudgeKind.SESSION_OVERDUE] in sent:
@@ -386,8 +385,3 @@ async def remove_leave(
 async def leave_list(store: NudgeStore, on_or_after: date | None = None) -> Sequence[LeaveEntry]:
     """Stored leave, earliest first; only what has not ended before `on_or_after` if given."""
     return await store.leave_list(on_or_after)
-
-
-MANAGER_NUDGES = frozenset(kind.value for kind in MANAGER_KINDS)
-RELATIONSHIP_NUDGES = MANAGER_NUDGES | {NudgeKind.ACTION_CHECKIN.value}
-"""Outbox kinds a logged session makes pointless (the dispatcher drops them)."""
