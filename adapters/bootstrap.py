@@ -31,8 +31,9 @@ from adapters.startup import StartupRefused, database_problems
 from adapters.teams.app import TeamsWiring, mount_teams
 from bot.clock import Clock, SystemClock
 from bot.ports import Messenger
+from scheduler.jobs import digest_job, sweep_job
 from scheduler.outbox import OutboxDispatcher
-from scheduler.runner import SchedulerRunner, digest_job, nudge_jobs
+from scheduler.runner import SchedulerRunner
 from storage.db import create_engine, upgrade
 from storage.digest import SqlDigestStore
 from storage.dispatch_queue import SqlDispatchQueue
@@ -93,16 +94,16 @@ def build(
     )
     lms_polls = mount_lms(web_app, settings, engine, unit_of_work, clock, dispatcher.notify)
     policy = nudge_policy(settings)
-    jobs = nudge_jobs(SqlNudgeStore(engine), clock, policy, dispatcher.notify)
-    jobs.append(
+    jobs = [
+        sweep_job(SqlNudgeStore(engine), clock, policy, dispatcher.notify),
         digest_job(
             SqlDigestStore(engine),
             programme_reports(settings, engine, clock),
             clock,
             policy,
             dispatcher.notify,
-        )
-    )
+        ),
+    ]
     scheduler = SchedulerRunner(jobs) if settings.scheduler else None
     if settings.slack_enabled:
         client = build_client(settings)

@@ -355,29 +355,6 @@ class OutboxEntry:
     about_id: int | None = None
 
 
-class DeliveryQueue(Protocol):
-    """The outbox as the dispatcher uses it; each call is its own transaction."""
-
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxEntry]:
-        """Mark up to `limit` pending rows due at `now` as sending and return them; two
-        dispatchers never claim the same row."""
-        ...
-
-    async def mark_sent(self, entry_id: int, message_ref: str | None, now: datetime) -> None: ...
-
-    async def mark_failed(self, entry_id: int, error: str) -> None: ...
-
-    async def retry_later(self, entry_id: int, not_before: datetime, error: str) -> None: ...
-
-    async def pending(self) -> list[OutboxEntry]: ...
-
-    async def failed(self) -> list[OutboxEntry]: ...
-
-    async def requeue(self, entry_id: int, now: datetime) -> bool:
-        """Put a failed (or in-doubt) row back in the queue; False when there is no such row."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class ChatAddress:
     """Where a person is reached in chat: the platform and the platform's user id."""
@@ -437,9 +414,29 @@ class InDoubtEntry:
     claimed_at: datetime
 
 
-class DispatchQueue(DeliveryQueue, Protocol):
-    """The outbox as the hardened dispatcher uses it. `claim_due` also claims every pending
-    nudge of the same recipient and window as a claimed one, so that they go as one message."""
+class DispatchQueue(Protocol):
+    """The outbox as the dispatcher and the operator's tools use it; each call is its own
+    transaction."""
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxEntry]:
+        """Mark up to `limit` pending rows due at `now` as sending and return them, with every
+        pending nudge of the same recipient and window as a claimed one (they go as one
+        message); two dispatchers never claim the same row."""
+        ...
+
+    async def mark_failed(self, entry_id: int, error: str) -> None: ...
+
+    async def retry_later(self, entry_id: int, not_before: datetime, error: str) -> None: ...
+
+    async def pending(self) -> list[OutboxEntry]:
+        """Rows waiting to go, and rows claimed but not yet marked (in doubt after a crash)."""
+        ...
+
+    async def failed(self) -> list[OutboxEntry]: ...
+
+    async def requeue(self, entry_id: int, now: datetime) -> bool:
+        """Put a failed (or in-doubt) row back in the queue; False when there is no such row."""
+        ...
 
     async def claim_in_doubt(
         self, now: datetime, claimed_before: datetime, limit: int
