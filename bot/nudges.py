@@ -209,15 +209,15 @@ def _zone(name: str, fallback: str) -> ZoneInfo:
 
 @dataclass(frozen=True, slots=True)
 class Snooze:
-    """A manager's *Snooze 3 days* on the nudge about `employee_id` for the session due on
-    `due_on`: that period's remaining nudges come `days` later (the `session_overdue` from
-    due + 7 + `days`). It still makes no third message; it lapses once a session is logged,
-    since the next period has another due date. Several snoozes of one period: the longest."""
+    """A manager's *Snooze 3 days* on the nudge about `employee_id`: the nudges of the period
+    whose due date it reaches past wait until `until`, so that period's remaining nudges come
+    `until - due` days later (the `session_overdue` from due + 7 + those days). It still makes
+    no third message; it lapses once a session is logged, since the next period has another
+    due date. Several snoozes of one relationship: the latest."""
 
     manager_id: int
     employee_id: int
-    due_on: date
-    days: int = 3
+    until: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,13 +424,16 @@ def _manager_nudge(
     today: date,
     relationship: RelationshipState,
     calendar: WorkingCalendar,
-    snoozed_days: Mapping[tuple[int, int, date], int],
+    snoozed: Mapping[tuple[int, int], date],
 ) -> PlannedNudge | None:
     manager, employee = relationship.manager_id, relationship.employee_id
     if calendar.leave_covering(employee, today) is not None:
         return None
     schedule = relationship.schedule
-    later = timedelta(days=snoozed_days.get((manager, employee, schedule.due_on), 0))
+    snoozed_until = snoozed.get((manager, employee))
+    later = timedelta(0)
+    if snoozed_until is not None and snoozed_until > schedule.due_on:
+        later = snoozed_until - schedule.due_on
     if today >= schedule.overdue_on + later:
         kind, since = NudgeKind.SESSION_OVERDUE, schedule.overdue_on + later
     elif today >= schedule.due_on + later:
@@ -483,7 +486,7 @@ def planned_nudges(
     - `session_due` to the manager from the first working window on or after the due date, and
       `session_overdue` from the first on or after due + 7 days (superseding a `session_due`
       not yet sent); deferred by the manager's leave and holidays, by the employee's leave, and
-      by a snooze of that period; `due_on` is the due date.
+      by a snooze reaching past the due date; `due_on` is the due date.
     - `action_checkin` to the employee from the first working window on or after the midpoint
       from the last session to the due date, while any action is open; deferred by the
       employee's own leave and holidays only, and dropped once the due date has come (the
@@ -498,10 +501,10 @@ def planned_nudges(
         raise ValueError("planned_nudges needs an aware datetime")
     calendar = _with_holidays_remembered(calendar)
     windows = _Today(at, calendar)
-    snoozed_days: dict[tuple[int, int, date], int] = {}
+    snoozed: dict[tuple[int, int], date] = {}
     for snooze in snoozes:
-        period = (snooze.manager_id, snooze.employee_id, snooze.due_on)
-        snoozed_days[period] = max(snooze.days, snoozed_days.get(period, 0))
+        pair = (snooze.manager_id, snooze.employee_id)
+        snoozed[pair] = max(snooze.until, snoozed.get(pair, snooze.until))
 
     def working_today(person_id: int) -> date | None:
         day = windows.in_window(person_id)
@@ -513,7 +516,7 @@ def planned_nudges(
     for relationship in relationships:
         manager_day = working_today(relationship.manager_id)
         if manager_day is not None:
-            nudge = _manager_nudge(manager_day, relationship, calendar, snoozed_days)
+            nudge = _manager_nudge(manager_day, relationship, calendar, snoozed)
             if nudge is not None:
                 planned.append(nudge)
         employee_day = working_today(relationship.employee_id)

@@ -28,7 +28,7 @@ from bot.model import (
     Skill,
     SkillLevel,
 )
-from bot.nudges import LeavePeriod, PlannedNudge, RelationshipState
+from bot.nudges import LeavePeriod, PlannedNudge, RelationshipState, Snooze
 from bot.replies import Reply
 
 NOT_STORED = 0
@@ -462,22 +462,13 @@ class DispatchQueue(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class SnoozeRecord:
-    """A stored *Snooze 3 days*: the manager's nudges about the employee wait until `until`."""
-
-    manager_id: int
-    employee_id: int
-    until: date
-
-
-@dataclass(frozen=True, slots=True)
 class SweepSnapshot:
     """Everything the nudge planner needs, read in a few set-based queries."""
 
     relationships: tuple[RelationshipState, ...]
     zones: dict[int, str]
     leave: dict[int, tuple[LeavePeriod, ...]]
-    snoozes: tuple[SnoozeRecord, ...]
+    snoozes: tuple[Snooze, ...]
     module_pending: tuple[int, ...] = ()
     countries: dict[int, str] = field(default_factory=dict)  # people.csv `country`
 
@@ -556,7 +547,7 @@ class NudgeStore(Protocol):
         under-state what is queued, so forgetting it never changes a plan."""
         ...
 
-    async def add_snooze(self, snooze: SnoozeRecord) -> None: ...
+    async def add_snooze(self, snooze: Snooze) -> None: ...
 
     async def add_leave(self, person_id: int, period: LeavePeriod) -> None: ...
 

@@ -13,8 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import ActionStatus, AgreedAction, Course, OutboxMessage, OutboxStatus
-from bot.nudges import RELATIONSHIP_KINDS, LeavePeriod, PlannedNudge
-from bot.ports import LeaveEntry, NudgeParty, SnoozeRecord, SweepSnapshot
+from bot.nudges import RELATIONSHIP_KINDS, LeavePeriod, PlannedNudge, Snooze
+from bot.ports import LeaveEntry, NudgeParty, SweepSnapshot
 from storage.repositories import (
     ACTION,
     COURSE,
@@ -86,7 +86,7 @@ class SqlNudgeStore:
                 else (SNOOZE.c.manager_id == pair[0], SNOOZE.c.employee_id == pair[1])
             )
             snoozes = tuple(
-                SnoozeRecord(row.manager_id, row.employee_id, row.until)
+                Snooze(row.manager_id, row.employee_id, row.until)
                 for row in await db.execute(
                     select(
                         SNOOZE.c.manager_id,
@@ -257,7 +257,7 @@ class SqlNudgeStore:
         except DBAPIError as error:  # e.g. a row dropped meanwhile (or a deadlock with it)
             log.warning("queued nudges not remembered this time: %s", error.orig)
 
-    async def add_snooze(self, snooze: SnoozeRecord) -> None:
+    async def add_snooze(self, snooze: Snooze) -> None:
         async with self._engine.begin() as db:
             await db.execute(
                 SNOOZE.insert().values(

@@ -29,7 +29,7 @@ from bot.nudges import (
     planned_nudges,
     working_window,
 )
-from bot.ports import LeaveEntry, NudgeParty, NudgeStore, SnoozeRecord, SweepSnapshot, UnitOfWork
+from bot.ports import LeaveEntry, NudgeParty, NudgeStore, SweepSnapshot, UnitOfWork
 
 SNOOZE_DAYS = 3
 
@@ -126,23 +126,6 @@ class PreviewEntry:
         }
 
 
-def _snoozes(snapshot: SweepSnapshot) -> list[Snooze]:
-    """Stored snoozes (a date to wait until) as the planner's (days after a due date): a
-    snooze belongs to the period whose due date it reaches past."""
-    relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
-    snoozes = []
-    for record in snapshot.snoozes:
-        relationship = relationships.get((record.manager_id, record.employee_id))
-        if relationship is None:
-            continue
-        due = relationship.schedule.due_on
-        if record.until > due:
-            snoozes.append(
-                Snooze(record.manager_id, record.employee_id, due, (record.until - due).days)
-            )
-    return snoozes
-
-
 async def plan(
     store: NudgeStore,
     at: datetime,
@@ -164,7 +147,7 @@ async def plan(
         at,
         snapshot.relationships,
         calendar,
-        snoozes=_snoozes(snapshot),
+        snoozes=snapshot.snoozes,
         module_pending=snapshot.module_pending,
     )
     relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
@@ -341,7 +324,7 @@ async def snooze(
     if keys[NudgeKind.SESSION_DUE] not in sent:
         raise Refusal("I have not reminded you about that session, so there is nothing to snooze.")
     until = snooze_until(today, due_on)
-    await store.add_snooze(SnoozeRecord(manager_id, employee_id, until))
+    await store.add_snooze(Snooze(manager_id, employee_id, until))
     next_on = overdue_reminder_on(current, policy.calendar(snapshot), (until - due_on).days)
     return Snoozed(employee.name, next_on, today)
 
