@@ -244,11 +244,9 @@ class CompletionRepository(Protocol):
 class OutboxRepository(Protocol):
     """Effects waiting to leave, written in the transaction that causes them."""
 
-    async def add(self, message: OutboxMessage, *, about_id: int | None = None) -> bool:
-        """Queue the message; a message whose `dedupe_key` is already queued is ignored.
-
-        `about_id` is the person the message is about when that is not its recipient (the
-        report a nudge concerns), so that erasing them removes it too. True when new."""
+    async def add(self, *messages: OutboxMessage) -> int:
+        """Queue the messages (the only way rows enter the outbox); a message whose
+        `dedupe_key` is already queued is ignored. The number new."""
         ...
 
     async def sent_as(
@@ -534,11 +532,9 @@ class NudgeStore(Protocol):
         """The outbox status of those keys already queued."""
         ...
 
-    async def queue(
-        self, messages: Sequence[tuple[OutboxMessage, int | None]], now: datetime
-    ) -> int:
-        """Queue (message, about id) pairs in one transaction, created `now`, ignoring known
-        dedupe keys; the number new."""
+    async def queue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        """Queue the messages in one transaction, created `now` (`OutboxRepository.add`); the
+        number new."""
         ...
 
     async def note_queued(self, nudges: Sequence[PlannedNudge]) -> None:

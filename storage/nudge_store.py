@@ -20,6 +20,7 @@ from storage.repositories import (
     COURSE,
     OUTBOX,
     PERSON,
+    SqlOutbox,
     action_from_row,
     chunks,
     dialect_insert,
@@ -167,34 +168,9 @@ class SqlNudgeStore:
                     found[key] = OutboxStatus(status)
         return found
 
-    async def queue(
-        self, messages: Sequence[tuple[OutboxMessage, int | None]], now: datetime
-    ) -> int:
-        """Multi-row INSERT ... ON CONFLICT DO NOTHING, a few hundred rows a statement."""
-        rows = [
-            {
-                "dedupe_key": message.dedupe_key,
-                "kind": message.kind,
-                "channel": message.channel,
-                "recipient_id": message.recipient_id,
-                "about_id": about_id,
-                "payload": message.payload,
-                "status": OutboxStatus.PENDING.value,
-                "attempts": 0,
-                "not_before": message.not_before,
-                "created_at": now,
-            }
-            for message, about_id in messages
-        ]
-        if not rows:
-            return 0
+    async def queue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
         async with self._engine.begin() as db:
-            insert = dialect_insert(db, OUTBOX).on_conflict_do_nothing(
-                index_elements=["dedupe_key"]
-            )
-            result = await db.execute(insert.returning(OUTBOX.c.id), rows)
-            new = len(result.all())
-        return new
+            return await SqlOutbox(db, now).add(*messages)
 
     async def note_queued(self, nudges: Sequence[PlannedNudge]) -> None:
         """Remember, in `queued_nudges`, which of these relationship nudges the outbox holds

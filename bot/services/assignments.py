@@ -64,12 +64,14 @@ def _statement(
     *,
     instructor: Person | None = None,
     context: dict[str, Any] | None = None,
+    about: Person | None = None,
 ) -> OutboxMessage:
     return OutboxMessage(
         dedupe_key=key,
         kind=XAPI_STATEMENT,
         channel=XAPI,
         recipient_id=actor.id,
+        about_id=about.id if about else None,
         payload={
             "verb": verb,
             "actor": party(actor),
@@ -112,8 +114,8 @@ async def queue_assignment_effects(
                 now,
                 instructor=assigned_by,
                 context={"session_id": assignment.session_id},
-            ),
-            about_id=assigned_by.id if assigned_by else None,
+                about=assigned_by,
+            )
         )
 
 
@@ -148,8 +150,8 @@ async def queue_session_statements(
             timestamp,
             instructor=manager,
             context=context,
-        ),
-        about_id=manager.id,
+            about=manager,
+        )
     )
     await uow.outbox.add(
         _statement(
@@ -159,8 +161,8 @@ async def queue_session_statements(
             obj,
             timestamp,
             context=context,
-        ),
-        about_id=employee.id,
+            about=employee,
+        )
     )
 
 

@@ -121,6 +121,6 @@ async def _tell_manager(
                 "session_held_on": session.held_on.isoformat() if session else None,
                 "assigned_on": assignment.assigned_on.isoformat(),
             },
+            about_id=assignment.employee_id,
         ),
-        about_id=assignment.employee_id,
     )

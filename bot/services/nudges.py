@@ -182,7 +182,7 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
         if policy.module_course and any(n.kind is NudgeKind.MANAGER_MODULE for n in fresh)
         else None
     )
-    messages: list[tuple[OutboxMessage, int | None]] = []
+    messages: list[OutboxMessage] = []
     for nudge in fresh:
         zone = planned.calendar.zone_of(nudge.recipient_id)
         opens, closes = working_window(at.astimezone(zone).date(), zone)
@@ -219,8 +219,9 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
             payload=payload,
             recipient_id=nudge.recipient_id,
             not_before=opens,
+            about_id=nudge.about_id,
         )
-        messages.append((message, nudge.about_id))
+        messages.append(message)
     queued = await store.queue(messages, at)
     await store.note_queued(planned.nudges)
     return SweepOutcome(len(planned.nudges), queued)

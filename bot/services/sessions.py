@@ -477,8 +477,8 @@ async def _queue_messages(
                     {"course_id": c.course_id, "title": c.title} for c in result.already_open
                 ],
             },
+            about_id=session.employee_id,
         ),
-        about_id=session.employee_id,
     )
 
 

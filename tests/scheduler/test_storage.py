@@ -142,11 +142,8 @@ async def test_queueing_counts_only_new_rows(both_world: World) -> None:
     maya = await world.person("Maya Patel")
     moment = at("2026-03-09T09:30+00:00")
 
-    def message(key: str) -> tuple[OutboxMessage, int | None]:
-        return (
-            OutboxMessage(key, "session_due", "chat", recipient_id=maya),
-            None,
-        )
+    def message(key: str) -> OutboxMessage:
+        return OutboxMessage(key, "session_due", "chat", recipient_id=maya)
 
     assert await world.store.queue([message("a"), message("b")], moment) == 2
     assert await world.store.queue([message("b"), message("c"), message("a")], moment) == 1
