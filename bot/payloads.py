@@ -272,9 +272,9 @@ class DigestFigures:
     period_days: int
     from_: date = field(metadata={"key": "from"})
     to: date
-    people: int
+    people: int | None
     people_coached: int | None
-    sessions: int
+    sessions: int | None
     sessions_week_ago: int | None
     completion_rate: float | None
     completion_rate_week_ago: float | None

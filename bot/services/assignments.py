@@ -21,14 +21,14 @@ from bot.model import (
     Person,
     Skill,
 )
+from bot.payloads import CourseAssignedPayload, OutboxKind, to_json
 from bot.ports import NOT_STORED, UnitOfWork
 from bot.record import MAX_LINE
 
 XAPI = "xapi"
 MOODLE = "moodle"
-XAPI_STATEMENT = "xapi_statement"
-MOODLE_ENROL = "moodle_enrol"
-COURSE_ASSIGNED = "course_assigned"
+XAPI_STATEMENT = OutboxKind.XAPI_STATEMENT
+MOODLE_ENROL = OutboxKind.MOODLE_ENROL
 REASON = "reason"
 """The field of `AssignCourse` that a refusal about the reason names."""
 
@@ -261,18 +261,20 @@ async def assign_course(
         )
         await uow.outbox.add(
             OutboxMessage(
-                dedupe_key=f"{COURSE_ASSIGNED}:{assignment.id}",
-                kind=COURSE_ASSIGNED,
+                dedupe_key=f"{OutboxKind.COURSE_ASSIGNED}:{assignment.id}",
+                kind=OutboxKind.COURSE_ASSIGNED,
                 channel="chat",
                 recipient_id=employee.id,
-                payload={
-                    "assignment_id": assignment.id,
-                    "manager_name": manager.name,
-                    "course_id": course.course_id,
-                    "title": course.title,
-                    "url": course.url,
-                    "why": reason,
-                },
+                payload=to_json(
+                    CourseAssignedPayload(
+                        assignment_id=assignment.id,
+                        manager_name=manager.name,
+                        course_id=course.course_id,
+                        title=course.title,
+                        url=course.url,
+                        why=reason,
+                    )
+                ),
             )
         )
         await queue_assignment_effects(uow, assignment, course, employee, manager, lms, now)

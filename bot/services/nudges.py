@@ -29,6 +29,13 @@ from bot.nudges import (
     planned_nudges,
     working_window,
 )
+from bot.payloads import (
+    ActionCheckinPayload,
+    ActionLine,
+    ManagerModulePayload,
+    SessionReminderPayload,
+    to_json,
+)
 from bot.ports import LeaveEntry, NudgeParty, NudgeStore, SweepSnapshot, UnitOfWork
 
 SNOOZE_DAYS = 3
@@ -154,12 +161,8 @@ async def plan(
     return NudgePlan(nudges, calendar, relationships)
 
 
-def _action(action: AgreedAction) -> dict[str, Any]:
-    return {
-        "id": action.id,
-        "text": action.text,
-        "due_on": action.due_on.isoformat() if action.due_on else None,
-    }
+def _action(action: AgreedAction) -> ActionLine:
+    return ActionLine(id=action.id, text=action.text, due_on=action.due_on)
 
 
 async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOutcome:
@@ -186,37 +189,45 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
     for nudge in fresh:
         zone = planned.calendar.zone_of(nudge.recipient_id)
         opens, closes = working_window(at.astimezone(zone).date(), zone)
-        payload: dict[str, Any] = {"window_ends": closes.isoformat()}
+        payload: Any
         pair = nudge.pair
-        if pair is not None:
-            relationship = planned.relationships[pair]
-            last = relationship.last_session_on
-            employee_actions = [_action(a) for a in actions.get(pair[1], [])]
-            payload |= {
-                "manager_id": pair[0],
-                "employee_id": pair[1],
-                "due_on": nudge.due_on.isoformat() if nudge.due_on else None,
-                "last_session_on": last.isoformat() if last else None,
-            }
+        if pair is not None and nudge.due_on is not None:
+            last = planned.relationships[pair].last_session_on
+            employee_actions = tuple(_action(a) for a in actions.get(pair[1], []))
             if nudge.kind is NudgeKind.ACTION_CHECKIN:
-                payload["manager_name"] = _name(parties, pair[0])
-                payload["actions"] = employee_actions
+                payload = ActionCheckinPayload(
+                    window_ends=closes,
+                    manager_id=pair[0],
+                    employee_id=pair[1],
+                    due_on=nudge.due_on,
+                    last_session_on=last,
+                    manager_name=_name(parties, pair[0]),
+                    actions=employee_actions,
+                )
             else:
-                payload["employee_name"] = _name(parties, pair[1])
-                payload["open_actions"] = employee_actions
-        elif nudge.kind is NudgeKind.MANAGER_MODULE:
-            payload |= {
-                "course_id": policy.module_course,
-                "title": course.title if course else policy.module_course,
-                "url": course.url if course else "",
-            }
+                payload = SessionReminderPayload(
+                    window_ends=closes,
+                    manager_id=pair[0],
+                    employee_id=pair[1],
+                    due_on=nudge.due_on,
+                    last_session_on=last,
+                    employee_name=_name(parties, pair[1]),
+                    open_actions=employee_actions,
+                )
+        elif nudge.kind is NudgeKind.MANAGER_MODULE and policy.module_course:
+            payload = ManagerModulePayload(
+                window_ends=closes,
+                course_id=policy.module_course,
+                title=course.title if course else policy.module_course,
+                url=course.url if course else "",
+            )
         else:  # ld_digest has no content yet, so it is never queued
             continue
         message = OutboxMessage(
             dedupe_key=nudge.dedupe_key,
-            kind=nudge.kind.value,
+            kind=nudge.kind,
             channel="chat",
-            payload=payload,
+            payload=to_json(payload),
             recipient_id=nudge.recipient_id,
             not_before=opens,
             about_id=nudge.about_id,
