@@ -194,25 +194,20 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
         if pair is not None and nudge.due_on is not None:
             last = planned.relationships[pair].last_session_on
             employee_actions = tuple(_action(a) for a in actions.get(pair[1], []))
+            period: dict[str, Any] = {
+                "window_ends": closes,
+                "manager_id": pair[0],
+                "employee_id": pair[1],
+                "due_on": nudge.due_on,
+                "last_session_on": last,
+            }
             if nudge.kind is NudgeKind.ACTION_CHECKIN:
                 payload = ActionCheckinPayload(
-                    window_ends=closes,
-                    manager_id=pair[0],
-                    employee_id=pair[1],
-                    due_on=nudge.due_on,
-                    last_session_on=last,
-                    manager_name=_name(parties, pair[0]),
-                    actions=employee_actions,
+                    **period, manager_name=_name(parties, pair[0]), actions=employee_actions
                 )
             else:
                 payload = SessionReminderPayload(
-                    window_ends=closes,
-                    manager_id=pair[0],
-                    employee_id=pair[1],
-                    due_on=nudge.due_on,
-                    last_session_on=last,
-                    employee_name=_name(parties, pair[1]),
-                    open_actions=employee_actions,
+                    **period, employee_name=_name(parties, pair[1]), open_actions=employee_actions
                 )
         elif nudge.kind is NudgeKind.MANAGER_MODULE and policy.module_course:
             payload = ManagerModulePayload(
