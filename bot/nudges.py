@@ -58,6 +58,14 @@ class Period(enum.StrEnum):
     WEEK = "week"
     """The week's Monday, ISO."""
 
+    def of(self, day: date) -> str:
+        """The period `day` falls in, as its dedupe key ends."""
+        if self is Period.MONTH:
+            return day.strftime("%Y-%m")
+        if self is Period.WEEK:
+            return (day - timedelta(days=day.weekday())).isoformat()
+        return day.isoformat()
+
 
 class NudgeKind(enum.StrEnum):
     """The reminders of `programme.md` (names fixed by `contract.md`), each with what it is:
@@ -359,10 +367,11 @@ def first_working_day_on_or_after(
     raise ValueError(f"no working day for person {person_id} after {day.isoformat()}")
 
 
-def dedupe_key(kind: NudgeKind, recipient_id: int, about_id: int | None, period: str) -> str:
-    """The outbox key of a nudge (`NudgeKind.key_parts`)."""
+def dedupe_key(kind: NudgeKind, recipient_id: int, about_id: int | None, day: date) -> str:
+    """The outbox key of a nudge for the period `day` falls in (`NudgeKind.key_parts`; a
+    relationship's nudges: the due date)."""
     about = None if about_id is None else str(about_id)
-    return ":".join(kind.key_parts(str(recipient_id), about, period))
+    return ":".join(kind.key_parts(str(recipient_id), about, kind.period.of(day)))
 
 
 class _Today:
@@ -441,7 +450,7 @@ def _manager_nudge(
     else:
         return None
     first = first_working_day_on_or_after(since, manager, calendar, about_id=employee)
-    key = dedupe_key(kind, manager, employee, schedule.due_on.isoformat())
+    key = dedupe_key(kind, manager, employee, schedule.due_on)
     return PlannedNudge(manager, kind, employee, schedule.due_on, key, first)
 
 
@@ -468,7 +477,7 @@ def _checkin_nudge(
         return None  # its moment has passed: the manager's `session_due` takes over
     employee, manager = relationship.employee_id, relationship.manager_id
     first = first_working_day_on_or_after(schedule.checkin_on, employee, calendar)
-    key = dedupe_key(NudgeKind.ACTION_CHECKIN, employee, manager, schedule.due_on.isoformat())
+    key = dedupe_key(NudgeKind.ACTION_CHECKIN, employee, manager, schedule.due_on)
     return PlannedNudge(employee, NudgeKind.ACTION_CHECKIN, manager, schedule.due_on, key, first)
 
 
@@ -530,7 +539,7 @@ def planned_nudges(
         if day is not None:
             month = day.replace(day=1)
             first = first_working_day_on_or_after(month, manager, calendar)
-            key = dedupe_key(NudgeKind.MANAGER_MODULE, manager, None, month.strftime("%Y-%m"))
+            key = dedupe_key(NudgeKind.MANAGER_MODULE, manager, None, month)
             planned.append(PlannedNudge(manager, NudgeKind.MANAGER_MODULE, None, None, key, first))
 
     for admin in set(ld_admins):
@@ -538,7 +547,7 @@ def planned_nudges(
         if day is not None:
             monday = day - timedelta(days=day.weekday())
             first = first_working_day_on_or_after(monday, admin, calendar)
-            key = dedupe_key(NudgeKind.LD_DIGEST, admin, None, monday.isoformat())
+            key = dedupe_key(NudgeKind.LD_DIGEST, admin, None, monday)
             planned.append(PlannedNudge(admin, NudgeKind.LD_DIGEST, None, None, key, first))
 
     return sorted(planned, key=lambda nudge: nudge.sort_key)

@@ -319,7 +319,7 @@ async def snooze(
             "there is nothing to snooze."
         )
     keys = {
-        kind: dedupe_key(kind, manager_id, employee_id, due_on.isoformat())
+        kind: dedupe_key(kind, manager_id, employee_id, due_on)
         for kind in (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
     }
     sent = await store.keys_with_status(list(keys.values()))

@@ -38,15 +38,21 @@ def test_each_kind_says_who_receives_it_and_whom_it_is_about() -> None:
 
 def test_dedupe_keys_name_the_kind_the_people_and_the_period() -> None:
     assert (
-        dedupe_key(NudgeKind.SESSION_DUE, 1, 2, "2026-03-02") == "nudge:session_due:1:2:2026-03-02"
+        dedupe_key(NudgeKind.SESSION_DUE, 1, 2, date(2026, 3, 2))
+        == "nudge:session_due:1:2:2026-03-02"
     )
     assert (
-        dedupe_key(NudgeKind.MANAGER_MODULE, 1, None, "2026-03") == "nudge:manager_module:1:2026-03"
+        dedupe_key(NudgeKind.MANAGER_MODULE, 1, None, date(2026, 3, 9))
+        == "nudge:manager_module:1:2026-03"
+    )
+    assert (
+        dedupe_key(NudgeKind.LD_DIGEST, 1, None, date(2026, 3, 11))
+        == "nudge:ld_digest:1:2026-03-09"
     )
     with pytest.raises(ValueError, match="about someone"):
-        dedupe_key(NudgeKind.SESSION_DUE, 1, None, "2026-03-02")
+        dedupe_key(NudgeKind.SESSION_DUE, 1, None, date(2026, 3, 2))
     with pytest.raises(ValueError, match="not about someone"):
-        dedupe_key(NudgeKind.LD_DIGEST, 1, 2, "2026-03-02")
+        dedupe_key(NudgeKind.LD_DIGEST, 1, 2, date(2026, 3, 2))
 
 
 @pytest.mark.parametrize("kind", ["session_due", "session_overdue", "action_checkin"])
