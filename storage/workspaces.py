@@ -58,7 +58,7 @@ async def platform_installed(connection: AsyncConnection, platform: str) -> bool
         await connection.execute(
             select(WORKSPACE.c.installed)
             .where(WORKSPACE.c.platform == platform)
-            .order_by(WORKSPACE.c.changed_at.desc())
+            .order_by(WORKSPACE.c.changed_at.desc().nulls_last(), WORKSPACE.c.installed.desc())
             .limit(1)
         )
     ).first()
