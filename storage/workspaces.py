@@ -70,18 +70,17 @@ async def seen_installed(
 ) -> bool:
     """A request came from the workspace, so the app is installed there (again). When it was
     recorded uninstalled, record it installed and make the rows waiting for it due now; True
-    then (the dispatcher has work)."""
+    then (the dispatcher has work). Called on every request: it only reads, unless the
+    workspace was recorded uninstalled."""
+    recorded = select(WORKSPACE.c.installed).where(WORKSPACE.c.id == workspace_id)
+    async with engine.connect() as connection:
+        was = (await connection.execute(recorded)).first()
+    if was is None or was[0]:
+        return False
     async with engine.begin() as connection:
-        was = (
-            await connection.execute(
-                select(WORKSPACE.c.installed).where(WORKSPACE.c.id == workspace_id)
-            )
-        ).first()
-        if was is None or was[0]:
-            return False
         await connection.execute(
             update(WORKSPACE)
-            .where(WORKSPACE.c.id == workspace_id)
+            .where(WORKSPACE.c.id == workspace_id, WORKSPACE.c.installed.is_(False))
             .values(installed=True, changed_at=at)
         )
         await connection.execute(

@@ -1,9 +1,10 @@
 """Events: the Home tab when it is opened; uninstall and token revocation turn the workspace
-off, and any request Slack sends from it afterwards turns it on again (messages waiting for it
-go out). Slack's retries of an event (same `event_id`) are answered without running twice."""
+off, and an event or command Slack sends from it afterwards turns it on again (messages waiting
+for it go out). Slack's retries of an event (same `event_id`) are answered without running twice."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack.blocks import mrkdwn
 from adapters.slack.door import SlackDoor, workspace_of
@@ -22,6 +24,7 @@ from bot.services.development import development_record
 from bot.services.home import manager_overview
 from storage.workspaces import seen_installed, set_installed
 
+log = logging.getLogger(__name__)
 SHOWS_INSTALLED = frozenset({"app_home_opened", "message"})
 """Events coachbot answers that only a workspace with the app installed sends."""
 COMMANDS = frozenset({"/coaching", "/coaching-report"})
@@ -57,12 +60,12 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         event = body.get("event")
         kind = event.get("type") if isinstance(event, dict) else None
         team = workspace_of(body)
-        if (
-            team
-            and (kind in SHOWS_INSTALLED or body.get("command") in COMMANDS)
-            and await seen_installed(door.engine, team, "slack", door.clock.now())
-        ):
-            door.outbox_written()
+        if team and (kind in SHOWS_INSTALLED or body.get("command") in COMMANDS):
+            try:
+                if await seen_installed(door.engine, team, "slack", door.clock.now()):
+                    door.outbox_written()
+            except SQLAlchemyError:  # a busy database: the next request records it
+                log.warning("could not record the Slack workspace as installed again")
         return await next()
 
     @app.event("app_home_opened")
