@@ -12,20 +12,16 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.application import application_for
 from adapters.config import Settings, incomplete_platform
 from adapters.listening import listening_socket
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
-from adapters.nudge_policy import nudge_policy
-from adapters.report_service import programme_reports
 from adapters.sandbox.gate import LOOPBACK, refuse_an_organisation, sandbox_for, sandbox_lines
 from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
 from adapters.server import build_app
-from adapters.slack.app import SLACK_APP_KEY, build_bolt_app, build_client, mount
-from adapters.slack.door import SlackDoor
-from adapters.slack.identity import SlackIdentity
-from adapters.slack.listeners import register
-from adapters.slack.messenger import SlackMessenger
+from adapters.slack.app import SLACK_APP_KEY
+from adapters.slack.wiring import mount_slack
 from adapters.slack_emulator import SlackEmulator
 from adapters.startup import StartupRefused, database_problems
 from adapters.teams.app import TeamsWiring, mount_teams
@@ -37,7 +33,6 @@ from scheduler.runner import SchedulerRunner
 from storage.db import create_engine, upgrade
 from storage.digest import SqlDigestStore
 from storage.dispatch_queue import SqlDispatchQueue
-from storage.nudge_store import SqlNudgeStore
 from storage.unit_of_work import unit_of_work_factory
 
 
@@ -92,37 +87,25 @@ def build(
         clock,
         lms_gateways=lms_gateways(settings),
     )
-    lms_polls = mount_lms(web_app, settings, engine, unit_of_work, clock, dispatcher.notify)
-    policy = nudge_policy(settings)
+    application = application_for(
+        settings, engine, clock, unit_of_work=unit_of_work, outbox_written=dispatcher.notify
+    )
+    lms_polls = mount_lms(web_app, application)
     jobs = [
-        sweep_job(SqlNudgeStore(engine), clock, policy, dispatcher.notify),
+        sweep_job(application.nudge_store, clock, application.nudge_policy, dispatcher.notify),
         digest_job(
             SqlDigestStore(engine),
-            programme_reports(settings, engine, clock),
+            application.reports,
             clock,
-            policy,
+            application.nudge_policy,
             dispatcher.notify,
         ),
     ]
     scheduler = SchedulerRunner(jobs) if settings.scheduler else None
     if settings.slack_enabled:
-        client = build_client(settings)
-        bolt_app = build_bolt_app(settings, client)
-        door = SlackDoor(
-            settings=settings,
-            engine=engine,
-            unit_of_work=unit_of_work,
-            clock=clock,
-            identity=SlackIdentity(client, unit_of_work),
-            outbox_written=dispatcher.notify,
-        )
-        register(bolt_app, door)
-        mount(web_app, bolt_app, settings.slack_signing_secret or "")
-        messengers["slack"] = SlackMessenger(client)
+        messengers["slack"] = mount_slack(web_app, application)
     if settings.teams_enabled:
-        messengers["teams"] = mount_teams(
-            web_app, settings, engine, unit_of_work, clock, dispatcher.notify, teams
-        )
+        messengers["teams"] = mount_teams(web_app, application, teams)
     return Coachbot(
         settings,
         engine,

@@ -9,12 +9,10 @@ import sys
 from datetime import date
 from typing import Any
 
+from adapters.application import opened_application
 from adapters.config import Settings
 from bot.errors import Refusal
 from bot.services.nudges import add_leave, leave_list, remove_leave
-from storage.db import create_engine
-from storage.nudge_store import SqlNudgeStore
-from storage.unit_of_work import unit_of_work_factory
 
 
 def register(commands: Any) -> None:
@@ -47,16 +45,12 @@ async def run_add(settings: Settings, args: argparse.Namespace) -> int:
             print(f"coachbot: {problem}", file=sys.stderr)
             return 1
     assert isinstance(first, date) and isinstance(last, date)
-    engine = create_engine(settings.database_url)
     try:
-        entry = await add_leave(
-            unit_of_work_factory(engine), SqlNudgeStore(engine), args.email, first, last
-        )
+        async with opened_application(settings) as app:
+            entry = await add_leave(app.unit_of_work, app.nudge_store, args.email, first, last)
     except Refusal as refusal:
         print(f"coachbot: {refusal.message}", file=sys.stderr)
         return 1
-    finally:
-        await engine.dispose()
     print(f"leave recorded: {entry.email} from {entry.first_day} to {entry.last_day}")
     return 0
 
@@ -66,27 +60,20 @@ async def run_remove(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(first, str):
         print(f"coachbot: {first}", file=sys.stderr)
         return 1
-    engine = create_engine(settings.database_url)
     try:
-        removed = await remove_leave(
-            unit_of_work_factory(engine), SqlNudgeStore(engine), args.email, first
-        )
+        async with opened_application(settings) as app:
+            removed = await remove_leave(app.unit_of_work, app.nudge_store, args.email, first)
     except Refusal as refusal:
         print(f"coachbot: {refusal.message}", file=sys.stderr)
         return 1
-    finally:
-        await engine.dispose()
     for entry in removed:
         print(f"leave removed: {entry.email} from {entry.first_day} to {entry.last_day}")
     return 0
 
 
 async def run_list(settings: Settings, args: argparse.Namespace) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        entries = await leave_list(SqlNudgeStore(engine))
-    finally:
-        await engine.dispose()
+    async with opened_application(settings) as app:
+        entries = await leave_list(app.nudge_store)
     if not entries:
         print("no leave recorded")
     for entry in entries:

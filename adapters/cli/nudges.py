@@ -10,13 +10,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from adapters.application import Application, opened_application
 from adapters.config import ConfigError, Settings
-from adapters.nudge_policy import nudge_policy
 from bot.services.digest import digest_preview
 from bot.services.nudges import PreviewEntry, preview
-from storage.db import create_engine
 from storage.digest import SqlDigestStore
-from storage.nudge_store import SqlNudgeStore
 
 
 def register(commands: Any) -> None:
@@ -65,24 +63,25 @@ async def run_preview(settings: Settings, args: argparse.Namespace) -> int:
         print(f"coachbot: --at: {args.at!r} is not an ISO date-time", file=sys.stderr)
         return 2
     try:
-        policy = nudge_policy(settings)
+        async with opened_application(settings) as application:
+            return await _preview(application, at, args.format)
     except ConfigError as exc:
         print(f"coachbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url)
-    try:
-        entries = await preview(SqlNudgeStore(engine), at, policy)
-        entries += await digest_preview(
-            SqlDigestStore(engine),
-            at,
-            policy.default_zone,
-            policy.holidays,
-            policy.country_holidays,
-        )
-        entries.sort(key=lambda e: (e.recipient, e.kind, e.about or ""))
-    finally:
-        await engine.dispose()
-    if args.format == "json":
+
+
+async def _preview(application: Application, at: datetime, output: str) -> int:
+    policy = application.nudge_policy
+    entries = await preview(application.nudge_store, at, policy)
+    entries += await digest_preview(
+        SqlDigestStore(application.engine),
+        at,
+        policy.default_zone,
+        policy.holidays,
+        policy.country_holidays,
+    )
+    entries.sort(key=lambda e: (e.recipient, e.kind, e.about or ""))
+    if output == "json":
         print(json.dumps([entry.as_json() for entry in entries], indent=2))
     elif entries:
         print("\n".join(preview_lines(entries)))

@@ -7,12 +7,11 @@ import argparse
 import sys
 from typing import Any
 
+from adapters.application import opened_application
 from adapters.config import Settings
 from bot.clock import SystemClock
 from bot.ports import NudgeParty, OutboxEntry
-from storage.db import create_engine
 from storage.dispatch_queue import SqlDispatchQueue
-from storage.nudge_store import SqlNudgeStore
 
 COLUMNS = ("id", "status", "kind", "recipient", "about", "attempts", "not_before", "error")
 
@@ -64,9 +63,8 @@ def outbox_lines(entries: list[OutboxEntry], parties: dict[int, NudgeParty]) -> 
 
 
 async def run_outbox(settings: Settings, args: argparse.Namespace) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        queue = SqlDispatchQueue(engine)
+    async with opened_application(settings) as application:
+        queue = SqlDispatchQueue(application.engine)
         if args.action == "retry":
             if args.id is None:
                 print("coachbot: outbox retry needs the row's ID", file=sys.stderr)
@@ -82,8 +80,6 @@ async def run_outbox(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         ids = [e.recipient_id for e in entries if e.recipient_id is not None]
         ids += [e.about_id for e in entries if e.about_id is not None]
-        parties = await SqlNudgeStore(engine).parties(ids)
+        parties = await application.nudge_store.parties(ids)
         print("\n".join(outbox_lines(entries, parties)))
         return 0
-    finally:
-        await engine.dispose()

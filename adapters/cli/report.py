@@ -9,13 +9,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from adapters.application import opened_application
 from adapters.config import Settings
 from adapters.report_render import render_chart, render_csv, render_json, render_table
-from adapters.report_service import programme_reports
-from bot.clock import SystemClock
 from bot.errors import FieldError
 from bot.services.reports import ReportRequest, parse_period
-from storage.db import create_engine
 
 RENDERERS = {"table": render_table, "csv": render_csv, "json": render_json}
 
@@ -54,16 +52,12 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(request, str):
         print(f"coachbot report: {request}", file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url)
-    try:
-        reports = programme_reports(settings, engine, SystemClock())
-        scoped = await reports.scoped(request)
+    async with opened_application(settings) as application:
+        scoped = await application.reports.scoped(request)
         if isinstance(scoped, FieldError):
             print(f"coachbot report: {scoped.message}", file=sys.stderr)
             return 1
-        report = await reports.report(scoped)
-    finally:
-        await engine.dispose()
+        report = await application.reports.report(scoped)
     sys.stdout.write(RENDERERS[args.format](report).rstrip("\n") + "\n")
     if args.chart is not None:
         try:

@@ -4,18 +4,15 @@ only when its settings are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.application import Application
 from adapters.config import Settings
 from adapters.lms.moodle import MoodleClient, MoodleGateway
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.webhook import LmsWebhook, mount
 from adapters.lms.xapi import LrsClient, XapiGateway
-from bot.clock import Clock
-from bot.ports import LmsGateway, UnitOfWork
+from bot.ports import LmsGateway
 from bot.services.assignments import MOODLE, XAPI
 from storage.lms import SqlLmsStore
 
@@ -43,19 +40,19 @@ def lms_gateways(settings: Settings) -> dict[str, LmsGateway]:
     return gateways
 
 
-def mount_lms(
-    app: web.Application,
-    settings: Settings,
-    engine: AsyncEngine,
-    unit_of_work: Callable[[], UnitOfWork],
-    clock: Clock,
-    outbox_written: Callable[[], None],
-) -> CompletionPolls | None:
+def mount_lms(web_app: web.Application, application: Application) -> CompletionPolls | None:
     """Mount `POST /lms/events`; the completion polls to run (None when no LMS is set)."""
-    mount(app, LmsWebhook(settings.lms_webhook_secret, unit_of_work, clock, outbox_written))
+    settings, unit_of_work = application.settings, application.unit_of_work
+    clock, outbox_written = application.clock, application.outbox_written
+    mount(web_app, LmsWebhook(settings.lms_webhook_secret, unit_of_work, clock, outbox_written))
     lrs, moodle = lrs_client(settings), moodle_client(settings)
     if lrs is None and moodle is None:
         return None
     return CompletionPolls(
-        SqlLmsStore(engine), unit_of_work, clock, lrs=lrs, moodle=moodle, recorded=outbox_written
+        SqlLmsStore(application.engine),
+        unit_of_work,
+        clock,
+        lrs=lrs,
+        moodle=moodle,
+        recorded=outbox_written,
     )

@@ -1,52 +1,54 @@
-"""What the Slack listeners share: the settings, the unit of work, the clock, who is who, which
-modals were opened for whom, and a nudge for the outbox dispatcher once a transaction has queued
-messages."""
+"""What the Slack listeners share: the application, who is who, and which modals were opened for
+whom."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.config import Settings
-from adapters.slack.identity import UNKNOWN_PERSON, SlackIdentity
+from adapters.application import Application
+from adapters.slack.identity import SlackProfiles
 from adapters.slack.replies import tell
-from bot.clock import Clock, local_date
 from bot.model import Person
-from bot.ports import UnitOfWork
+from bot.refusals import UNKNOWN_PERSON
+from bot.services.identity import ChatIdentity
 from storage.slack_views import opened_for, remember_view
 
 
 @dataclass
 class SlackDoor:
-    settings: Settings
-    engine: AsyncEngine
-    unit_of_work: Callable[[], UnitOfWork]
-    clock: Clock
-    identity: SlackIdentity
-    outbox_written: Callable[[], None] = lambda: None
+    application: Application
+    profiles: SlackProfiles
+    identity: ChatIdentity = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.identity = ChatIdentity(self.application.unit_of_work)
+
+    async def person(self, user_id: str) -> Person | None:
+        """The person behind a Slack user, or None for someone the directory lacks."""
+        return await self.identity.person(user_id, self.profiles)
 
     async def person_or_tell(
         self, client: AsyncWebClient, user_id: str, channel_id: str | None = None
     ) -> Person | None:
         """The person behind a Slack user; someone unknown is told that L&D must add them."""
-        person = await self.identity.person(user_id)
+        person = await self.person(user_id)
         if person is None:
             await tell(client, user_id, channel_id, UNKNOWN_PERSON)
         return person
 
-    def today_for(self, person: Person) -> date:
-        """The person's local date (their zone, else the organisation's)."""
-        return local_date(self.clock.now(), person.timezone or self.settings.timezone)
-
     async def opened_view(self, body: dict[str, Any], view_id: str, person: Person) -> None:
         """Remember that the modal `view_id` was opened for the user who sent `body`."""
+        application = self.application
         await remember_view(
-            self.engine, view_id, workspace_of(body), user_of(body), person.id, self.clock.now()
+            application.engine,
+            view_id,
+            workspace_of(body),
+            user_of(body),
+            person.id,
+            application.clock.now(),
         )
 
     async def owns_view(self, body: dict[str, Any]) -> bool:
@@ -55,7 +57,7 @@ class SlackDoor:
         view_id = (body.get("view") or {}).get("id")
         if not isinstance(view_id, str) or not view_id:
             return False
-        return await opened_for(self.engine, view_id, workspace_of(body), user_of(body))
+        return await opened_for(self.application.engine, view_id, workspace_of(body), user_of(body))
 
 
 def workspace_of(body: dict[str, Any]) -> str:

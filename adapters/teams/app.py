@@ -5,24 +5,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botframework.connector.auth import ServiceClientCredentialsFactory
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.config import Settings
-from adapters.report_service import programme_reports
+from adapters.application import Application
 from adapters.request_body import body_problem
 from adapters.teams.auth import bot_authentication
 from adapters.teams.charts import ChartLinks, chart_secret, mount_charts
 from adapters.teams.handler import CoachbotTeamsBot, TeamsDoor
 from adapters.teams.messenger import TeamsMessenger
-from bot.clock import Clock
-from bot.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/messages"
@@ -38,15 +33,10 @@ class TeamsWiring:
 
 
 def mount_teams(
-    web_app: web.Application,
-    settings: Settings,
-    engine: AsyncEngine,
-    unit_of_work: Callable[[], UnitOfWork],
-    clock: Clock,
-    outbox_written: Callable[[], None],
-    wiring: TeamsWiring | None = None,
+    web_app: web.Application, application: Application, wiring: TeamsWiring | None = None
 ) -> TeamsMessenger:
     """Add the Teams routes to the app; returns the messenger for `messengers["teams"]`."""
+    settings, clock = application.settings, application.clock
     wiring = wiring or TeamsWiring()
     adapter = CloudAdapter(
         bot_authentication(
@@ -56,10 +46,8 @@ def mount_teams(
         )
     )
     adapter.on_turn_error = _turn_failed
-    reports = programme_reports(settings, engine, clock)
     charts = ChartLinks(chart_secret(settings.microsoft_app_password), clock, settings.public_url)
-    door = TeamsDoor(settings, engine, unit_of_work, clock, reports, charts, outbox_written)
-    bot = CoachbotTeamsBot(door)
+    bot = CoachbotTeamsBot(TeamsDoor(application, charts))
 
     async def messages(request: web.Request) -> web.StreamResponse:
         # The token can only be checked against the activity (its channel and service URL),
@@ -81,8 +69,8 @@ def mount_teams(
         return response if response is not None else web.Response(status=201)
 
     web_app.router.add_post(ROUTE, messages)
-    mount_charts(web_app, charts, reports)
-    return TeamsMessenger(adapter, settings.microsoft_app_id, engine, clock)
+    mount_charts(web_app, charts, application.reports)
+    return TeamsMessenger(adapter, settings.microsoft_app_id, application.engine, clock)
 
 
 async def _turn_failed(context: TurnContext, error: Exception) -> None:

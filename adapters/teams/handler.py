@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -18,11 +16,8 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.config import Settings
-from adapters.lms import lms_targets
-from adapters.nudge_policy import nudge_policy
+from adapters.application import Application
 from adapters.report_render import render_table
 from adapters.teams.cards import (
     ACTION_KEY,
@@ -38,25 +33,19 @@ from adapters.teams.charts import ChartLinks
 from adapters.teams.conversations import remember_conversation, tenant_of
 from adapters.teams.messenger import card_activity
 from adapters.teams.parse import parse_session_submission
-from bot.clock import Clock, local_date
 from bot.commands import Field, LogSession, parse_snooze, whole_number
 from bot.errors import AppraisalFinding, FieldError, Refusal
 from bot.model import Person
-from bot.ports import UnitOfWork
+from bot.refusals import NOT_LD, NOT_YOUR_REPORT, UNKNOWN_PERSON
 from bot.replies import Actions
 from bot.report_command import parse_report_command
 from bot.services.development import GOAL_WORDS, development_record, report_record
 from bot.services.goals import GOAL_BUTTONS, finish_goal
 from bot.services.home import mark_action_done, message_as_it_stands
+from bot.services.identity import ChatIdentity, ChatPlatform, ChatProfile
 from bot.services.nudges import snooze
-from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
-from storage.nudge_store import SqlNudgeStore
 
-UNKNOWN_PERSON = (
-    "I don't know you yet: coachbot only works for people in the organisation's directory. "
-    "Ask your L&D team to add you (they import the people list), then try again."
-)
 HELP = (
     "**coachbot** helps you run development-focused 1:1 coaching.\n\n"
     "- **log session**: managers log a session with a direct report (about two minutes): "
@@ -68,13 +57,6 @@ HELP = (
     "- **help**: this message."
 )
 WELCOME = "Hello! I'm coachbot. " + HELP
-NOT_LD = (
-    "Sorry, the programme report is for the L&D team only. If you need coaching figures for "
-    "your area, ask your L&D partner."
-)
-NOT_YOUR_REPORT = (
-    "You can only log sessions with your own direct reports, and that person is not one of them."
-)
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
 FORM_ID = re.compile(r"[0-9a-f]{32}")
 CHOICES = 100
@@ -84,16 +66,26 @@ CHOICES = 100
 class TeamsDoor:
     """What the Teams turn logic shares with the rest of the process."""
 
-    settings: Settings
-    engine: AsyncEngine
-    unit_of_work: Callable[[], UnitOfWork]
-    clock: Clock
-    reports: ProgrammeReports
+    application: Application
     charts: ChartLinks
-    outbox_written: Callable[[], None] = lambda: None
+    identity: ChatIdentity = field(init=False)
 
-    def today_for(self, person: Person) -> date:
-        return local_date(self.clock.now(), person.timezone or self.settings.timezone)
+    def __post_init__(self) -> None:
+        self.identity = ChatIdentity(self.application.unit_of_work)
+
+
+class TeamsProfiles:
+    """The connector's member lookup as `bot.services.identity`'s directory (no zones)."""
+
+    platform = ChatPlatform.TEAMS
+    gives_zones = False
+
+    def __init__(self, context: TurnContext) -> None:
+        self.context = context
+
+    async def profile(self, user_id: str) -> ChatProfile | None:
+        email = await _email_of(self.context, user_id)
+        return None if email is None else ChatProfile(email=email)
 
 
 async def say(context: TurnContext, content: Card, summary: str) -> None:
@@ -164,35 +156,30 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         user = context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(context):
             return None
-        async with self.door.unit_of_work() as uow:
-            person = await uow.people.by_teams_id(user.id)
+        person = await self.door.identity.person(user.id, TeamsProfiles(context))
         if person is None:
-            email = await _email_of(context, user)
-            async with self.door.unit_of_work() as uow:
-                person = await uow.people.by_email(email) if email else None
-                if person is not None and person.active:
-                    await uow.people.set_chat_identity(person.id, teams_user_id=user.id)
-                    await uow.commit()
-        if person is None or not person.active:
             return None
-        await remember_conversation(self.door.engine, person.id, context.activity, self.door.clock)
+        application = self.door.application
+        await remember_conversation(
+            application.engine, person.id, context.activity, application.clock
+        )
         return person
 
     def from_our_tenant(self, context: TurnContext) -> bool:
         """A single-tenant registration (MicrosoftAppTenantId) serves only its own tenant."""
-        ours = self.door.settings.microsoft_app_tenant_id
+        ours = self.door.application.settings.microsoft_app_tenant_id
         return not ours or tenant_of(context.activity) == ours
 
     async def log_session_form(self, context: TurnContext, person: Person, name: str) -> None:
         door = self.door
-        today = door.today_for(person)
-        form = await session_form(door.unit_of_work(), person.id, today)
+        today = door.application.today_for(person)
+        form = await session_form(door.application.unit_of_work(), person.id, today)
         if name and form.reports:
             chosen = next((p for p in form.reports if name.lower() in p.name.lower()), None)
             if chosen is None:
                 await say(context, notice_card(NOT_YOUR_REPORT), "Not one of your reports")
                 return
-            form = await session_form(door.unit_of_work(), person.id, today, chosen.id)
+            form = await session_form(door.application.unit_of_work(), person.id, today, chosen.id)
         if not form.reports:
             await self.my_record(context, person)
             return
@@ -206,7 +193,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         findings: list[AppraisalFinding] | None = None,
         form_id: str = "",
     ) -> Card:
-        async with self.door.unit_of_work() as uow:
+        async with self.door.application.unit_of_work() as uow:
             skills = await uow.catalogue.search_skills("", CHOICES)
             courses = await uow.catalogue.search_courses("", CHOICES)
         known = {s.skill_id for s in skills}
@@ -229,9 +216,9 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await self.session_submitted(context, person, value)
         elif action == Actions.LOG_SESSION:
             form = await session_form(
-                self.door.unit_of_work(),
+                self.door.application.unit_of_work(),
                 person.id,
-                self.door.today_for(person),
+                self.door.application.today_for(person),
                 whole_number(str(value.get("value") or "")),
             )
             if form.employee is None:
@@ -258,26 +245,27 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         if not errors:
             try:
                 result = await log_session(
-                    door.unit_of_work(),
+                    door.application.unit_of_work(),
                     command,
-                    door.clock,
-                    door.settings.timezone,
+                    door.application.clock,
+                    door.application.timezone,
                     submission_key=_submission_key(context, form_id),
-                    lms=lms_targets(door.settings),
+                    lms=door.application.lms,
                 )
             except Refusal as refusal:
                 errors = [FieldError(Field.EMPLOYEE, refusal.message)]
             else:
                 if not isinstance(result, NeedsAttention):
-                    door.outbox_written()  # the confirmation and the employee's DM follow
+                    # the confirmation and the employee's DM follow
+                    door.application.outbox_written()
                     saved = f"Saved your session with {result.employee.name}."
                     await replace_card(context, notice_card(saved), saved)
                     return
                 errors, findings = result.errors, result.findings
         form = await session_form(
-            door.unit_of_work(),
+            door.application.unit_of_work(),
             person.id,
-            door.today_for(person),
+            door.application.today_for(person),
             command.employee_id,
             include_skill_ids=[command.skill_id] if command.skill_id else [],
         )
@@ -287,19 +275,19 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def my_record(self, context: TurnContext, person: Person) -> None:
         record = await development_record(
-            self.door.unit_of_work(),
+            self.door.application.unit_of_work(),
             person.id,
             viewer_id=person.id,
-            timezone=self.door.settings.timezone,
+            timezone=self.door.application.timezone,
         )
-        card = record_card(record, self.door.today_for(person))
+        card = record_card(record, self.door.application.today_for(person))
         await say(context, card, "Your development record")
 
     async def report_record(self, context: TurnContext, person: Person, name: str) -> None:
         """`record NAME`: a current report's record, with the key points this manager wrote."""
         door = self.door
-        today = door.today_for(person)
-        async with door.unit_of_work() as uow:
+        today = door.application.today_for(person)
+        async with door.application.unit_of_work() as uow:
             reports = await uow.people.current_reports(person.id, today)
         chosen = [p for p in reports if name and name.lower() in p.name.lower()]
         if len(chosen) != 1:
@@ -313,7 +301,11 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         try:
             record = await report_record(
-                door.unit_of_work(), person.id, chosen[0].id, today, timezone=door.settings.timezone
+                door.application.unit_of_work(),
+                person.id,
+                chosen[0].id,
+                today,
+                timezone=door.application.timezone,
             )
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
@@ -327,24 +319,28 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
     ) -> None:
         """A goal marked achieved or dropped; the card it was pressed on shows the change."""
         door = self.door
-        today = door.today_for(person)
+        today = door.application.today_for(person)
         try:
             goal = await finish_goal(
-                door.unit_of_work(),
+                door.application.unit_of_work(),
                 person.id,
                 whole_number(value) or 0,
                 GOAL_BUTTONS[action],
                 today,
             )
-            zone = door.settings.timezone
+            zone = door.application.timezone
             if goal.employee_id == person.id:
                 own = await development_record(
-                    door.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
+                    door.application.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
                 )
                 content = record_card(own, today)
             else:
                 theirs = await report_record(
-                    door.unit_of_work(), person.id, goal.employee_id, today, timezone=zone
+                    door.application.unit_of_work(),
+                    person.id,
+                    goal.employee_id,
+                    today,
+                    timezone=zone,
                 )
                 content = record_card(theirs, today, manager_view=True)
         except Refusal as refusal:
@@ -358,12 +354,12 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         request = parse_report_command(words)
         if not isinstance(request, FieldError):
-            request = await self.door.reports.scoped(request)
+            request = await self.door.application.reports.scoped(request)
         if isinstance(request, FieldError):
             message = request.message.replace("/coaching-report", "report")
             await say(context, notice_card(message), "Report: check the words")
             return
-        report = await self.door.reports.report(request)
+        report = await self.door.application.reports.report(request)
         url = None if report.suppressed else self.door.charts.url_for(request, report.period.end)
         table = render_table(report)
         summary = table.splitlines()[0]
@@ -373,11 +369,11 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         refused = None
         try:
             done = await mark_action_done(
-                self.door.unit_of_work(),
+                self.door.application.unit_of_work(),
                 person.id,
                 # an id that is not a number is no one's action: the service refuses 0 as such
                 whole_number(value) or 0,
-                self.door.today_for(person),
+                self.door.application.today_for(person),
             )
         except Refusal as refusal:
             refused = refusal.message
@@ -394,7 +390,10 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             return False
         ref = f"{activity.conversation.id}:{activity.reply_to_id}"
         now = await message_as_it_stands(
-            self.door.unit_of_work(), person.id, ref, self.door.today_for(person)
+            self.door.application.unit_of_work(),
+            person.id,
+            ref,
+            self.door.application.today_for(person),
         )
         if now is None:
             return False
@@ -409,13 +408,13 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         employee_id, due_on = reminder
         try:
             outcome = await snooze(
-                self.door.unit_of_work(),
-                SqlNudgeStore(self.door.engine),
-                nudge_policy(self.door.settings),
+                self.door.application.unit_of_work(),
+                self.door.application.nudge_store,
+                self.door.application.nudge_policy,
                 person.id,
                 employee_id,
                 due_on,
-                self.door.today_for(person),
+                self.door.application.today_for(person),
             )
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
@@ -430,12 +429,12 @@ def _submission_key(context: TurnContext, form_id: str) -> str:
     return f"teams:{tenant_of(context.activity)}:{sender}:card:{form_id}"
 
 
-async def _email_of(context: TurnContext, user: ChannelAccount) -> str | None:
+async def _email_of(context: TurnContext, user_id: str) -> str | None:
     """The sender's e-mail from the connector's member lookup; None when the lookup fails.
     Never from the activity itself: its fields are the sender's to choose, and the match is
     stored for good."""
     try:
-        member = await TeamsInfo.get_member(context, user.id)
+        member = await TeamsInfo.get_member(context, user_id)
     except (HttpOperationError, ClientRequestError, ClientError, TypeError, ValueError):
         return None
     for candidate in (

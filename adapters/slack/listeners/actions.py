@@ -25,15 +25,15 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     @app.action(EMPLOYEE_ACTION)
     async def report_chosen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        person = await door.identity.person(body["user"]["id"])
+        person = await door.person(body["user"]["id"])
         view = body.get("view") or {}
         if person is None or not view.get("id") or not await door.owns_view(body):
             return  # someone else's form stays as it is
         command, _ = parse_submission(view, person.id)
         form = await session_form(
-            door.unit_of_work(),
+            door.application.unit_of_work(),
             person.id,
-            door.today_for(person),
+            door.application.today_for(person),
             command.employee_id,
             include_skill_ids=[command.skill_id] if command.skill_id else [],
         )
@@ -52,7 +52,10 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         employee_id = whole_number(action.get("value"))
         form = await session_form(
-            door.unit_of_work(), person.id, door.today_for(person), employee_id
+            door.application.unit_of_work(),
+            person.id,
+            door.application.today_for(person),
+            employee_id,
         )
         if employee_id is None or form.employee is None:
             await tell(client, user_id, None, "That person is no longer one of your reports.")
@@ -74,7 +77,10 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             # an id that is not a number is no one's action: the service refuses 0 as such
             action_id = whole_number(action.get("value")) or 0
             done = await mark_action_done(
-                door.unit_of_work(), person.id, action_id, door.today_for(person)
+                door.application.unit_of_work(),
+                person.id,
+                action_id,
+                door.application.today_for(person),
             )
         except Refusal as refusal:
             refused = refusal.message
@@ -100,7 +106,9 @@ async def _show_as_it_stands(
     if not channel or not message.get("ts"):
         return False
     ref = f"{channel}:{message['ts']}"
-    now = await message_as_it_stands(door.unit_of_work(), person.id, ref, door.today_for(person))
+    now = await message_as_it_stands(
+        door.application.unit_of_work(), person.id, ref, door.application.today_for(person)
+    )
     if now is None:
         return False
     await client.chat_update(

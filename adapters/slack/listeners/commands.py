@@ -12,16 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import mrkdwn
 from adapters.slack.door import SlackDoor, user_of
 from adapters.slack.home import record_modal
-from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import HELP, LOADING, notice
 from adapters.slack.session_modal import session_view
+from bot.refusals import NOT_YOUR_REPORT, UNKNOWN_PERSON
 from bot.services.development import development_record
 from bot.services.sessions import session_form
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-NOT_YOUR_REPORT = (
-    "You can only log sessions with your own direct reports, and that person is not one of them."
-)
 OPEN_FORM_ACTION = "open_coaching"
 """The help message's button: does what `/coaching` does."""
 
@@ -77,23 +74,26 @@ async def open_coaching(
     session form, the person's own record, or a refusal saying why."""
     opened = await client.views_open(trigger_id=body["trigger_id"], view=LOADING)
     view_id = opened["view"]["id"]
-    person = await door.identity.person(user_of(body))
+    person = await door.person(user_of(body))
     if person is None:
         await client.views_update(view_id=view_id, view=notice(UNKNOWN_PERSON))
         return
     await door.opened_view(body, view_id, person)
-    today = door.today_for(person)
+    today = door.application.today_for(person)
     preselect = None
     mention = MENTION.search(text)
     if mention:
-        chosen = await door.identity.person(mention.group(1))
+        chosen = await door.person(mention.group(1))
         preselect = chosen.id if chosen else -1
-    form = await session_form(door.unit_of_work(), person.id, today, preselect)
+    form = await session_form(door.application.unit_of_work(), person.id, today, preselect)
     if mention and form.employee is None and form.reports:
         await client.views_update(view_id=view_id, view=notice(NOT_YOUR_REPORT))
     elif not form.reports:
         record = await development_record(
-            door.unit_of_work(), person.id, viewer_id=person.id, timezone=door.settings.timezone
+            door.application.unit_of_work(),
+            person.id,
+            viewer_id=person.id,
+            timezone=door.application.timezone,
         )
         await client.views_update(view_id=view_id, view=record_modal(record, today))
     else:

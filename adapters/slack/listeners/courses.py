@@ -17,14 +17,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.lms import lms_targets
 from adapters.slack.blocks import button_actions, escape, mrkdwn
 from adapters.slack.door import SlackDoor
-from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import NOT_YOUR_FORM, notice, tell
 from adapters.slack.session_modal import COURSE_SEARCH
 from bot.commands import whole_number
 from bot.errors import Refusal
+from bot.refusals import UNKNOWN_PERSON
 from bot.replies import Actions
 from bot.services.assignments import REASON, AssignCourse, assign_course
 
@@ -80,8 +79,10 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         manager = await door.person_or_tell(client, user_id)
         if manager is None:
             return
-        async with door.unit_of_work() as uow:
-            reports = await uow.people.current_reports(manager.id, door.today_for(manager))
+        async with door.application.unit_of_work() as uow:
+            reports = await uow.people.current_reports(
+                manager.id, door.application.today_for(manager)
+            )
         employee = next((p for p in reports if str(p.id) == action.get("value")), None)
         if employee is None:
             await tell(client, user_id, None, "That person is no longer one of your reports.")
@@ -93,7 +94,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
 
     @app.view(CALLBACK_ID)
     async def assign_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        manager = await door.identity.person(body["user"]["id"])
+        manager = await door.person(body["user"]["id"])
         course_id, reason = _chosen(view)
         employee_id = whole_number(view.get("private_metadata"))
         if manager is None:
@@ -112,11 +113,11 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         command = AssignCourse(manager.id, employee_id, course_id, reason)
         try:
             done = await assign_course(
-                door.unit_of_work(),
+                door.application.unit_of_work(),
                 command,
-                door.clock,
-                door.settings.timezone,
-                lms_targets(door.settings),
+                door.application.clock,
+                door.application.timezone,
+                door.application.lms,
             )
         except Refusal as refusal:
             block = REASON_BLOCK if refusal.field == REASON else COURSE_BLOCK
@@ -130,4 +131,4 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             await ack(response_action="update", view=notice(text, "Assign a course"))
             return
         await ack(response_action="clear")
-        door.outbox_written()
+        door.application.outbox_written()

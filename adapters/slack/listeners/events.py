@@ -18,8 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from adapters.slack.blocks import mrkdwn
 from adapters.slack.door import SlackDoor, workspace_of
 from adapters.slack.home import home_view
-from adapters.slack.identity import UNKNOWN_PERSON
 from bot.errors import TryAgain
+from bot.refusals import UNKNOWN_PERSON
 from bot.services.development import development_record
 from bot.services.home import manager_overview
 from storage.workspaces import seen_installed, set_installed
@@ -38,9 +38,9 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         event_id = body.get("event_id")
         if event_id:
             try:
-                async with door.unit_of_work() as uow:
+                async with door.application.unit_of_work() as uow:
                     first = await uow.processed_events.remember(
-                        f"slack-event:{event_id}", "slack", at=door.clock.now()
+                        f"slack-event:{event_id}", "slack", at=door.application.clock.now()
                     )
                     await uow.commit()
             except TryAgain:
@@ -62,8 +62,10 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         team = workspace_of(body)
         if team and (kind in SHOWS_INSTALLED or body.get("command") in COMMANDS):
             try:
-                if await seen_installed(door.engine, team, "slack", door.clock.now()):
-                    door.outbox_written()
+                if await seen_installed(
+                    door.application.engine, team, "slack", door.application.clock.now()
+                ):
+                    door.application.outbox_written()
             except SQLAlchemyError:  # a busy database: the next request records it
                 log.warning("could not record the Slack workspace as installed again")
         return await next()
@@ -75,26 +77,41 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
 
     @app.event("app_uninstalled")
     async def uninstalled(body: dict[str, Any]) -> None:
-        await set_installed(door.engine, body.get("team_id", ""), "slack", False, door.clock.now())
+        await set_installed(
+            door.application.engine,
+            body.get("team_id", ""),
+            "slack",
+            False,
+            door.application.clock.now(),
+        )
 
     @app.event("tokens_revoked")
     async def revoked(body: dict[str, Any]) -> None:
-        await set_installed(door.engine, body.get("team_id", ""), "slack", False, door.clock.now())
+        await set_installed(
+            door.application.engine,
+            body.get("team_id", ""),
+            "slack",
+            False,
+            door.application.clock.now(),
+        )
 
 
 async def publish_home(door: SlackDoor, client: AsyncWebClient, user_id: str) -> None:
-    person = await door.identity.person(user_id)
+    person = await door.person(user_id)
     if person is None:
         view = View(type="home", blocks=[SectionBlock(text=mrkdwn(UNKNOWN_PERSON))])
         await client.views_publish(user_id=user_id, view=view)
         return
-    today = door.today_for(person)
-    reports = await manager_overview(door.unit_of_work(), person.id, today)
-    async with door.unit_of_work() as uow:
+    today = door.application.today_for(person)
+    reports = await manager_overview(door.application.unit_of_work(), person.id, today)
+    async with door.application.unit_of_work() as uow:
         has_manager = await uow.people.current_manager(person.id, today) is not None
     record = (
         await development_record(
-            door.unit_of_work(), person.id, viewer_id=person.id, timezone=door.settings.timezone
+            door.application.unit_of_work(),
+            person.id,
+            viewer_id=person.id,
+            timezone=door.application.timezone,
         )
         if has_manager or not reports
         else None

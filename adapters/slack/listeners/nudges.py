@@ -8,16 +8,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.nudge_policy import nudge_policy
 from adapters.slack.blocks import button_actions
 from adapters.slack.door import SlackDoor
-from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import tell
 from bot.commands import parse_snooze
 from bot.errors import Refusal
+from bot.refusals import UNKNOWN_PERSON
 from bot.replies import Actions
 from bot.services.nudges import snooze
-from storage.nudge_store import SqlNudgeStore
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -27,7 +25,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     ) -> None:
         await ack()
         user_id = body["user"]["id"]
-        person = await door.identity.person(user_id)
+        person = await door.person(user_id)
         reminder = parse_snooze(action.get("value"))
         if person is None or reminder is None:
             await tell(
@@ -37,13 +35,13 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         employee_id, due_on = reminder
         try:
             outcome = await snooze(
-                door.unit_of_work(),
-                SqlNudgeStore(door.engine),
-                nudge_policy(door.settings),
+                door.application.unit_of_work(),
+                door.application.nudge_store,
+                door.application.nudge_policy,
                 person.id,
                 employee_id,
                 due_on,
-                door.today_for(person),
+                door.application.today_for(person),
             )
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)

@@ -23,7 +23,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if not await _known(door, body):
             await ack(options=[])
             return
-        async with door.unit_of_work() as uow:
+        async with door.application.unit_of_work() as uow:
             found = await uow.catalogue.search_skills(payload.get("value", ""), MAX_OPTIONS)
         await ack(options=[_option(skill.name, skill.skill_id) for skill in found])
 
@@ -32,7 +32,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if not await _known(door, body):
             await ack(options=[])
             return
-        async with door.unit_of_work() as uow:
+        async with door.application.unit_of_work() as uow:
             found = await uow.catalogue.search_courses(payload.get("value", ""), MAX_OPTIONS)
         await ack(options=[_option(course.title, course.course_id) for course in found])
 
@@ -41,4 +41,4 @@ async def _known(door: SlackDoor, body: dict[str, Any]) -> bool:
     """The catalogue and the framework are the organisation's: only people in its directory
     may search them."""
     user_id = (body.get("user") or {}).get("id")
-    return bool(user_id) and await door.identity.person(str(user_id)) is not None
+    return bool(user_id) and await door.person(str(user_id)) is not None

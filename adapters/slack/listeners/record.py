@@ -34,16 +34,16 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         try:
             record = await report_record(
-                door.unit_of_work(),
+                door.application.unit_of_work(),
                 person.id,
                 (whole_number(action.get("value")) or 0),
-                door.today_for(person),
-                timezone=door.settings.timezone,
+                door.application.today_for(person),
+                timezone=door.application.timezone,
             )
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
             return
-        view = report_record_modal(record, door.today_for(person))
+        view = report_record_modal(record, door.application.today_for(person))
         opened = await client.views_open(trigger_id=body["trigger_id"], view=view)
         await door.opened_view(body, opened["view"]["id"], person)
 
@@ -62,11 +62,11 @@ def _goal_listener(door: SlackDoor, status: GoalStatus) -> Any:
             return
         try:
             goal = await finish_goal(
-                door.unit_of_work(),
+                door.application.unit_of_work(),
                 person.id,
                 (whole_number(action.get("value")) or 0),
                 status,
-                door.today_for(person),
+                door.application.today_for(person),
             )
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
@@ -90,15 +90,17 @@ async def _refresh_record(
     door: SlackDoor, client: AsyncWebClient, person: Person, view: dict[str, Any]
 ) -> None:
     """The record the button was pressed in, shown again with the change."""
-    zone = door.settings.timezone
-    today = door.today_for(person)
+    zone = door.application.timezone
+    today = door.application.today_for(person)
     if view.get("callback_id") == REPORT_RECORD_CALLBACK:
         shown = _shown_employee(view.get("private_metadata"))
-        record = await report_record(door.unit_of_work(), person.id, shown, today, timezone=zone)
+        record = await report_record(
+            door.application.unit_of_work(), person.id, shown, today, timezone=zone
+        )
         updated = report_record_modal(record, today)
     else:
         own = await development_record(
-            door.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
+            door.application.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
         )
         updated = record_modal(own, today)
     await client.views_update(view_id=view["id"], view=updated)

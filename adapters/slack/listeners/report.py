@@ -18,23 +18,19 @@ from adapters.report_render import (
     render_table,
     sessions_phrase,
 )
-from adapters.report_service import programme_reports
 from adapters.slack.blocks import escape
 from adapters.slack.door import SlackDoor
 from adapters.slack.replies import tell
 from bot.errors import FieldError
+from bot.refusals import NOT_LD
 from bot.report_command import parse_report_command
 from bot.services.reports import ProgrammeReport
 
-NOT_LD = (
-    "Sorry, the programme report is for the L&D team only. If you need coaching figures for "
-    "your area, ask your L&D partner."
-)
 MAX_SECTION = 2900
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
-    reports = programme_reports(door.settings, door.engine, door.clock)
+    reports = door.application.reports
 
     @app.command("/coaching-report")
     async def coaching_report(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -8,20 +8,19 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from adapters.lms import lms_targets
 from adapters.slack.door import SlackDoor, submission_key
-from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import NOT_YOUR_FORM
 from adapters.slack.session_modal import CALLBACK_ID, error_map, parse_submission, session_view
 from bot.commands import Field
 from bot.errors import Refusal
+from bot.refusals import UNKNOWN_PERSON
 from bot.services.sessions import NeedsAttention, log_session, session_form
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
     @app.view(CALLBACK_ID)
     async def session_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        person = await door.identity.person(body["user"]["id"])
+        person = await door.person(body["user"]["id"])
         if person is None:
             await ack(response_action="errors", errors={Field.EMPLOYEE: UNKNOWN_PERSON})
             return
@@ -34,12 +33,12 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         try:
             result = await log_session(
-                door.unit_of_work(),
+                door.application.unit_of_work(),
                 command,
-                door.clock,
-                door.settings.timezone,
+                door.application.clock,
+                door.application.timezone,
                 submission_key=submission_key(body),
-                lms=lms_targets(door.settings),
+                lms=door.application.lms,
             )
         except Refusal as refusal:  # TryAgain too: nothing was stored, the form stays open
             await ack(response_action="errors", errors={Field.EMPLOYEE: refusal.message})
@@ -48,9 +47,9 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             await ack(response_action="errors", errors=error_map(result.errors, view))
         elif isinstance(result, NeedsAttention):
             form = await session_form(
-                door.unit_of_work(),
+                door.application.unit_of_work(),
                 person.id,
-                door.today_for(person),
+                door.application.today_for(person),
                 command.employee_id,
                 include_skill_ids=[command.skill_id] if command.skill_id else [],
             )
@@ -58,4 +57,4 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             await ack(response_action="update", view=updated)
         else:
             await ack(response_action="clear")
-            door.outbox_written()
+            door.application.outbox_written()

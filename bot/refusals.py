@@ -1,0 +1,16 @@
+"""What coachbot says on every door when it will not serve a request: someone the directory
+lacks, a programme report for someone outside L&D, a session with someone not one's report."""
+
+from __future__ import annotations
+
+UNKNOWN_PERSON = (
+    "I don't know you yet: coachbot only works for people in the organisation's directory. "
+    "Ask your L&D team to add you (they import the people list), then try again."
+)
+NOT_LD = (
+    "Sorry, the programme report is for the L&D team only. If you need coaching figures for "
+    "your area, ask your L&D partner."
+)
+NOT_YOUR_REPORT = (
+    "You can only log sessions with your own direct reports, and that person is not one of them."
+)
