@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.dates import iso_day_text
 from bot.errors import AppraisalFinding
+from bot.fitting import shorten
 from bot.replies import Actions, Button, Link, Reply, Section
 
 _CLOSED_WORDS = {"done": "✅ _done_", "carried_over": "_(carried over)_", "dropped": "_(dropped)_"}
@@ -26,6 +27,14 @@ def _action_line(action: dict[str, Any], today: date) -> str:
 def _open(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The actions still offering *Done*: those with an id not closed since the message."""
     return [a for a in actions if "id" in a and not a.get("closed")]
+
+
+def _done_label(action: dict[str, Any]) -> str:
+    return "Done: " + shorten(str(action["text"]), 60)
+
+
+HOME_HINT = "open your Home tab"
+"""Where every list a message cannot show in full can be read whole."""
 
 
 def with_action_statuses(payload: dict[str, Any], closed: dict[int, str]) -> dict[str, Any]:
@@ -57,8 +66,10 @@ def session_logged(payload: dict[str, Any], today: date) -> Reply:
             Section(
                 text="*What you agreed*",
                 items=tuple(_action_line(a, today) for a in actions),
+                noun="agreed actions",
+                more_hint=HOME_HINT,
                 buttons=tuple(
-                    Button(f"Done: {a['text'][:60]}", Actions.ACTION_DONE, str(a["id"]))
+                    Button(_done_label(a), Actions.ACTION_DONE, str(a["id"]))
                     for a in _open(actions)
                 ),
             )
@@ -156,6 +167,8 @@ def session_due(payload: dict[str, Any], today: date) -> Reply:
         text=text,
         items=_actions_listed(actions, today),
         buttons=buttons,
+        noun="open actions",
+        more_hint="*Log session* reviews them all",
     )
     return Reply(summary=f"Coaching session with {employee} is due", sections=(section,))
 
@@ -177,6 +190,8 @@ def session_overdue(payload: dict[str, Any], today: date) -> Reply:
         text=text,
         items=_actions_listed(actions, today),
         buttons=(button,),
+        noun="open actions",
+        more_hint="*Log session* reviews them all",
     )
     return Reply(summary=f"Coaching session with {employee} is overdue", sections=(section,))
 
@@ -190,7 +205,7 @@ def action_checkin(payload: dict[str, Any], today: date) -> Reply:
         f"{due_on}). How are your agreed actions going? Mark what is done."
     )
     buttons = tuple(
-        Button(f"Done: {action['text'][:60]}", Actions.ACTION_DONE, str(action["id"]))
+        Button(_done_label(action), Actions.ACTION_DONE, str(action["id"]))
         for action in _open(actions)
     )
     section = Section(
@@ -198,6 +213,8 @@ def action_checkin(payload: dict[str, Any], today: date) -> Reply:
         text=text,
         items=_actions_listed(actions, today),
         buttons=buttons,
+        noun="agreed actions",
+        more_hint=HOME_HINT,
     )
     return Reply(summary="How are your agreed actions going?", sections=(section,))
 
@@ -227,14 +244,21 @@ COMPOSERS.update(
 )
 
 
+MAX_COMBINED = 8
+"""Nudges one message combines at most: each door shows all of them in one message (a due
+reminder takes three Slack blocks of 50; a card stays well under Teams' size with their lists
+fitted), so a larger bundle goes as several messages."""
+
+
 def combine(replies: list[Reply], ref: str = "") -> Reply:
-    """Several nudges for one person in one window, as one message listing them all."""
+    """Several nudges for one person in one window (at most `MAX_COMBINED`), as one message
+    listing them all."""
     if len(replies) == 1:
         only = replies[0]
         return Reply(only.summary, only.sections, only.ephemeral, ref)
     sections = tuple(section for reply in replies for section in reply.sections)
     summary = f"{len(replies)} coaching reminders: " + "; ".join(r.summary for r in replies)
-    return Reply(summary=summary[:300], sections=sections, ref=ref)
+    return Reply(summary=shorten(summary, 300), sections=sections, ref=ref)
 
 
 # ---- the L&D connection (issue 5): courses assigned and completed ----------------------------
