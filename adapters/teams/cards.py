@@ -16,7 +16,7 @@ from bot.fitting import fit_lines, more_line, shorten
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
 from bot.replies import Actions, Reply, Section
-from bot.review import carry_summary
+from bot.review import GROUP_CHOICES, carry_summary, group_label, split_for_review
 from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.sessions import SessionForm
 
@@ -37,9 +37,12 @@ LIST_BYTES = limits.MESSAGE_BYTES // 2
 """What the lists of one card may take (UTF-16 bytes), shared between its sections: the rest
 of the card (buttons with their data, headings) stays well inside the other half."""
 ITEM_CHARS = 500
+GROUP_LIST_BYTES = limits.MESSAGE_BYTES // 8
+"""The list of open actions the session form reviews as a group, within this much."""
 RECORD_LIST_BYTES = limits.MESSAGE_BYTES // 8
 """Each list of a development record (open actions, courses, timeline) within this much."""
-MAX_REVIEWED = 10  # open actions the form lists for review; the others are carried over
+REVIEW_GROUP = "review_group"
+GROUPED_KEY = "grouped"  # the submit data's list of the actions the card reviews as a group
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -285,7 +288,12 @@ def session_card(
     body += _errors_for(errors, Field.LEVEL_NOW)
     if findings:
         body += appraisal_items(findings)
-    data = {ACTION_KEY: SUBMIT_SESSION, "form": form_id}
+    grouped = ",".join(str(a.id) for a in split_for_review(form.open_actions)[1])
+    data = {
+        ACTION_KEY: SUBMIT_SESSION,
+        "form": form_id,
+        **({GROUPED_KEY: grouped} if grouped else {}),
+    }
     return card(body, [submit("Save session", data, primary=True)])
 
 
@@ -325,25 +333,29 @@ _FIELDS = {
 def _review_inputs(
     form: SessionForm, values: LogSession | None, errors: list[FieldError]
 ) -> list[Card]:
+    """Each of the first open actions with its own choice, then the others as one choice."""
     if not form.open_actions:
         return []
+    one_by_one, grouped = split_for_review(form.open_actions)
+    group_choice = (values.grouped_review if values else None) or ActionStatus.CARRIED_OVER
     chosen_reviews = {
         action.id: (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
-        for action in form.open_actions
+        for action in one_by_one
     }
-    preview = carry_summary(form.open_actions, chosen_reviews, MAX_REVIEWED)
+    chosen_reviews.update({action.id: group_choice for action in grouped})
+    preview = carry_summary(form.open_actions, chosen_reviews, len(one_by_one))
     items: list[Card] = [
         text("**Last time you agreed:** what became of each action?", separator=True),
         text(f"_{preview}_", spacing="None"),
     ]
-    for action in form.open_actions[:MAX_REVIEWED]:
+    for action in one_by_one:
         chosen = chosen_reviews[action.id]
         input_id = f"{REVIEW_PREFIX}{action.id}"
         items.append(
             {
                 "type": "Input.ChoiceSet",
                 "id": input_id,
-                "label": action.text[:300],
+                "label": shorten(inert(action.text), 300),
                 "style": "expanded",
                 "isRequired": True,
                 "choices": [_choice(label, s.value) for s, label in REVIEW_LABELS.items()],
@@ -351,6 +363,23 @@ def _review_inputs(
             }
         )
         items += _errors_for(errors, input_id)
+    if grouped:
+        lines = [f"- {inert(shorten(a.text, 200))}" for a in grouped]
+        listed = fitted_list(
+            lines, GROUP_LIST_BYTES, "open actions", "the choice below covers them too"
+        )
+        items += [
+            text(listed, spacing="Small"),
+            {
+                "type": "Input.ChoiceSet",
+                "id": REVIEW_GROUP,
+                "label": group_label(len(grouped)),
+                "style": "expanded",
+                "isRequired": True,
+                "choices": [_choice(REVIEW_LABELS[s], s.value) for s in GROUP_CHOICES],
+                "value": group_choice.value,
+            },
+        ]
     return items
 
 
