@@ -45,6 +45,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_link(url: str, title: str) -> str:
+    """A titled link; the URL's `&` (query strings) escaped too, as Slack's own messages do."""
+    return f"<{escape(url)}|{escape(title)}>"
+
+
 def escaped_length(text: str) -> int:
     """Characters `text` takes once escaped: what Slack counts against its limits."""
     return len(escape(text))
@@ -79,7 +84,7 @@ def section_blocks(section: Section, block_prefix: str) -> list[Block]:
     room = limits.SECTION_TEXT // 2
     lines = [escape(shorten(section.text, room, escaped_length))] if section.text else []
     lines += [
-        f"• <{link.url}|{escape(shorten(link.title, 200, escaped_length))}>"
+        f"• {slack_link(link.url, shorten(link.title, 200, escaped_length))}"
         for link in section.links
         if link.url
     ]

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters.slack import limits
-from adapters.slack.blocks import escape, fitted_mrkdwn, mrkdwn
+from adapters.slack.blocks import escape, fitted_mrkdwn, mrkdwn, slack_link
 from bot.dates import day_text
 from bot.fitting import more_line
 from bot.model import AgreedAction
@@ -141,7 +141,7 @@ def employee_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
             lines.append(_more(left, "earlier courses", "`/coaching` shows your whole record"))
         for course in record.courses[-MAX_COURSES_SHOWN:]:
             state = "completed :white_check_mark:" if course.completed else "to do"
-            link = f"<{course.url}|{escape(course.title)}>" if course.url else escape(course.title)
+            link = slack_link(course.url, course.title) if course.url else escape(course.title)
             origin = (
                 f", from your session of {_day(course.session_held_on, today)}"
                 if course.session_held_on
