@@ -37,7 +37,7 @@ LIST_BYTES = limits.MESSAGE_BYTES // 2
 """What the lists of one card may take (UTF-16 bytes), shared between its sections: the rest
 of the card (buttons with their data, headings) stays well inside the other half."""
 ITEM_CHARS = 500
-GROUP_LIST_BYTES = limits.MESSAGE_BYTES // 8
+GROUP_LIST_BYTES = limits.MESSAGE_BYTES // 16
 """The list of open actions the session form reviews as a group, within this much."""
 RECORD_LIST_BYTES = limits.MESSAGE_BYTES // 8
 """Each list of a development record (open actions, courses, timeline) within this much."""
@@ -355,7 +355,7 @@ def _review_inputs(
             {
                 "type": "Input.ChoiceSet",
                 "id": input_id,
-                "label": shorten(inert(action.text), 300),
+                "label": shorten(inert(action.text), 150),
                 "style": "expanded",
                 "isRequired": True,
                 "choices": [_choice(label, s.value) for s, label in REVIEW_LABELS.items()],

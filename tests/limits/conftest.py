@@ -3,7 +3,7 @@ Monday morning when every report is due a session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +12,7 @@ from adapters.slack_emulator import WorkspaceUser
 from bot.clock import FixedClock
 from storage.db import create_engine
 from tests.support.big_org import REPORTS, BigOrg, person_name, populate, slack_id
+from tests.support.openid import SigningKey, openid_metadata
 from tests.support.slack_world import SlackWorld, start_world
 
 MONDAY_MORNING = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -37,3 +38,14 @@ async def big_world(database_url: str, big_org: BigOrg) -> AsyncIterator[SlackWo
     world, close = await start_world(database_url, USERS, clock=FixedClock(MONDAY_MORNING))
     yield world
     await close()
+
+
+@pytest.fixture
+def signing_key() -> SigningKey:
+    return SigningKey()
+
+
+@pytest.fixture
+def metadata_url(signing_key: SigningKey) -> Iterator[str]:
+    with openid_metadata(signing_key) as url:
+        yield url
