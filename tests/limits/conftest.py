@@ -11,7 +11,7 @@ import pytest
 from adapters.slack_emulator import WorkspaceUser
 from bot.clock import FixedClock
 from storage.db import create_engine
-from tests.support.big_org import REPORTS, BigOrg, person_name, populate, slack_id
+from tests.support.big_org import LD_ADMIN, REPORTS, BigOrg, person_name, populate, slack_id
 from tests.support.openid import SigningKey, openid_metadata
 from tests.support.slack_world import SlackWorld, start_world
 
@@ -21,7 +21,7 @@ USERS = [
         slack_id(n), "boss@example.org" if n < 0 else f"r{n}@example.org", person_name(n), tz="UTC"
     )
     for n in range(-1, REPORTS)
-]
+] + [WorkspaceUser(LD_ADMIN, "ld@example.org", "Lee Analyst", tz="UTC")]
 
 
 @pytest.fixture
@@ -35,7 +35,12 @@ async def big_org(database_url: str) -> BigOrg:
 
 @pytest.fixture
 async def big_world(database_url: str, big_org: BigOrg) -> AsyncIterator[SlackWorld]:
-    world, close = await start_world(database_url, USERS, clock=FixedClock(MONDAY_MORNING))
+    world, close = await start_world(
+        database_url,
+        USERS,
+        clock=FixedClock(MONDAY_MORNING),
+        COACHBOT_MANAGER_MODULE_COURSE="C-007",
+    )
     yield world
     await close()
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from adapters.slack.blocks import escape
 from storage.tables import metadata
-from tests.support.big_org import GOALS, OPEN_ACTIONS, REPORTS, BigOrg
+from tests.support.big_org import GOALS, LD_ADMIN, OPEN_ACTIONS, REPORTS, BigOrg
 from tests.support.platform_limits import (
     announced,
     check_slack_message,
@@ -139,3 +139,77 @@ async def test_home_and_records_show_what_fits_and_announce_the_rest(
     record = await big_world.opened_view(BOSS)
     check_slack_view(record)
     assert shown(record, "• Action ") + announced(record, "open actions") == OPEN_ACTIONS
+
+
+async def test_every_dm_kind_and_the_report_stay_within_slack(
+    big_world: SlackWorld, big_org: BigOrg
+) -> None:
+    employee = big_org.reports[2]
+    actions = [
+        {"id": a["id"], "text": a["text"], "due_on": a["due_on"].isoformat()}
+        for a in await rows(big_world, "agreed_action")
+        if a["employee_id"] == employee
+    ]
+    course = next(c for c in await rows(big_world, "course") if c["course_id"] == "C-042")
+    manager_name = "Morgan Boss"
+    payloads = {
+        "action_checkin": {
+            "manager_name": manager_name,
+            "due_on": "2026-03-20",
+            "actions": actions,
+        },
+        "course_assigned": {
+            "manager_name": manager_name,
+            "title": course["title"],
+            "url": course["url"],
+            "why": course["title"],
+        },
+        "course_completed": {
+            "employee_name": big_org.report_names[2],
+            "title": course["title"],
+            "assigned_on": "2026-02-01",
+        },
+    }
+    async with big_world.coachbot.engine.begin() as db:
+        for kind, payload in payloads.items():
+            await db.execute(
+                metadata.tables["outbox"]
+                .insert()
+                .values(
+                    dedupe_key=f"big:{kind}",
+                    kind=kind,
+                    recipient_id=employee,
+                    payload=payload,
+                    status="pending",
+                )
+            )
+    await sweep(big_world)  # the reminders, the coaching-skills module, and these three
+    assert big_world.coachbot.scheduler is not None
+    [digest] = [job for job in big_world.coachbot.scheduler.jobs if job.name == "ld-digest"]
+    await digest.run()
+    await big_world.deliver()
+    response = await big_world.slash(LD_ADMIN, "30d", command="/coaching-report")
+    assert response.status == 200
+    await eventually(lambda: big_world.emulator.ephemeral_to(LD_ADMIN))
+
+    kinds = {r["kind"] for r in await rows(big_world, "outbox") if r["status"] == "sent"}
+    assert kinds >= {*payloads, "session_overdue", "manager_module", "ld_digest"}
+    messages = [
+        message
+        for user in big_org.slack_ids.values()
+        for message in big_world.emulator.messages_to(user)
+    ]
+    for message in [
+        *messages,
+        *big_world.emulator.messages_to(LD_ADMIN),
+        *big_world.emulator.ephemeral_to(LD_ADMIN),
+    ]:
+        check_slack_message(message)
+    [checkin] = [
+        m
+        for m in big_world.emulator.messages_to(big_org.slack_ids[employee])
+        if "agreed actions" in str(m)
+    ]
+    assert shown(checkin, "• Action ") + announced(checkin, "agreed actions") == OPEN_ACTIONS
+    done = [e for b in checkin["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert len(done) == OPEN_ACTIONS  # a *Done* for each, in rows of 25

@@ -21,6 +21,7 @@ OPEN_ACTIONS = 60
 COURSES_EACH = 15
 GOALS = 12
 SKILLS = 150
+LD_ADMIN = "U0LEE"
 COURSES = 300
 # several scripts, emoji beyond the basic plane, and the characters Slack escapes
 WORDS = (
@@ -97,7 +98,18 @@ async def populate(engine: AsyncEngine, today: date) -> BigOrg:
         "start_date": date(2020, 1, 1),
         "slack_user_id": slack_id(-1),
     }
+    analyst = {
+        "id": REPORTS + 2,
+        "email": "ld@example.org",
+        "name": "Lee Analyst",
+        "department": "People",
+        "cadence": None,
+        "timezone": "UTC",
+        "start_date": date(2020, 1, 1),
+        "slack_user_id": LD_ADMIN,
+    }
     await _bulk(engine, "person", [boss, *people])
+    await _bulk(engine, "person", [{**analyst, "roles": "ld_admin"}])
     reports = [p["id"] for p in people]
     await _bulk(
         engine,
