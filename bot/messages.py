@@ -244,10 +244,10 @@ COMPOSERS.update(
 )
 
 
-MAX_COMBINED = 8
-"""Nudges one message combines at most: each door shows all of them in one message (a due
-reminder takes three Slack blocks of 50; a card stays well under Teams' size with their lists
-fitted), so a larger bundle goes as several messages."""
+MAX_COMBINED = 16
+"""Nudges one message combines at most, so that each door shows all of them in one message
+(a due reminder takes two or three Slack blocks of 50; a card shares its size between them),
+and a larger bundle goes as several messages."""
 
 
 def combine(replies: list[Reply], ref: str = "") -> Reply:

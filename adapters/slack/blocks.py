@@ -4,6 +4,7 @@ checked when the blocks are serialised."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -74,8 +75,12 @@ def fitted_mrkdwn(lines: list[str], noun: str, hint: str = "", *, keep: int = 0)
     return "\n".join(shown), left
 
 
-def section_blocks(section: Section, block_prefix: str) -> list[Block]:
+def section_blocks(section: Section, block_prefix: str, *, compact: bool = False) -> list[Block]:
+    """The section's blocks; `compact` puts the heading in bold above the text instead of in a
+    header block of its own (one block fewer, for a message combining many)."""
     blocks: list[Block] = []
+    if section.heading and compact:
+        section = replace(section, heading="", text=f"*{section.heading}*\n{section.text}")
     if section.heading:
         blocks.append(HeaderBlock(text=plain(section.heading, limits.HEADER_TEXT)))
     # the text carries what people typed (agreed actions, names): escaped, so it cannot
@@ -116,6 +121,11 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
     per_section = [
         section_blocks(section, f"s{index}") for index, section in enumerate(reply.sections)
     ]
+    if sum(len(blocks) for blocks in per_section) > MAX_MESSAGE_BLOCKS:
+        per_section = [
+            section_blocks(section, f"s{index}", compact=True)
+            for index, section in enumerate(reply.sections)
+        ]
     blocks: list[Block] = []
     for index, section in enumerate(per_section):
         last = index == len(per_section) - 1
