@@ -85,6 +85,31 @@ async def test_teams_cards_of_a_large_organisation_stay_within_teams(
         reviewed = [e for e in elements(card) if str(e.get("id", "")).startswith("review_")]
         assert len(reviewed) == 11
         first = reviewed[0]["id"]
+        theirs_ids = [
+            a["id"]
+            for a in await rows(world, "agreed_action")
+            if a["employee_id"] == big_org.reports[1]
+        ]
+        tampered = {
+            **submit_data(card),
+            "grouped": f"{submit_data(card)['grouped']},{theirs_ids[0]}",
+        }
+        await world.submit(
+            BOSS,
+            {
+                "employee": input_(card, "employee")["value"],
+                "held_on": input_(card, "held_on")["value"],
+                "duration": "30",
+                "focus_type": "skill_development",
+                "skill": "SK-001",
+                "key_points": "Looked at the pipeline\nTalked through options\nPicked one",
+                "actions": "Call the client",
+                "review_group": "dropped",
+                **tampered,
+            },
+        )
+        assert "not open for this person" in str(world.connector.sent_to(BOSS)[-1].every_card)
+        assert {a["status"] for a in await rows(world, "agreed_action")} == {"open"}
         await world.submit(
             BOSS,
             {
