@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from adapters.teams.cards import reply_card
 from adapters.teams.limits import MESSAGE_BYTES, message_bytes
 from bot.clock import FixedClock
+from bot.replies import Button, Reply, Section
 from storage.tables import metadata
 from tests.limits.conftest import MONDAY_MORNING
 from tests.support.big_org import OPEN_ACTIONS, REPORTS, BigOrg, person_name
@@ -19,6 +21,7 @@ from tests.support.openid import SigningKey
 from tests.support.platform_limits import announced, check_teams_card, shown
 from tests.teams.cards import elements, input_, submit_data
 from tests.teams.conftest import TeamsWorld, start_teams
+from tests.teams.test_cards_and_manifest_schemas import card_errors
 
 STATIC = {"skill", "courses"}
 BOSS = TeamsUser("29:boss", "boss@example.org", person_name(-1), "aad-boss")
@@ -170,3 +173,11 @@ def _sets(card: Any) -> list[list[dict[str, Any]]]:
 
     walk(card)
     return found
+
+
+def test_show_all_and_fitted_lists_are_valid_adaptive_cards() -> None:
+    buttons = tuple(Button(f"Done: {n}", "action_done", str(n)) for n in range(20))
+    items = tuple(f"Action {n}: " + "R&D 🚀 " * 80 for n in range(60))
+    card = reply_card(Reply("x", (Section(text="t", items=items, buttons=buttons),)))
+    assert card_errors(card) == []
+    check_teams_card(card)
