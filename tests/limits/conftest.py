@@ -3,7 +3,7 @@ Monday morning when every report is due a session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,8 +12,10 @@ from adapters.slack_emulator import WorkspaceUser
 from bot.clock import FixedClock
 from storage.db import create_engine
 from tests.support.big_org import LD_ADMIN, REPORTS, BigOrg, person_name, populate, slack_id
-from tests.support.openid import SigningKey, openid_metadata
 from tests.support.slack_world import SlackWorld, start_world
+from tests.teams.conftest import metadata_url, signing_key
+
+__all__ = ["big_org", "big_world", "metadata_url", "signing_key"]  # the Teams tests' fixtures too
 
 MONDAY_MORNING = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 USERS = [
@@ -43,14 +45,3 @@ async def big_world(database_url: str, big_org: BigOrg) -> AsyncIterator[SlackWo
     )
     yield world
     await close()
-
-
-@pytest.fixture
-def signing_key() -> SigningKey:
-    return SigningKey()
-
-
-@pytest.fixture
-def metadata_url(signing_key: SigningKey) -> Iterator[str]:
-    with openid_metadata(signing_key) as url:
-        yield url

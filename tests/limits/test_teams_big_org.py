@@ -34,6 +34,20 @@ async def rows(world: TeamsWorld, name: str) -> list[dict[str, Any]]:
         return [dict(row) for row in result.mappings()]
 
 
+def session_answers(card: dict[str, Any]) -> dict[str, Any]:
+    """What Teams posts on *Save session* for a valid session, the button's data included."""
+    return {
+        "employee": input_(card, "employee")["value"],
+        "held_on": input_(card, "held_on")["value"],
+        "duration": "30",
+        "focus_type": "skill_development",
+        "skill": "SK-001",
+        "key_points": "Looked at the pipeline\nTalked through options\nPicked one",
+        "actions": "Call the client",
+        **submit_data(card),
+    }
+
+
 def cards_to(world: TeamsWorld, user: TeamsUser) -> list[dict[str, Any]]:
     return [card for sent in world.connector.sent_to(user) for card in sent.every_card]
 
@@ -99,34 +113,13 @@ async def test_teams_cards_of_a_large_organisation_stay_within_teams(
         }
         await world.submit(
             BOSS,
-            {
-                "employee": input_(card, "employee")["value"],
-                "held_on": input_(card, "held_on")["value"],
-                "duration": "30",
-                "focus_type": "skill_development",
-                "skill": "SK-001",
-                "key_points": "Looked at the pipeline\nTalked through options\nPicked one",
-                "actions": "Call the client",
-                "review_group": "dropped",
-                **tampered,
-            },
+            {**session_answers(card), "review_group": "dropped", **tampered},
         )
         assert "not open for this person" in str(world.connector.sent_to(BOSS)[-1].every_card)
         assert {a["status"] for a in await rows(world, "agreed_action")} == {"open"}
         await world.submit(
             BOSS,
-            {
-                "employee": input_(card, "employee")["value"],
-                "held_on": input_(card, "held_on")["value"],
-                "duration": "30",
-                "focus_type": "skill_development",
-                "skill": "SK-001",
-                "key_points": "Looked at the pipeline\nTalked through options\nPicked one",
-                "actions": "Call the client",
-                first: "done",
-                "review_group": "dropped",
-                **submit_data(card),
-            },
+            {**session_answers(card), first: "done", "review_group": "dropped"},
         )
         grouped = {int(i) for i in submit_data(card)["grouped"].split(",")}
         actions = {a["id"]: a["status"] for a in await rows(world, "agreed_action")}
