@@ -160,10 +160,7 @@ def goal_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
     shown = ordered[:MAX_GOALS_SHOWN]
     if not shown:
         return []
-    title = f"*{heading}*"
-    if len(ordered) > len(shown):
-        title += "\n" + _more(len(ordered) - len(shown), "goals", "in the timeline")
-    blocks: list[Block] = [SectionBlock(text=mrkdwn(title))]
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{heading}*"))]
     for index, goal in enumerate(shown):
         blocks.append(SectionBlock(text=mrkdwn(f"• {escape(goal.line)}")))
         if goal.is_open:
@@ -186,6 +183,9 @@ def goal_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
                     ],
                 )
             )
+    if len(ordered) > len(shown):
+        more = _more(len(ordered) - len(shown), "goals", "in the timeline")
+        blocks.append(ContextBlock(elements=[mrkdwn(more)]))
     return blocks
 
 
@@ -196,16 +196,16 @@ def notes_blocks(record: DevelopmentRecord, heading: str, today: date) -> list[B
     sessions = every[-MAX_SESSIONS_SHOWN:]
     if not sessions:
         return []
-    title = f"*{heading}*"
-    if len(every) > len(sessions):
-        title += "\n" + _more(len(every) - len(sessions), "earlier sessions", "in the timeline")
-    blocks: list[Block] = [SectionBlock(text=mrkdwn(title))]
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{heading}*"))]
     for event in reversed(sessions):
         lines = [f"*{_day(event.on, today)}*: {escape(event.text)}"]
         note = notes.get(event.session_id) if event.session_id else None
         if note:
             lines += [f"    ◦ {escape(point)}" for point in note.key_points]
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
+    if len(every) > len(sessions):
+        older = _more(len(every) - len(sessions), "earlier sessions", "in the timeline")
+        blocks.append(ContextBlock(elements=[mrkdwn(older)]))
     return blocks
 
 
