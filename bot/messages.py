@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.dates import day_text
 from bot.errors import AppraisalFinding
+from bot.fitting import shorten
 from bot.nudges import NudgeKind
 from bot.payloads import (
     PAYLOADS,
@@ -47,10 +48,16 @@ def _open(actions: Sequence[ActionLine]) -> list[ActionLine]:
     return [a for a in actions if a.id is not None and not a.closed]
 
 
+def _done_label(action: ActionLine) -> str:
+    return "Done: " + shorten(action.text, 60)
+
+
+HOME_HINT = "open your Home tab"
+"""Where every list a message cannot show in full can be read whole."""
+
+
 def _done_buttons(actions: Sequence[ActionLine]) -> tuple[Button, ...]:
-    return tuple(
-        Button(f"Done: {a.text[:60]}", Actions.ACTION_DONE, str(a.id)) for a in _open(actions)
-    )
+    return tuple(Button(_done_label(a), Actions.ACTION_DONE, str(a.id)) for a in _open(actions))
 
 
 def _closed(actions: tuple[ActionLine, ...], closed: Mapping[int, str]) -> tuple[ActionLine, ...]:
@@ -88,6 +95,8 @@ def session_logged(payload: SessionLoggedPayload, today: date) -> Reply:
             Section(
                 text="*What you agreed*",
                 items=tuple(_action_line(a, today) for a in payload.actions),
+                noun="agreed actions",
+                more_hint=HOME_HINT,
                 buttons=_done_buttons(payload.actions),
             )
         )
@@ -195,6 +204,8 @@ def session_due(payload: SessionReminderPayload, today: date) -> Reply:
         text=text,
         items=_actions_listed(payload.open_actions, today),
         buttons=buttons,
+        noun="open actions",
+        more_hint="*Log session* reviews them all",
     )
     return Reply(summary=f"Coaching session with {employee} is due", sections=(section,))
 
@@ -215,6 +226,8 @@ def session_overdue(payload: SessionReminderPayload, today: date) -> Reply:
         text=text,
         items=_actions_listed(payload.open_actions, today),
         buttons=(button,),
+        noun="open actions",
+        more_hint="*Log session* reviews them all",
     )
     return Reply(summary=f"Coaching session with {employee} is overdue", sections=(section,))
 
@@ -231,6 +244,8 @@ def action_checkin(payload: ActionCheckinPayload, today: date) -> Reply:
         text=text,
         items=_actions_listed(payload.actions, today),
         buttons=_done_buttons(payload.actions),
+        noun="agreed actions",
+        more_hint=HOME_HINT,
     )
     return Reply(summary="How are your agreed actions going?", sections=(section,))
 
@@ -249,14 +264,21 @@ def manager_module(payload: ManagerModulePayload, today: date) -> Reply:
     return Reply(summary=f"Coaching skills module: {title}", sections=(section,))
 
 
+MAX_COMBINED = 16
+"""Nudges one message combines at most, so that each door shows all of them in one message
+(a due reminder takes two or three Slack blocks of 50; a card shares its size between them),
+and a larger bundle goes as several messages."""
+
+
 def combine(replies: list[Reply], ref: str = "") -> Reply:
-    """Several nudges for one person in one window, as one message listing them all."""
+    """Several nudges for one person in one window (at most `MAX_COMBINED`), as one message
+    listing them all."""
     if len(replies) == 1:
         only = replies[0]
         return Reply(only.summary, only.sections, only.ephemeral, ref)
     sections = tuple(section for reply in replies for section in reply.sections)
     summary = f"{len(replies)} coaching reminders: " + "; ".join(r.summary for r in replies)
-    return Reply(summary=summary[:300], sections=sections, ref=ref)
+    return Reply(summary=shorten(summary, 300), sections=sections, ref=ref)
 
 
 # ---- the L&D connection: courses assigned and completed ------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
-from bot.messages import combine, compose
+from bot.messages import MAX_COMBINED, combine, compose
 from bot.model import Person
 from bot.nudges import NudgeKind, cancelled, session_pair
 from bot.ports import (
@@ -69,7 +69,8 @@ def backoff(attempts: int) -> float:
 
 
 def bundles(entries: Sequence[OutboxEntry]) -> list[list[OutboxEntry]]:
-    """Rows that go as one message: a recipient's nudges of one window (same `not_before`);
+    """Rows that go as one message: a recipient's nudges of one window (same `not_before`),
+    at most `MAX_COMBINED` a message (so a message shows every nudge whose row it marks sent);
     every other row alone. In id order, the first row leads (its key is the message's ref)."""
     grouped: dict[object, list[OutboxEntry]] = {}
     for entry in sorted(entries, key=lambda e: e.id):
@@ -78,7 +79,11 @@ def bundles(entries: Sequence[OutboxEntry]) -> list[list[OutboxEntry]]:
         else:
             key = ("row", entry.id)
         grouped.setdefault(key, []).append(entry)
-    return list(grouped.values())
+    return [
+        group[start : start + MAX_COMBINED]
+        for group in grouped.values()
+        for start in range(0, len(group), MAX_COMBINED)
+    ]
 
 
 class OutboxDispatcher:

@@ -351,7 +351,7 @@ async def _record_actions(
     open_actions: Sequence[AgreedAction],
 ) -> tuple[AgreedAction, ...]:
     """Close the reviewed actions, carry the others into this session, add the new ones."""
-    outcome = review_open_actions(open_actions, cmd.reviews, session.held_on)
+    outcome = review_open_actions(open_actions, cmd.all_reviews(), session.held_on)
     for change in outcome.changes:
         await uow.actions.set_status(change.action_id, change.status, change.closed_on)
     stored = []
