@@ -12,7 +12,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.application import application_for
+from adapters.assemble import application_for
 from adapters.config import Settings, incomplete_platform
 from adapters.listening import listening_socket
 from adapters.lms.polls import CompletionPolls

@@ -574,3 +574,61 @@ class LmsGateway(Protocol):
     `Undeliverable` when the LMS refused it for good; the dispatcher decides what to do."""
 
     async def deliver(self, entry: OutboxEntry) -> str | None: ...
+
+
+# The chat doors' own records: what a door must remember between requests to check the next one
+# (a Slack modal's owner), to know where it may send (the workspace installed, a Teams
+# conversation to continue).
+
+
+class OpenedViews(Protocol):
+    """Which modals the bot opened, and for whom: a view id in a payload is the sender's to
+    choose, so a submission on a view is taken only from the user it was opened for."""
+
+    async def remember(
+        self, view_id: str, workspace_id: str, user_id: str, person_id: int, at: datetime
+    ) -> None: ...
+
+    async def opened_for(self, view_id: str, workspace_id: str, user_id: str) -> bool: ...
+
+
+class Installations(Protocol):
+    """Whether the app is installed in a chat workspace (removed, or its tokens revoked)."""
+
+    async def set_installed(
+        self, workspace_id: str, platform: str, installed: bool, at: datetime
+    ) -> None: ...
+
+    async def seen_installed(self, workspace_id: str, platform: str, at: datetime) -> bool:
+        """A request came from the workspace: True when it was recorded removed (the rows that
+        waited for it are due now). Raises `TryAgain` when the database cannot say."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredConversation:
+    """A person's conversation on a platform: the platform's reference (JSON) and tenant."""
+
+    person_id: int
+    platform: str
+    reference: dict[str, Any]
+    tenant_id: str | None
+
+
+class Conversations(Protocol):
+    """Where people are reached proactively on a platform, one conversation per person."""
+
+    async def save(
+        self,
+        person_id: int,
+        platform: str,
+        reference: dict[str, Any],
+        tenant_id: str | None,
+        at: datetime,
+    ) -> None: ...
+
+    async def of(self, person_id: int, platform: str) -> StoredConversation | None: ...
+
+    async def latest(self, platform: str) -> StoredConversation | None:
+        """Anyone's latest conversation on the platform (its service URL and tenant)."""
+        ...

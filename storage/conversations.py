@@ -4,26 +4,16 @@ restarts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.ports import StoredConversation
 from storage.tables import ConversationRefRow
 
 CONVERSATION_REF = ConversationRefRow.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredConversation:
-    """A person's conversation on a platform: the platform's reference (JSON) and tenant."""
-
-    person_id: int
-    platform: str
-    reference: dict[str, Any]
-    tenant_id: str | None
 
 
 async def save_conversation(
@@ -97,3 +87,26 @@ def _stored(row: Any) -> StoredConversation:
         reference=dict(row["reference"]),
         tenant_id=row["tenant_id"],
     )
+
+
+class SqlConversations:
+    """Implements `bot.ports.Conversations` on an engine; each call is one transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def save(
+        self,
+        person_id: int,
+        platform: str,
+        reference: dict[str, Any],
+        tenant_id: str | None,
+        at: datetime,
+    ) -> None:
+        await save_conversation(self._engine, person_id, platform, reference, tenant_id, at)
+
+    async def of(self, person_id: int, platform: str) -> StoredConversation | None:
+        return await conversation_of(self._engine, person_id, platform)
+
+    async def latest(self, platform: str) -> StoredConversation | None:
+        return await latest_conversation(self._engine, platform)

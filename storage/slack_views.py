@@ -41,3 +41,18 @@ async def opened_for(engine: AsyncEngine, view_id: str, team_id: str, user_id: s
             )
         ).first()
     return row is not None and (row.team_id, row.user_id) == (team_id, user_id)
+
+
+class SqlOpenedViews:
+    """Implements `bot.ports.OpenedViews` on an engine; each call is one transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def remember(
+        self, view_id: str, workspace_id: str, user_id: str, person_id: int, at: datetime
+    ) -> None:
+        await remember_view(self._engine, view_id, workspace_id, user_id, person_id, at)
+
+    async def opened_for(self, view_id: str, workspace_id: str, user_id: str) -> bool:
+        return await opened_for(self._engine, view_id, workspace_id, user_id)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.errors import TryAgain
 from bot.model import OutboxStatus
 from storage.repositories import OUTBOX
 from storage.tables import WorkspaceRow
@@ -92,3 +94,21 @@ async def seen_installed(
             .values(not_before=at)
         )
     return True
+
+
+class SqlInstallations:
+    """Implements `bot.ports.Installations` on an engine; each call is one transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def set_installed(
+        self, workspace_id: str, platform: str, installed: bool, at: datetime
+    ) -> None:
+        await set_installed(self._engine, workspace_id, platform, installed, at)
+
+    async def seen_installed(self, workspace_id: str, platform: str, at: datetime) -> bool:
+        try:
+            return await seen_installed(self._engine, workspace_id, platform, at)
+        except SQLAlchemyError as exc:  # busy or unreachable: the next request records it
+            raise TryAgain from exc

@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from adapters.application import opened_application
+from adapters.assemble import opened_application
 from adapters.config import Settings
 from bot.errors import Refusal
 from bot.services.nudges import add_leave, leave_list, remove_leave

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from adapters.application import Application, opened_application
+from adapters.application import Application
+from adapters.assemble import opened_application
 from adapters.config import ConfigError, Settings
 from bot.services.digest import digest_preview
 from bot.services.nudges import PreviewEntry, preview

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from adapters.application import opened_application
+from adapters.assemble import opened_application
 from adapters.config import Settings
 from bot.clock import SystemClock
 from bot.ports import NudgeParty, OutboxEntry

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from adapters.application import opened_application
+from adapters.assemble import opened_application
 from adapters.config import Settings
 from adapters.report_render import render_chart, render_csv, render_json, render_table
 from bot.errors import FieldError

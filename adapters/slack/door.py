@@ -14,7 +14,6 @@ from adapters.slack.replies import tell
 from bot.model import Person
 from bot.refusals import UNKNOWN_PERSON
 from bot.services.identity import ChatIdentity
-from storage.slack_views import opened_for, remember_view
 
 
 @dataclass
@@ -42,8 +41,7 @@ class SlackDoor:
     async def opened_view(self, body: dict[str, Any], view_id: str, person: Person) -> None:
         """Remember that the modal `view_id` was opened for the user who sent `body`."""
         application = self.application
-        await remember_view(
-            application.engine,
+        await application.opened_views.remember(
             view_id,
             workspace_of(body),
             user_of(body),
@@ -57,7 +55,9 @@ class SlackDoor:
         view_id = (body.get("view") or {}).get("id")
         if not isinstance(view_id, str) or not view_id:
             return False
-        return await opened_for(self.application.engine, view_id, workspace_of(body), user_of(body))
+        return await self.application.opened_views.opened_for(
+            view_id, workspace_of(body), user_of(body)
+        )
 
 
 def workspace_of(body: dict[str, Any]) -> str:

@@ -70,7 +70,7 @@ def mount_teams(
 
     web_app.router.add_post(ROUTE, messages)
     mount_charts(web_app, charts, application.reports)
-    return TeamsMessenger(adapter, settings.microsoft_app_id, application.engine, clock)
+    return TeamsMessenger(adapter, settings.microsoft_app_id, application.conversations, clock)
 
 
 async def _turn_failed(context: TurnContext, error: Exception) -> None:

@@ -8,10 +8,9 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
-from storage.conversations import save_conversation
+from bot.ports import Conversations
 
 PLATFORM = "teams"
 
@@ -34,10 +33,10 @@ def reference_of(activity: Activity) -> dict[str, Any]:
 
 
 async def remember_conversation(
-    engine: AsyncEngine, person_id: int, activity: Activity, clock: Clock
+    conversations: Conversations, person_id: int, activity: Activity, clock: Clock
 ) -> None:
-    await save_conversation(
-        engine, person_id, PLATFORM, reference_of(activity), tenant_of(activity), clock.now()
+    await conversations.save(
+        person_id, PLATFORM, reference_of(activity), tenant_of(activity), clock.now()
     )
 
 

@@ -161,7 +161,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             return None
         application = self.door.application
         await remember_conversation(
-            application.engine, person.id, context.activity, application.clock
+            application.conversations, person.id, context.activity, application.clock
         )
         return person
 

@@ -16,14 +16,12 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from msrest.exceptions import ClientRequestError, HttpOperationError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.teams.cards import Card, reply_card
 from adapters.teams.conversations import PLATFORM, as_reference, reference_of, tenant_of
 from bot.clock import Clock
-from bot.ports import ChatAddress, RateLimited, RetryLater, Undeliverable
+from bot.ports import ChatAddress, Conversations, RateLimited, RetryLater, Undeliverable
 from bot.replies import Reply
-from storage.conversations import conversation_of, latest_conversation, save_conversation
 
 PER_SECOND = 7  # Teams: messages a bot may send to one conversation in one second
 RETRYABLE = {412, 429, 500, 502, 503, 504}
@@ -63,13 +61,13 @@ class TeamsMessenger:
         self,
         adapter: CloudAdapter,
         app_id: str | None,
-        engine: AsyncEngine,
+        conversations: Conversations,
         clock: Clock,
         pacer: ConversationPacer | None = None,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id or ""
-        self.engine = engine
+        self.conversations = conversations
         self.clock = clock
         self.pacer = pacer or ConversationPacer()
 
@@ -80,7 +78,7 @@ class TeamsMessenger:
         if address.person_id is None:
             raise Undeliverable("no person to look up a Teams conversation for")
         activity = card_activity(content, summary)
-        stored = await conversation_of(self.engine, address.person_id, PLATFORM)
+        stored = await self.conversations.of(address.person_id, PLATFORM)
         try:
             if stored is not None:
                 return await self._continue(stored.reference, stored.tenant_id, activity)
@@ -109,7 +107,7 @@ class TeamsMessenger:
 
     async def _open_chat(self, address: ChatAddress, activity: Activity) -> str:
         """A first 1:1 chat: the service and tenant come from anyone's stored conversation."""
-        known = await latest_conversation(self.engine, PLATFORM)
+        known = await self.conversations.latest(PLATFORM)
         if known is None or not address.user_id:
             raise Undeliverable("no Teams conversation yet: the person must install the app")
         service_url = str(known.reference.get("serviceUrl") or "")
@@ -128,8 +126,7 @@ class TeamsMessenger:
 
         async def deliver(context: TurnContext) -> None:
             created = context.activity
-            await save_conversation(
-                self.engine,
+            await self.conversations.save(
                 person_id,
                 PLATFORM,
                 reference_of(created),

@@ -13,7 +13,6 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack.blocks import mrkdwn
 from adapters.slack.door import SlackDoor, workspace_of
@@ -22,7 +21,6 @@ from bot.errors import TryAgain
 from bot.refusals import UNKNOWN_PERSON
 from bot.services.development import development_record
 from bot.services.home import manager_overview
-from storage.workspaces import seen_installed, set_installed
 
 log = logging.getLogger(__name__)
 SHOWS_INSTALLED = frozenset({"app_home_opened", "message"})
@@ -62,11 +60,11 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         team = workspace_of(body)
         if team and (kind in SHOWS_INSTALLED or body.get("command") in COMMANDS):
             try:
-                if await seen_installed(
-                    door.application.engine, team, "slack", door.application.clock.now()
+                if await door.application.installations.seen_installed(
+                    team, "slack", door.application.clock.now()
                 ):
                     door.application.outbox_written()
-            except SQLAlchemyError:  # a busy database: the next request records it
+            except TryAgain:  # a busy database: the next request records it
                 log.warning("could not record the Slack workspace as installed again")
         return await next()
 
@@ -77,8 +75,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
 
     @app.event("app_uninstalled")
     async def uninstalled(body: dict[str, Any]) -> None:
-        await set_installed(
-            door.application.engine,
+        await door.application.installations.set_installed(
             body.get("team_id", ""),
             "slack",
             False,
@@ -87,8 +84,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
 
     @app.event("tokens_revoked")
     async def revoked(body: dict[str, Any]) -> None:
-        await set_installed(
-            door.application.engine,
+        await door.application.installations.set_installed(
             body.get("team_id", ""),
             "slack",
             False,
