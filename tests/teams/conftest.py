@@ -19,7 +19,7 @@ from adapters.teams.auth import TokenCredentialsFactory
 from bot.clock import Clock
 from storage.tables import metadata
 from tests.slack.conftest import People, seed
-from tests.support.bot_connector import BotConnector, TeamsUser
+from tests.support.bot_connector import TENANT, BotConnector, TeamsUser
 from tests.support.openid import SigningKey, openid_metadata
 
 APP_ID = "00000000-0000-0000-0000-00000000c0ac"
@@ -112,7 +112,7 @@ async def start_teams(
         MicrosoftAppPassword="test-app-password",
         COACHBOT_PUBLIC_URL=PUBLIC_URL,
         COACHBOT_TIMEZONE="UTC",
-        **settings,
+        **{"MicrosoftAppTenantId": TENANT, **settings},
     )
     wiring = TeamsWiring(
         openid_metadata_url=metadata_url,
