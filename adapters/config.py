@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     lms_webhook_secret: str | None = Field(None, validation_alias="LMS_WEBHOOK_SECRET")
     holidays: str | None = Field(None, validation_alias="COACHBOT_HOLIDAYS")
     public_url: str | None = Field(None, validation_alias="COACHBOT_PUBLIC_URL")
+    operator: str | None = Field(None, max_length=200, validation_alias="COACHBOT_OPERATOR")
+    privacy_url: str | None = Field(None, validation_alias="COACHBOT_PRIVACY_URL")
+    terms_url: str | None = Field(None, validation_alias="COACHBOT_TERMS_URL")
 
     @field_validator("scheduler", mode="before")
     @classmethod
@@ -95,7 +98,14 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
 
-    @field_validator("slack_api_base_url", "lrs_endpoint", "moodle_url", "public_url")
+    @field_validator(
+        "slack_api_base_url",
+        "lrs_endpoint",
+        "moodle_url",
+        "public_url",
+        "privacy_url",
+        "terms_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
