@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import ClientError
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +26,9 @@ from adapters.nudge_policy import nudge_policy
 from adapters.report_render import render_table
 from adapters.teams.cards import (
     ACTION_KEY,
+    COURSES_DATASET,
+    SEARCH_RESULTS,
+    SKILLS_DATASET,
     SUBMIT_SESSION,
     Card,
     notice_card,
@@ -77,7 +80,11 @@ NOT_YOUR_REPORT = (
 )
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
 FORM_ID = re.compile(r"[0-9a-f]{32}")
-CHOICES = 100
+SEARCH_INVOKE = "application/search"
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+ERROR_RESPONSE = "application/vnd.microsoft.error"
+MAX_QUERY = 200  # characters of typed text a search reads
+MAX_SKIP = 1000  # how far a search may page into the catalogue
 
 
 @dataclass
@@ -128,12 +135,37 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(turn_context, notice_card(WELCOME), "Welcome to coachbot")
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
-        """coachbot's cards submit as messages; any invoke is one it does not answer, refused
-        as a bad request rather than botbuilder's 501 (a 5xx is kept for failures)."""
+        """coachbot's cards submit as messages; the one invoke it answers is the session card's
+        typeahead search. Any other is refused as a bad request rather than botbuilder's 501
+        (a 5xx is kept for failures)."""
+        if turn_context.activity.name == SEARCH_INVOKE:
+            return await self.search(turn_context)
         response = await super().on_invoke_activity(turn_context)
         if response is not None and response.status == HTTPStatus.NOT_IMPLEMENTED:
             return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
         return response  # type: ignore[no-any-return]
+
+    async def search(self, context: TurnContext) -> InvokeResponse:
+        """Skills or courses matching what the manager typed in a typeahead input: Teams posts
+        `{dataset, queryText, queryOptions: {skip, top}}` and shows the `results` (title,
+        value) it gets back."""
+        query = parse_search(context.activity.value)
+        if isinstance(query, str):
+            return _search_error(HTTPStatus.BAD_REQUEST, "BadRequest", query)
+        if await self.person(context, remember=False) is None:
+            return _search_error(HTTPStatus.FORBIDDEN, "Forbidden", UNKNOWN_PERSON)
+        async with self.door.unit_of_work() as uow:
+            if query.dataset == SKILLS_DATASET:
+                skills = await uow.catalogue.search_skills(query.text, query.skip + query.top)
+                found = [(s.name, s.skill_id) for s in skills]
+            else:
+                courses = await uow.catalogue.search_courses(query.text, query.skip + query.top)
+                found = [(c.title, c.course_id) for c in courses]
+        results = [{"title": title[:150], "value": value} for title, value in found[query.skip :]]
+        body = AdaptiveCardInvokeResponse(
+            status_code=int(HTTPStatus.OK), type=SEARCH_RESPONSE, value={"results": results}
+        )
+        return InvokeResponse(status=HTTPStatus.OK, body=body)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         person = await self.person(turn_context)
@@ -157,10 +189,10 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         else:
             await say(turn_context, notice_card(HELP), "What coachbot does")
 
-    async def person(self, context: TurnContext) -> Person | None:
+    async def person(self, context: TurnContext, *, remember: bool = True) -> Person | None:
         """The directory's person behind the sender, matched by Teams user id (imported, or
         remembered), else by the e-mail the connector's member lookup gives for them (then
-        their id is remembered); stores the conversation."""
+        their id is remembered); stores the conversation unless `remember` is False."""
         user = context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(context):
             return None
@@ -175,6 +207,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                     await uow.commit()
         if person is None or not person.active:
             return None
+        if not remember:
+            return person
         await remember_conversation(self.door.engine, person.id, context.activity, self.door.clock)
         return person
 
@@ -206,11 +240,14 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         findings: list[AppraisalFinding] | None = None,
         form_id: str = "",
     ) -> Card:
+        # the chosen and the report's recent skills, then the catalogue's first few: the
+        # rest are found by the typeahead search (`application/search`)
+        chosen_courses = list(values.course_ids) if values else []
         async with self.door.unit_of_work() as uow:
-            skills = await uow.catalogue.search_skills("", CHOICES)
-            courses = await uow.catalogue.search_courses("", CHOICES)
-        known = {s.skill_id for s in skills}
-        skills += [s for s in form.skills_by_id.values() if s.skill_id not in known]
+            skills = list(form.skills_by_id.values())
+            skills += await uow.catalogue.search_skills("", SEARCH_RESULTS)
+            courses = list((await uow.catalogue.courses(chosen_courses)).values())
+            courses += await uow.catalogue.search_courses("", SEARCH_RESULTS)
         return session_card(
             form,
             skills=skills,
@@ -421,6 +458,46 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(context, notice_card(refusal.message), refusal.message)
             return
         await say(context, notice_card(outcome.message), outcome.message)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """One typeahead search: the dataset, the typed text and the page wanted."""
+
+    dataset: str
+    text: str
+    skip: int
+    top: int
+
+
+def parse_search(value: Any) -> SearchQuery | str:
+    """The search an `application/search` invoke asks for, or what is wrong with it."""
+    if not isinstance(value, dict):
+        return "the search has no value"
+    dataset = value.get("dataset")
+    if dataset not in (SKILLS_DATASET, COURSES_DATASET):
+        return f"unknown dataset {str(dataset)[:40]!r}: coachbot searches skills and courses"
+    text = value.get("queryText", "")
+    if not isinstance(text, str):
+        return "queryText must be text"
+    options = value.get("queryOptions") or {}
+    if not isinstance(options, dict):
+        return "queryOptions must be an object"
+    skip, top = options.get("skip", 0), options.get("top", SEARCH_RESULTS)
+    for name, number in (("skip", skip), ("top", top)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            return f"queryOptions.{name} must be a whole number"
+    return SearchQuery(
+        dataset, text[:MAX_QUERY], min(skip, MAX_SKIP), min(max(top, 1), SEARCH_RESULTS)
+    )
+
+
+def _search_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
+    """An error answer to a search, as the Universal Actions error response Teams reads."""
+    body = AdaptiveCardInvokeResponse(
+        status_code=int(status), type=ERROR_RESPONSE, value={"code": code, "message": message}
+    )
+    return InvokeResponse(status=status, body=body)
 
 
 def _submission_key(context: TurnContext, form_id: str) -> str:

@@ -13,6 +13,10 @@ from aiohttp import web
 
 TENANT = "tenant-0001"
 BOT_TOKEN = "connector-test-token"
+SEARCH_INVOKE = "application/search"
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+ERROR_RESPONSE = "application/vnd.microsoft.error"
+DROPDOWN = 15  # "the number of options in the dropdown is limited to 15" (Teams typeahead docs)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,45 @@ class Sent:
     def every_card(self) -> list[dict[str, Any]]:
         """Every card the message ever showed, earlier versions first."""
         return [card for version in [*self.versions, self.activity] for card in _cards(version)]
+
+
+def search_answer(status: int, body: Any) -> list[dict[str, str]]:
+    """The choices Teams shows from the bot's answer to `application/search`, read as strictly
+    as Teams reads it: HTTP 200 carrying a `searchResponse` whose `value.results` are at most
+    15 objects of exactly a non-empty `title` and `value` (strings). Anything else shows no
+    choice; here it fails the test, naming what was wrong."""
+    assert status == 200, f"search answered {status}: {body}"
+    assert isinstance(body, dict) and body.get("type") == SEARCH_RESPONSE, body
+    value = body.get("value")
+    assert isinstance(value, dict) and isinstance(value.get("results"), list), body
+    results = value["results"]
+    assert len(results) <= DROPDOWN, f"{len(results)} results; the dropdown shows {DROPDOWN}"
+    for result in results:
+        assert isinstance(result, dict) and set(result) == {"title", "value"}, result
+        assert all(isinstance(result[k], str) and result[k] for k in result), result
+    return [dict(result) for result in results]
+
+
+def search_refusal(status: int, body: Any) -> str:
+    """The message of the bot's error answer to `application/search` (a 4xx carrying
+    `application/vnd.microsoft.error` with a code and a message)."""
+    assert 400 <= status < 500, f"search answered {status}: {body}"
+    assert isinstance(body, dict) and body.get("type") == ERROR_RESPONSE, body
+    error = body.get("value")
+    assert isinstance(error, dict) and error.get("code") and error.get("message"), body
+    return str(error["message"])
+
+
+def _elements(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    pending = list(card.get("body") or [])
+    while pending:
+        item = pending.pop(0)
+        found.append(item)
+        pending[:0] = item.get("items") or []
+        for column in item.get("columns") or []:
+            pending[:0] = column.get("items") or []
+    return found
 
 
 def _cards(activity: dict[str, Any]) -> list[dict[str, Any]]:
@@ -143,6 +186,41 @@ class BotConnector:
             user,
             kind="conversationUpdate",
             membersAdded=[{"id": user.user_id}, {"id": f"28:{self.app_id}"}],
+        )
+
+    def typeahead(
+        self, user: TeamsUser, input_id: str, typed: str, *, skip: int = 0
+    ) -> dict[str, Any]:
+        """The `application/search` invoke Teams posts while `user` types `typed` into the
+        input `input_id` of the latest card that has one. Teams searches only an
+        `Input.ChoiceSet` of style `filtered` whose `choices.data` is a `Data.Query` naming a
+        dataset; for any other input it sends nothing, so asking for one fails the test."""
+        found = next(
+            (
+                item
+                for sent in reversed(self.sent_to(user))
+                for card in sent.cards
+                for item in _elements(card)
+                if item.get("id") == input_id
+            ),
+            None,
+        )
+        assert found is not None, f"no card sent to {user.name} has an input {input_id!r}"
+        query = found.get("choices.data")
+        assert found.get("type") == "Input.ChoiceSet" and found.get("style") == "filtered", found
+        assert isinstance(query, dict) and query.get("type") == "Data.Query", found
+        dataset = query.get("dataset")
+        assert isinstance(dataset, str) and dataset, found
+        return self.activity(
+            user,
+            kind="invoke",
+            name=SEARCH_INVOKE,
+            value={
+                "queryText": typed,
+                "queryOptions": {"skip": skip, "top": DROPDOWN},
+                "dataset": dataset,
+            },
+            locale="en-US",
         )
 
     # ---- the REST API ----
