@@ -1,6 +1,6 @@
 """Where people are reached proactively on a chat platform: the stored conversation reference
 and tenant (Teams), one per person and platform, kept so that proactive messages survive
-restarts."""
+restarts; and that a person removed the app (their reference forgotten)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class StoredConversation:
     platform: str
     reference: dict[str, Any]
     tenant_id: str | None
+    removed: bool = False  # the person removed the app: nothing may be sent to them
 
 
 async def save_conversation(
@@ -34,13 +35,32 @@ async def save_conversation(
     tenant_id: str | None,
     at: datetime,
 ) -> None:
-    """Remember (or replace) where the person is reached on `platform`."""
+    """Remember (or replace) where the person is reached on `platform`; a person who had
+    removed the app is reachable again."""
+    values = {"reference": reference, "tenant_id": tenant_id, "updated_at": at, "removed_at": None}
+    await _put(engine, person_id, platform, values)
+
+
+async def forget_conversation(
+    engine: AsyncEngine, person_id: int, platform: str, at: datetime
+) -> None:
+    """The person removed the app on `platform`: forget where they were reached, and record
+    that nothing may be sent to them until they add it again."""
+    values: dict[str, Any] = {
+        "reference": {},
+        "tenant_id": None,
+        "updated_at": at,
+        "removed_at": at,
+    }
+    await _put(engine, person_id, platform, values)
+
+
+async def _put(engine: AsyncEngine, person_id: int, platform: str, values: dict[str, Any]) -> None:
     table = CONVERSATION_REF
     async with engine.begin() as connection:
         found = await connection.execute(
             select(table.c.id).where(table.c.person_id == person_id, table.c.platform == platform)
         )
-        values = {"reference": reference, "tenant_id": tenant_id, "updated_at": at}
         row = found.first()
         if row is None:
             await connection.execute(
@@ -79,7 +99,7 @@ async def latest_conversation(engine: AsyncEngine, platform: str) -> StoredConve
             (
                 await connection.execute(
                     select(table)
-                    .where(table.c.platform == platform)
+                    .where(table.c.platform == platform, table.c.removed_at.is_(None))
                     .order_by(table.c.updated_at.desc(), table.c.id.desc())
                     .limit(1)
                 )
@@ -96,4 +116,5 @@ def _stored(row: Any) -> StoredConversation:
         platform=str(row["platform"]),
         reference=dict(row["reference"]),
         tenant_id=row["tenant_id"],
+        removed=row["removed_at"] is not None,
     )

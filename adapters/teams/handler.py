@@ -1,7 +1,7 @@
 """The Teams door's turn logic: who is writing (by Teams user id, else by the e-mail of the
-connector's member lookup), the stored conversation reference, and one service per command:
-`log session`, `my record`, `record`, `report`, `help`, the session card's submission and the
-buttons of cards and messages."""
+connector's member lookup), the stored conversation reference (forgotten when the app is
+removed), and one service per command: `log session`, `my record`, `record`, `report`, `help`,
+the session card's submission and typeahead search, and the buttons of cards and messages."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from adapters.teams.cards import (
     session_card,
 )
 from adapters.teams.charts import ChartLinks
-from adapters.teams.conversations import remember_conversation, tenant_of
+from adapters.teams.conversations import PLATFORM, remember_conversation, tenant_of
 from adapters.teams.messenger import card_activity
 from adapters.teams.parse import parse_session_submission
 from bot.clock import Clock, local_date
@@ -54,6 +54,7 @@ from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
+from storage.conversations import conversation_of, forget_conversation
 from storage.nudge_store import SqlNudgeStore
 
 UNKNOWN_PERSON = (
@@ -131,8 +132,36 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id != bot_id for member in members_added):
-            await self.person(turn_context)  # stores the conversation for proactive messages
-            await say(turn_context, notice_card(WELCOME), "Welcome to coachbot")
+            await self.welcome(turn_context, stranger_too=True)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self.welcome(turn_context, stranger_too=False)
+
+    async def welcome(self, context: TurnContext, *, stranger_too: bool) -> None:
+        """The app was added: store the conversation for proactive messages and welcome them
+        with the help, once (Teams announces an install both as `installationUpdate` and as
+        `conversationUpdate`: whichever comes first welcomes, and someone not in the
+        directory is welcomed by the latter only)."""
+        person = await self.person(context, remember=False)
+        if person is None:
+            if stranger_too:
+                await say(context, notice_card(WELCOME), "Welcome to coachbot")
+            return
+        before = await conversation_of(self.door.engine, person.id, PLATFORM)
+        await remember_conversation(self.door.engine, person.id, context.activity, self.door.clock)
+        if before is None or before.removed:
+            await say(context, notice_card(WELCOME), "Welcome to coachbot")
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        """The person removed the app: forget their conversation, so that nothing more is
+        sent (Teams would refuse it) until they add it again. Nothing is said: they are gone."""
+        user = turn_context.activity.from_property
+        if user is None or not user.id or not self.from_our_tenant(turn_context):
+            return
+        async with self.door.unit_of_work() as uow:
+            person = await uow.people.by_teams_id(user.id)
+        if person is not None:
+            await forget_conversation(self.door.engine, person.id, PLATFORM, self.door.clock.now())
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         """coachbot's cards submit as messages; the one invoke it answers is the session card's

@@ -112,6 +112,8 @@ class BotConnector:
     created: list[dict[str, Any]] = field(default_factory=list)
     conversations: dict[str, str] = field(default_factory=dict)  # conversation id -> user id
     failures: list[Failure] = field(default_factory=list)
+    removed: set[str] = field(default_factory=set)  # users who removed the app
+    asked: list[str] = field(default_factory=list)  # the user of every send or chat asked for
     base_url: str = ""
     _runner: web.AppRunner | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -223,6 +225,15 @@ class BotConnector:
             locale="en-US",
         )
 
+    def installation(self, user: TeamsUser, action: str) -> dict[str, Any]:
+        """The `installationUpdate` Teams posts when the user adds (`add`) or removes
+        (`remove`) the app; from a removal on, Teams refuses the bot's messages to them."""
+        if action == "remove":
+            self.removed.add(user.user_id)
+        else:
+            self.removed.discard(user.user_id)
+        return self.activity(user, kind="installationUpdate", action=action)
+
     # ---- the REST API ----
 
     @web.middleware
@@ -251,15 +262,29 @@ class BotConnector:
             raise web.HTTPBadRequest(text="not an object")
         return body
 
+    def requests_for(self, user: TeamsUser) -> int:
+        """Messages and chats the bot asked for `user`, refused or not."""
+        return sum(1 for asked in self.asked if asked == user.user_id)
+
     def _known(self, conversation_id: str) -> None:
         if conversation_id not in self.conversations:
             raise web.HTTPNotFound(
                 text='{"error":{"code":"ConversationNotFound"}}', content_type="application/json"
             )
 
+    def _installed(self, user_id: str | None) -> None:
+        if user_id in self.removed:
+            raise web.HTTPForbidden(
+                text='{"error":{"code":"BotNotInConversationRoster",'
+                '"message":"The bot is not part of the conversation roster."}}',
+                content_type="application/json",
+            )
+
     async def _send(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation"]
         self._known(conversation_id)
+        self.asked.append(self.conversations[conversation_id])
+        self._installed(self.conversations[conversation_id])
         body = await self._json(request)
         if body.get("type") != "message":
             raise web.HTTPBadRequest(text="only messages here")
@@ -297,6 +322,8 @@ class BotConnector:
             raise web.HTTPBadRequest(text="a 1:1 chat needs exactly one known member")
         if tenant != self.tenant:
             raise web.HTTPBadRequest(text="wrong or missing tenant")
+        self.asked.append(str(members[0].get("id")))
+        self._installed(members[0].get("id"))
         self.created.append(body)
         conversation_id = self.personal_chat(
             next(u for u in self.users if u.user_id == members[0]["id"])
