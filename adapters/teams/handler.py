@@ -190,7 +190,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             else:
                 courses = await uow.catalogue.search_courses(query.text, query.skip + query.top)
                 found = [(c.title, c.course_id) for c in courses]
-        results = [{"title": title[:150], "value": value} for title, value in found[query.skip :]]
+        results = [{"title": title, "value": value} for title, value in found[query.skip :]]
         body = AdaptiveCardInvokeResponse(
             status_code=int(HTTPStatus.OK), type=SEARCH_RESPONSE, value={"results": results}
         )
