@@ -54,7 +54,7 @@ from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
-from storage.conversations import conversation_of, forget_conversation
+from storage.conversations import forget_conversation
 from storage.nudge_store import SqlNudgeStore
 
 UNKNOWN_PERSON = (
@@ -147,9 +147,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             if stranger_too:
                 await say(context, notice_card(WELCOME), "Welcome to coachbot")
             return
-        before = await conversation_of(self.door.engine, person.id, PLATFORM)
-        await remember_conversation(self.door.engine, person.id, context.activity, self.door.clock)
-        if before is None or before.removed:
+        door = self.door
+        if await remember_conversation(door.engine, person.id, context.activity, door.clock):
             await say(context, notice_card(WELCOME), "Welcome to coachbot")
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:

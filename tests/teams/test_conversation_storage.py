@@ -3,6 +3,7 @@ person and platform, replaced by the latest, with the tenant kept beside the ref
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -53,6 +54,18 @@ async def test_a_removal_forgets_the_reference_until_the_person_writes_again(
     latest = await latest_conversation(engine, "teams")  # where a first chat is opened from
     assert latest is not None and latest.person_id == bob
 
-    await save_conversation(engine, ann, "teams", chat, "tenant-1", AT + timedelta(hours=3))
+    assert await save_conversation(engine, ann, "teams", chat, "tenant-1", AT + timedelta(hours=3))
     back = await conversation_of(engine, ann, "teams")
     assert back is not None and not back.removed and back.reference == chat
+
+
+async def test_of_two_saves_at_once_only_one_is_told_the_person_is_new(
+    engine: AsyncEngine,
+) -> None:
+    """Teams announces an install twice at once; the welcome goes with the save told True."""
+    ann = await insert(engine, "person", email="ann@example.org", name="Ann")
+    chat = {"conversation": {"id": "a:1"}, "serviceUrl": "https://smba.example/emea/"}
+    for _ in range(2):
+        saves = [save_conversation(engine, ann, "teams", chat, "t", AT) for _ in range(4)]
+        assert sorted(await asyncio.gather(*saves)) == [False, False, False, True]
+        await forget_conversation(engine, ann, "teams", AT)
