@@ -26,7 +26,6 @@ from adapters.nudge_policy import nudge_policy
 from adapters.report_render import render_table
 from adapters.teams.cards import (
     ACTION_KEY,
-    COURSES_DATASET,
     SEARCH_RESULTS,
     SKILLS_DATASET,
     SUBMIT_SESSION,
@@ -40,7 +39,7 @@ from adapters.teams.cards import (
 from adapters.teams.charts import ChartLinks
 from adapters.teams.conversations import PLATFORM, remember_conversation, tenant_of
 from adapters.teams.messenger import card_activity
-from adapters.teams.parse import parse_session_submission
+from adapters.teams.parse import parse_search, parse_session_submission
 from bot.clock import Clock, local_date
 from bot.commands import Field, LogSession, parse_snooze, whole_number
 from bot.errors import AppraisalFinding, FieldError, Refusal
@@ -84,8 +83,6 @@ FORM_ID = re.compile(r"[0-9a-f]{32}")
 SEARCH_INVOKE = "application/search"
 SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
 ERROR_RESPONSE = "application/vnd.microsoft.error"
-MAX_QUERY = 200  # characters of typed text a search reads
-MAX_SKIP = 1000  # how far a search may page into the catalogue
 
 
 @dataclass
@@ -486,38 +483,6 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(context, notice_card(refusal.message), refusal.message)
             return
         await say(context, notice_card(outcome.message), outcome.message)
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    """One typeahead search: the dataset, the typed text and the page wanted."""
-
-    dataset: str
-    text: str
-    skip: int
-    top: int
-
-
-def parse_search(value: Any) -> SearchQuery | str:
-    """The search an `application/search` invoke asks for, or what is wrong with it."""
-    if not isinstance(value, dict):
-        return "the search has no value"
-    dataset = value.get("dataset")
-    if dataset not in (SKILLS_DATASET, COURSES_DATASET):
-        return f"unknown dataset {str(dataset)[:40]!r}: coachbot searches skills and courses"
-    text = value.get("queryText", "")
-    if not isinstance(text, str):
-        return "queryText must be text"
-    options = value.get("queryOptions") or {}
-    if not isinstance(options, dict):
-        return "queryOptions must be an object"
-    skip, top = options.get("skip", 0), options.get("top", SEARCH_RESULTS)
-    for name, number in (("skip", skip), ("top", top)):
-        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            return f"queryOptions.{name} must be a whole number"
-    return SearchQuery(
-        dataset, text[:MAX_QUERY], min(skip, MAX_SKIP), min(max(top, 1), SEARCH_RESULTS)
-    )
 
 
 def _search_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
