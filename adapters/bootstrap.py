@@ -83,7 +83,7 @@ def build(
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     unit_of_work = unit_of_work_factory(engine)
-    web_app = build_app(engine)
+    web_app = build_app(engine, metrics_token=settings.metrics_token)
     mount_policy_pages(web_app, settings)
     messengers: dict[str, Messenger] = {}
     dispatcher = OutboxDispatcher(

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     operator: str | None = Field(None, max_length=200, validation_alias="COACHBOT_OPERATOR")
     privacy_url: str | None = Field(None, validation_alias="COACHBOT_PRIVACY_URL")
     terms_url: str | None = Field(None, validation_alias="COACHBOT_TERMS_URL")
+    metrics_token: str | None = Field(None, validation_alias="COACHBOT_METRICS_TOKEN")
 
     @field_validator("scheduler", mode="before")
     @classmethod

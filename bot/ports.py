@@ -463,6 +463,16 @@ class DispatchQueue(DeliveryQueue, Protocol):
         """The date of the last session per (manager id, employee id), for those with any."""
         ...
 
+    async def installed(self, platform: str) -> bool:
+        """False while the platform's app is uninstalled or its tokens are revoked."""
+        ...
+
+    async def wait_for_reinstall(self, entry_ids: Sequence[int], not_before: datetime) -> None:
+        """Give claimed rows back to wait for the app to be installed again: due at
+        `not_before`, or as soon as their workspace is seen installed; the claim is not counted
+        as a try."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class SnoozeRecord:

@@ -49,6 +49,9 @@ SEND_TIMEOUT = 10.0
 IN_DOUBT_MARGIN = 5.0
 """Seconds before the crashed claim from which to look for the message (clock skew)."""
 NUDGE_KINDS = frozenset(kind.value for kind in NudgeKind)
+UNINSTALLED_RECHECK = timedelta(minutes=10)
+"""How often rows for an uninstalled app look again, in case its return went unseen (they are
+due at once when a request from the workspace shows it installed again)."""
 
 
 def chat_address(person: Person, platforms: Mapping[str, Messenger]) -> ChatAddress | None:
@@ -193,6 +196,8 @@ class OutboxDispatcher:
             await self._fail(group, f"undeliverable: {reason}")
             return
         messenger = self.messengers[address.platform]
+        if await self._wait_while_uninstalled(group, address.platform, doubt_since):
+            return
         if doubt_since is not None:
             try:
                 arrived = await self._arrived(messenger, address, leader.dedupe_key, doubt_since)
@@ -215,6 +220,19 @@ class OutboxDispatcher:
             if hold_until is None:
                 hold_until = time.monotonic() + self.in_doubt_after.total_seconds() / 2
             await self._send(live, messenger, address, hold_until)
+
+    async def _wait_while_uninstalled(
+        self, group: list[OutboxEntry], platform: str, doubt_since: datetime | None
+    ) -> bool:
+        """Nothing goes to a platform whose app was uninstalled or had its tokens revoked: the
+        rows wait as `undeliverable: uninstalled` until it is back (rows in doubt stay in doubt,
+        to be looked for once it is). True when the rows were held."""
+        if await self.queue.installed(platform):
+            return False
+        if doubt_since is None:
+            not_before = self.clock.now() + UNINSTALLED_RECHECK
+            await self.queue.wait_for_reinstall([entry.id for entry in group], not_before)
+        return True
 
     async def _send(
         self,

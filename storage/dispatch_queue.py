@@ -15,6 +15,7 @@ from bot.nudges import NudgeKind
 from bot.ports import InDoubtEntry, OutboxEntry
 from storage.outbox import SqlDeliveryQueue, entry_from_row
 from storage.repositories import OUTBOX, SESSION, chunks
+from storage.workspaces import UNINSTALLED, platform_installed
 
 CLAIM_LOCK = 0x636F6163
 """PostgreSQL advisory lock taken by every claim, so that replicas claim one after another (a
@@ -26,6 +27,26 @@ NUDGE_KINDS = tuple(kind.value for kind in NudgeKind)
 class SqlDispatchQueue(SqlDeliveryQueue):
     """Implements `bot.ports.DispatchQueue`: the plain queue, plus bundled claims, in-doubt
     take-overs and the dispatcher's drops."""
+
+    async def installed(self, platform: str) -> bool:
+        async with self._engine.connect() as db:
+            return await platform_installed(db, platform)
+
+    async def wait_for_reinstall(self, entry_ids: Sequence[int], not_before: datetime) -> None:
+        """Back to pending as `undeliverable: uninstalled`; the claim is not counted as a try
+        (waiting for a workspace is not failing to reach it)."""
+        async with self._engine.begin() as db:
+            for chunk_ids in chunks(sorted(entry_ids)):
+                await db.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_(chunk_ids))
+                    .values(
+                        status=OutboxStatus.PENDING.value,
+                        not_before=not_before,
+                        last_error=UNINSTALLED,
+                        attempts=OUTBOX.c.attempts - 1,  # a claim counted one
+                    )
+                )
 
     async def _lock_claims(self, db: AsyncConnection) -> None:
         if db.dialect.name == "postgresql":
