@@ -55,6 +55,7 @@ from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
 from storage.conversations import forget_conversation
 from storage.nudge_store import SqlNudgeStore
+from storage.workspaces import person_back
 
 UNKNOWN_PERSON = (
     "I don't know you yet: coachbot only works for people in the organisation's directory. "
@@ -144,13 +145,22 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             if stranger_too:
                 await say(context, notice_card(WELCOME), "Welcome to coachbot")
             return
-        door = self.door
-        if await remember_conversation(door.engine, person.id, context.activity, door.clock):
+        if await self.remember(context, person):
             await say(context, notice_card(WELCOME), "Welcome to coachbot")
 
+    async def remember(self, context: TurnContext, person: Person) -> bool:
+        """Store the conversation; True when the person was not reachable before, and then
+        messages that waited for them to add the app again are due now."""
+        door = self.door
+        if not await remember_conversation(door.engine, person.id, context.activity, door.clock):
+            return False
+        if await person_back(door.engine, person.id, door.clock.now()):
+            door.outbox_written()
+        return True
+
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
-        """The person removed the app: forget their conversation, so that nothing more is
-        sent (Teams would refuse it) until they add it again. Nothing is said: they are gone."""
+        """The person removed the app: forget their conversation; their messages wait (Teams
+        would refuse them) until they add it again. Nothing is said: they are gone."""
         user = turn_context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(turn_context):
             return
@@ -232,9 +242,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                     await uow.commit()
         if person is None or not person.active:
             return None
-        if not remember:
-            return person
-        await remember_conversation(self.door.engine, person.id, context.activity, self.door.clock)
+        if remember:
+            await self.remember(context, person)
         return person
 
     def from_our_tenant(self, context: TurnContext) -> bool:

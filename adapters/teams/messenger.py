@@ -2,7 +2,8 @@
 (`continue_conversation`), or opens a 1:1 chat (`create_conversation`) when there is none yet.
 Within Teams' limit of 7 messages a second per conversation; 429, 412, 502 and 504 (and other
 5xx, timeouts) come back as `RetryLater` for the dispatcher to retry with backoff. Nothing is
-sent to a person who removed the app (`Undeliverable`, without asking Teams)."""
+sent to a person who removed the app: without asking Teams, their messages wait until they add
+it again (`AwaitingReinstall`)."""
 
 from __future__ import annotations
 
@@ -22,14 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.teams.cards import Card, reply_card
 from adapters.teams.conversations import PLATFORM, as_reference, reference_of, tenant_of
 from bot.clock import Clock
-from bot.ports import ChatAddress, RateLimited, RetryLater, Undeliverable
+from bot.ports import AwaitingReinstall, ChatAddress, RateLimited, RetryLater, Undeliverable
 from bot.replies import Reply
 from storage.conversations import conversation_of, latest_conversation, save_conversation
 
 PER_SECOND = 7  # Teams: messages a bot may send to one conversation in one second
 RETRYABLE = {412, 429, 500, 502, 503, 504}
 GONE = {401, 403, 404}
-REMOVED = "the person removed coachbot in Teams; nothing is sent until they add it again"
+REMOVED = "the person removed coachbot in Teams"
 
 
 def card_activity(content: Card, summary: str) -> Activity:
@@ -84,8 +85,8 @@ class TeamsMessenger:
         activity = card_activity(content, summary)
         stored = await conversation_of(self.engine, address.person_id, PLATFORM)
         if stored is not None and stored.removed:
-            # Teams would refuse it; asking again and again would only fail again
-            raise Undeliverable(REMOVED)
+            # Teams would refuse it: it waits for them to add the app again
+            raise AwaitingReinstall(REMOVED)
         try:
             if stored is not None:
                 return await self._continue(stored.reference, stored.tenant_id, activity)

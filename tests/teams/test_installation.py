@@ -1,6 +1,6 @@
 """Adding and removing the Teams app (`installationUpdate`): an install is welcomed once with
-the help and its conversation remembered; a removal forgets the conversation, and nothing is
-sent to that person (Teams would refuse it) until they add the app again."""
+the help and its conversation remembered; a removal forgets the conversation, and messages for
+that person wait, Teams not asked (it would refuse them), until they add the app again."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ async def test_someone_not_in_the_directory_is_welcomed_once_too(world: TeamsWor
     assert await world.table("conversation_ref") == []
 
 
-async def test_after_removal_nothing_is_sent_until_the_app_is_added_again(
+async def test_after_removal_messages_wait_and_arrive_once_the_app_is_added_again(
     world: TeamsWorld, people: People
 ) -> None:
     await world.post(world.connector.installation(ED, "add"))
@@ -51,20 +51,22 @@ async def test_after_removal_nothing_is_sent_until_the_app_is_added_again(
     await world.deliver()
     assert world.connector.requests_for(ED) == asked  # Teams was not even asked
     [summary] = [row for row in await world.table("outbox") if row["recipient_id"] == people.ed]
-    assert summary["status"] == "failed" and summary["attempts"] <= 1
-    assert summary["last_error"] == (
-        "undeliverable: the person removed coachbot in Teams; nothing is sent until they add "
-        "it again"
-    )
+    assert summary["status"] == "pending" and summary["attempts"] == 0
+    assert summary["last_error"] == "undeliverable: uninstalled"
 
     await world.post(world.connector.installation(ED, "add"))
-    [welcome_back] = world.connector.sent_to(ED)[welcomed:]
+    await world.deliver()
+    welcome_back, dm = world.connector.sent_to(ED)[welcomed:]
     assert "**log session**" in text_of(welcome_back.cards[0])
+    assert "Maya Patel logged your coaching session" in dm.activity["summary"]
+    [summary] = [row for row in await world.table("outbox") if row["recipient_id"] == people.ed]
+    assert summary["status"] == "sent"
+
     yesterday = (today_utc() - timedelta(days=1)).isoformat()
     await world.submit(MAYA, answers(await open_card(world), held_on=yesterday))
     await world.deliver()
-    [dm] = world.connector.sent_to(ED)[welcomed + 1 :]
-    assert "Maya Patel logged your coaching session" in dm.activity["summary"]
+    [another] = world.connector.sent_to(ED)[welcomed + 2 :]
+    assert "Maya Patel logged your coaching session" in another.activity["summary"]
 
 
 async def test_a_removal_from_another_tenant_forgets_nothing(
