@@ -380,6 +380,11 @@ class Undeliverable(Exception):
         self.reason = reason
 
 
+class AwaitingReinstall(Undeliverable):
+    """The person removed the app: nothing can arrive until they add it again, so their
+    messages wait (as `undeliverable: uninstalled`) rather than fail."""
+
+
 class Messenger(Protocol):
     """Sends a platform-neutral reply to one chat address and returns the platform's message
     id; raises `RetryLater` or `Undeliverable`; the dispatcher decides what to do with each."""
@@ -604,6 +609,11 @@ class Installations(Protocol):
         waited for it are due now). Raises `TryAgain` when the database cannot say."""
         ...
 
+    async def person_back(self, person_id: int, at: datetime) -> bool:
+        """The person added the app again (Teams is installed per person): their rows that
+        waited for that are due now. True when there were any."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StoredConversation:
@@ -613,6 +623,7 @@ class StoredConversation:
     platform: str
     reference: dict[str, Any]
     tenant_id: str | None
+    removed: bool = False  # the person removed the app: nothing may be sent to them
 
 
 class Conversations(Protocol):
@@ -625,7 +636,14 @@ class Conversations(Protocol):
         reference: dict[str, Any],
         tenant_id: str | None,
         at: datetime,
-    ) -> None: ...
+    ) -> bool:
+        """Remember (or replace) where the person is reached; True when they were not
+        reachable before (no conversation, or the app removed)."""
+        ...
+
+    async def forget(self, person_id: int, platform: str, at: datetime) -> None:
+        """The person removed the app: nothing may be sent to them until they add it again."""
+        ...
 
     async def of(self, person_id: int, platform: str) -> StoredConversation | None: ...
 

@@ -96,6 +96,22 @@ async def seen_installed(
     return True
 
 
+async def person_back(engine: AsyncEngine, person_id: int, at: datetime) -> bool:
+    """The person added the app again (Teams is installed per person): their rows waiting for
+    that are due now. True when there were any (the dispatcher has work)."""
+    async with engine.begin() as connection:
+        waiting = await connection.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.recipient_id == person_id,
+                OUTBOX.c.status == OutboxStatus.PENDING.value,
+                OUTBOX.c.last_error == UNINSTALLED,
+            )
+            .values(not_before=at)
+        )
+    return bool(waiting.rowcount)
+
+
 class SqlInstallations:
     """Implements `bot.ports.Installations` on an engine; each call is one transaction."""
 
@@ -112,3 +128,6 @@ class SqlInstallations:
             return await seen_installed(self._engine, workspace_id, platform, at)
         except SQLAlchemyError as exc:  # busy or unreachable: the next request records it
             raise TryAgain from exc
+
+    async def person_back(self, person_id: int, at: datetime) -> bool:
+        return await person_back(self._engine, person_id, at)

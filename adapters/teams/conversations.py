@@ -34,8 +34,9 @@ def reference_of(activity: Activity) -> dict[str, Any]:
 
 async def remember_conversation(
     conversations: Conversations, person_id: int, activity: Activity, clock: Clock
-) -> None:
-    await conversations.save(
+) -> bool:
+    """Store where the person is reached; True when they were not reachable before."""
+    return await conversations.save(
         person_id, PLATFORM, reference_of(activity), tenant_of(activity), clock.now()
     )
 
