@@ -4,18 +4,24 @@ once (`adapters/assemble.py`) and handed to Slack, Teams, the LMS webhook and th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from adapters.config import Settings
 from bot.clock import Clock, local_date
-from bot.model import Person
+from bot.commands import LogSession
+from bot.model import AgreedAction, GoalStatus, IlpGoal, Person
 from bot.ports import Conversations, Installations, NudgeStore, OpenedViews, UnitOfWork
-from bot.services.assignments import LmsTargets
-from bot.services.nudges import NudgePolicy
+from bot.replies import Reply
+from bot.services import assignments, development, goals, home, nudges, sessions
+from bot.services.assignments import AssignCourse, CourseAssigned, LmsTargets
+from bot.services.development import DevelopmentRecord
+from bot.services.identity import ChatIdentity
+from bot.services.nudges import NudgePolicy, Snoozed
 from bot.services.reports import ProgrammeReports
+from bot.services.sessions import NeedsAttention, SessionForm, SessionLogged
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -42,6 +48,7 @@ class Application:
     installations: Installations
     opened_views: OpenedViews
     conversations: Conversations
+    identity: ChatIdentity
     outbox_written: Callable[[], None] = nothing_to_deliver
     """Wakes the outbox dispatcher once a transaction has queued messages."""
 
@@ -53,3 +60,82 @@ class Application:
     def today_for(self, person: Person) -> date:
         """The person's local date (their zone, else the organisation's)."""
         return local_date(self.clock.now(), person.timezone or self.timezone)
+
+    # One call per use-case, with the dependencies filled in: a door passes what the person
+    # sent and who they are, and renders what comes back.
+
+    async def session_form(
+        self, manager: Person, employee_id: int | None = None, *, skill_ids: Sequence[str] = ()
+    ) -> SessionForm:
+        return await sessions.session_form(
+            self.unit_of_work(),
+            manager.id,
+            self.today_for(manager),
+            employee_id,
+            include_skill_ids=skill_ids,
+        )
+
+    async def form_as_sent(self, manager: Person, command: LogSession) -> SessionForm:
+        """The session form again after a submission that needs attention, offering the skill
+        that was chosen even when the first choices leave it out."""
+        skill_ids = [command.skill_id] if command.skill_id else []
+        return await self.session_form(manager, command.employee_id, skill_ids=skill_ids)
+
+    async def log_session(
+        self, command: LogSession, submission_key: str
+    ) -> SessionLogged | NeedsAttention:
+        return await sessions.log_session(
+            self.unit_of_work(),
+            command,
+            self.clock,
+            self.timezone,
+            submission_key=submission_key,
+            lms=self.lms,
+        )
+
+    async def assign_course(self, command: AssignCourse) -> CourseAssigned:
+        return await assignments.assign_course(
+            self.unit_of_work(), command, self.clock, self.timezone, self.lms
+        )
+
+    async def own_record(self, person: Person) -> DevelopmentRecord:
+        """The person's own development record, as they may read it."""
+        return await development.development_record(
+            self.unit_of_work(), person.id, viewer_id=person.id, timezone=self.timezone
+        )
+
+    async def report_record(self, manager: Person, employee_id: int) -> DevelopmentRecord:
+        """A current direct report's record, as their manager may read it."""
+        return await development.report_record(
+            self.unit_of_work(),
+            manager.id,
+            employee_id,
+            self.today_for(manager),
+            timezone=self.timezone,
+        )
+
+    async def finish_goal(self, person: Person, goal_id: int, status: GoalStatus) -> IlpGoal:
+        return await goals.finish_goal(
+            self.unit_of_work(), person.id, goal_id, status, self.today_for(person)
+        )
+
+    async def mark_action_done(self, person: Person, action_id: int) -> AgreedAction:
+        return await home.mark_action_done(
+            self.unit_of_work(), person.id, action_id, self.today_for(person)
+        )
+
+    async def message_as_it_stands(self, person: Person, message_ref: str) -> Reply | None:
+        return await home.message_as_it_stands(
+            self.unit_of_work(), person.id, message_ref, self.today_for(person)
+        )
+
+    async def snooze(self, manager: Person, employee_id: int, due_on: date) -> Snoozed:
+        return await nudges.snooze(
+            self.unit_of_work(),
+            self.nudge_store,
+            self.nudge_policy,
+            manager.id,
+            employee_id,
+            due_on,
+            self.today_for(manager),
+        )

@@ -14,6 +14,7 @@ from adapters.lms import lms_targets
 from adapters.nudge_policy import nudge_policy
 from bot.clock import Clock, SystemClock
 from bot.ports import UnitOfWork
+from bot.services.identity import ChatIdentity
 from bot.services.reports import ProgrammeReports
 from storage.conversations import SqlConversations
 from storage.db import create_engine
@@ -34,10 +35,11 @@ def application_for(
 ) -> Application:
     """The application on `engine` as the settings configure it (a malformed
     `COACHBOT_HOLIDAYS` raises ConfigError)."""
+    unit_of_work = unit_of_work or unit_of_work_factory(engine)
     return Application(
         settings=settings,
         engine=engine,
-        unit_of_work=unit_of_work or unit_of_work_factory(engine),
+        unit_of_work=unit_of_work,
         clock=clock,
         nudge_store=SqlNudgeStore(engine),
         nudge_policy=nudge_policy(settings),
@@ -52,6 +54,7 @@ def application_for(
         installations=SqlInstallations(engine),
         opened_views=SqlOpenedViews(engine),
         conversations=SqlConversations(engine),
+        identity=ChatIdentity(unit_of_work),
         outbox_written=outbox_written,
     )
 

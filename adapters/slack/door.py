@@ -3,7 +3,7 @@ whom."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,21 +13,16 @@ from adapters.slack.identity import SlackProfiles
 from adapters.slack.replies import tell
 from bot.model import Person
 from bot.refusals import UNKNOWN_PERSON
-from bot.services.identity import ChatIdentity
 
 
 @dataclass
 class SlackDoor:
     application: Application
     profiles: SlackProfiles
-    identity: ChatIdentity = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.identity = ChatIdentity(self.application.unit_of_work)
 
     async def person(self, user_id: str) -> Person | None:
         """The person behind a Slack user, or None for someone the directory lacks."""
-        return await self.identity.person(user_id, self.profiles)
+        return await self.application.identity.person(user_id, self.profiles)
 
     async def person_or_tell(
         self, client: AsyncWebClient, user_id: str, channel_id: str | None = None

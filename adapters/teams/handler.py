@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -41,12 +41,10 @@ from bot.model import Person
 from bot.refusals import NOT_LD, NOT_YOUR_REPORT, UNKNOWN_PERSON
 from bot.replies import Actions
 from bot.report_command import parse_report_command
-from bot.services.development import GOAL_WORDS, development_record, report_record
-from bot.services.goals import GOAL_BUTTONS, finish_goal
-from bot.services.home import mark_action_done, message_as_it_stands
-from bot.services.identity import ChatIdentity, ChatPlatform, ChatProfile
-from bot.services.nudges import snooze
-from bot.services.sessions import NeedsAttention, log_session, session_form
+from bot.services.development import GOAL_WORDS
+from bot.services.goals import GOAL_BUTTONS
+from bot.services.identity import ChatPlatform, ChatProfile
+from bot.services.sessions import NeedsAttention
 
 HELP = (
     "**coachbot** helps you run development-focused 1:1 coaching.\n\n"
@@ -72,10 +70,6 @@ class TeamsDoor:
 
     application: Application
     charts: ChartLinks
-    identity: ChatIdentity = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.identity = ChatIdentity(self.application.unit_of_work)
 
 
 class TeamsProfiles:
@@ -223,7 +217,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         user = context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(context):
             return None
-        person = await self.door.identity.person(user.id, TeamsProfiles(context))
+        person = await self.door.application.identity.person(user.id, TeamsProfiles(context))
         if person is None:
             return None
         if remember:
@@ -237,14 +231,13 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def log_session_form(self, context: TurnContext, person: Person, name: str) -> None:
         door = self.door
-        today = door.application.today_for(person)
-        form = await session_form(door.application.unit_of_work(), person.id, today)
+        form = await door.application.session_form(person)
         if name and form.reports:
             chosen = next((p for p in form.reports if name.lower() in p.name.lower()), None)
             if chosen is None:
                 await say(context, notice_card(NOT_YOUR_REPORT), "Not one of your reports")
                 return
-            form = await session_form(door.application.unit_of_work(), person.id, today, chosen.id)
+            form = await door.application.session_form(person, chosen.id)
         if not form.reports:
             await self.my_record(context, person)
             return
@@ -283,10 +276,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         if action == SUBMIT_SESSION:
             await self.session_submitted(context, person, value)
         elif action == Actions.LOG_SESSION:
-            form = await session_form(
-                self.door.application.unit_of_work(),
-                person.id,
-                self.door.application.today_for(person),
+            form = await self.door.application.session_form(
+                person,
                 whole_number(str(value.get("value") or "")),
             )
             if form.employee is None:
@@ -312,13 +303,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         findings: list[AppraisalFinding] = []
         if not errors:
             try:
-                result = await log_session(
-                    door.application.unit_of_work(),
-                    command,
-                    door.application.clock,
-                    door.application.timezone,
-                    submission_key=_submission_key(context, form_id),
-                    lms=door.application.lms,
+                result = await door.application.log_session(
+                    command, _submission_key(context, form_id)
                 )
             except Refusal as refusal:
                 errors = [FieldError(Field.EMPLOYEE, refusal.message)]
@@ -330,24 +316,13 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                     await replace_card(context, notice_card(saved), saved)
                     return
                 errors, findings = result.errors, result.findings
-        form = await session_form(
-            door.application.unit_of_work(),
-            person.id,
-            door.application.today_for(person),
-            command.employee_id,
-            include_skill_ids=[command.skill_id] if command.skill_id else [],
-        )
+        form = await door.application.form_as_sent(person, command)
         content = await self.session_card(form, command, errors, findings, form_id)
         summary = "Please check the form" if errors else "Some key points read like appraisal"
         await replace_card(context, content, summary)
 
     async def my_record(self, context: TurnContext, person: Person) -> None:
-        record = await development_record(
-            self.door.application.unit_of_work(),
-            person.id,
-            viewer_id=person.id,
-            timezone=self.door.application.timezone,
-        )
+        record = await self.door.application.own_record(person)
         card = record_card(record, self.door.application.today_for(person))
         await say(context, card, "Your development record")
 
@@ -368,13 +343,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(context, notice_card(message), "Whose record?")
             return
         try:
-            record = await report_record(
-                door.application.unit_of_work(),
-                person.id,
-                chosen[0].id,
-                today,
-                timezone=door.application.timezone,
-            )
+            record = await door.application.report_record(person, chosen[0].id)
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
             return
@@ -389,27 +358,14 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         door = self.door
         today = door.application.today_for(person)
         try:
-            goal = await finish_goal(
-                door.application.unit_of_work(),
-                person.id,
-                whole_number(value) or 0,
-                GOAL_BUTTONS[action],
-                today,
+            goal = await door.application.finish_goal(
+                person, whole_number(value) or 0, GOAL_BUTTONS[action]
             )
-            zone = door.application.timezone
             if goal.employee_id == person.id:
-                own = await development_record(
-                    door.application.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
-                )
+                own = await door.application.own_record(person)
                 content = record_card(own, today)
             else:
-                theirs = await report_record(
-                    door.application.unit_of_work(),
-                    person.id,
-                    goal.employee_id,
-                    today,
-                    timezone=zone,
-                )
+                theirs = await door.application.report_record(person, goal.employee_id)
                 content = record_card(theirs, today, manager_view=True)
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
@@ -436,13 +392,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
     async def action_done(self, context: TurnContext, person: Person, value: str) -> None:
         refused = None
         try:
-            done = await mark_action_done(
-                self.door.application.unit_of_work(),
-                person.id,
-                # an id that is not a number is no one's action: the service refuses 0 as such
-                whole_number(value) or 0,
-                self.door.application.today_for(person),
-            )
+            done = await self.door.application.mark_action_done(person, whole_number(value) or 0)
         except Refusal as refusal:
             refused = refusal.message
         shown = await self.show_as_it_stands(context, person)
@@ -457,12 +407,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         if not activity.reply_to_id or activity.conversation is None:
             return False
         ref = f"{activity.conversation.id}:{activity.reply_to_id}"
-        now = await message_as_it_stands(
-            self.door.application.unit_of_work(),
-            person.id,
-            ref,
-            self.door.application.today_for(person),
-        )
+        now = await self.door.application.message_as_it_stands(person, ref)
         if now is None:
             return False
         await replace_card(context, reply_card(now), now.summary)
@@ -475,15 +420,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         employee_id, due_on = reminder
         try:
-            outcome = await snooze(
-                self.door.application.unit_of_work(),
-                self.door.application.nudge_store,
-                self.door.application.nudge_policy,
-                person.id,
-                employee_id,
-                due_on,
-                self.door.application.today_for(person),
-            )
+            outcome = await self.door.application.snooze(person, employee_id, due_on)
         except Refusal as refusal:
             await say(context, notice_card(refusal.message), refusal.message)
             return

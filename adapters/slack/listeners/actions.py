@@ -17,8 +17,6 @@ from bot.commands import whole_number
 from bot.errors import Refusal
 from bot.model import Person
 from bot.replies import Actions
-from bot.services.home import mark_action_done, message_as_it_stands
-from bot.services.sessions import session_form
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -30,13 +28,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if person is None or not view.get("id") or not await door.owns_view(body):
             return  # someone else's form stays as it is
         command, _ = parse_submission(view, person.id)
-        form = await session_form(
-            door.application.unit_of_work(),
-            person.id,
-            door.application.today_for(person),
-            command.employee_id,
-            include_skill_ids=[command.skill_id] if command.skill_id else [],
-        )
+        form = await door.application.form_as_sent(person, command)
         await client.views_update(
             view_id=view["id"], hash=view.get("hash"), view=session_view(form, values=command)
         )
@@ -51,12 +43,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if person is None:
             return
         employee_id = whole_number(action.get("value"))
-        form = await session_form(
-            door.application.unit_of_work(),
-            person.id,
-            door.application.today_for(person),
-            employee_id,
-        )
+        form = await door.application.session_form(person, employee_id)
         if employee_id is None or form.employee is None:
             await tell(client, user_id, None, "That person is no longer one of your reports.")
             return
@@ -76,12 +63,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         try:
             # an id that is not a number is no one's action: the service refuses 0 as such
             action_id = whole_number(action.get("value")) or 0
-            done = await mark_action_done(
-                door.application.unit_of_work(),
-                person.id,
-                action_id,
-                door.application.today_for(person),
-            )
+            done = await door.application.mark_action_done(person, action_id)
         except Refusal as refusal:
             refused = refusal.message
         if body.get("view", {}).get("type") == "home":
@@ -106,9 +88,7 @@ async def _show_as_it_stands(
     if not channel or not message.get("ts"):
         return False
     ref = f"{channel}:{message['ts']}"
-    now = await message_as_it_stands(
-        door.application.unit_of_work(), person.id, ref, door.application.today_for(person)
-    )
+    now = await door.application.message_as_it_stands(person, ref)
     if now is None:
         return False
     await client.chat_update(

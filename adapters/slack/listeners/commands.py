@@ -15,8 +15,6 @@ from adapters.slack.home import record_modal
 from adapters.slack.replies import HELP, LOADING, notice
 from adapters.slack.session_modal import session_view
 from bot.refusals import NOT_YOUR_REPORT, UNKNOWN_PERSON
-from bot.services.development import development_record
-from bot.services.sessions import session_form
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 OPEN_FORM_ACTION = "open_coaching"
@@ -85,16 +83,11 @@ async def open_coaching(
     if mention:
         chosen = await door.person(mention.group(1))
         preselect = chosen.id if chosen else -1
-    form = await session_form(door.application.unit_of_work(), person.id, today, preselect)
+    form = await door.application.session_form(person, preselect)
     if mention and form.employee is None and form.reports:
         await client.views_update(view_id=view_id, view=notice(NOT_YOUR_REPORT))
     elif not form.reports:
-        record = await development_record(
-            door.application.unit_of_work(),
-            person.id,
-            viewer_id=person.id,
-            timezone=door.application.timezone,
-        )
+        record = await door.application.own_record(person)
         await client.views_update(view_id=view_id, view=record_modal(record, today))
     else:
         await client.views_update(view_id=view_id, view=session_view(form))

@@ -25,7 +25,7 @@ from bot.commands import whole_number
 from bot.errors import Refusal
 from bot.refusals import UNKNOWN_PERSON
 from bot.replies import Actions
-from bot.services.assignments import REASON, AssignCourse, assign_course
+from bot.services.assignments import REASON, AssignCourse
 
 CALLBACK_ID = "assign_course_modal"
 COURSE_BLOCK = "course"
@@ -112,13 +112,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         command = AssignCourse(manager.id, employee_id, course_id, reason)
         try:
-            done = await assign_course(
-                door.application.unit_of_work(),
-                command,
-                door.application.clock,
-                door.application.timezone,
-                door.application.lms,
-            )
+            done = await door.application.assign_course(command)
         except Refusal as refusal:
             block = REASON_BLOCK if refusal.field == REASON else COURSE_BLOCK
             await ack(response_action="errors", errors={block: refusal.message})

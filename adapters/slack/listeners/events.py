@@ -19,7 +19,6 @@ from adapters.slack.door import SlackDoor, workspace_of
 from adapters.slack.home import home_view
 from bot.errors import TryAgain
 from bot.refusals import UNKNOWN_PERSON
-from bot.services.development import development_record
 from bot.services.home import manager_overview
 
 log = logging.getLogger(__name__)
@@ -102,16 +101,7 @@ async def publish_home(door: SlackDoor, client: AsyncWebClient, user_id: str) ->
     reports = await manager_overview(door.application.unit_of_work(), person.id, today)
     async with door.application.unit_of_work() as uow:
         has_manager = await uow.people.current_manager(person.id, today) is not None
-    record = (
-        await development_record(
-            door.application.unit_of_work(),
-            person.id,
-            viewer_id=person.id,
-            timezone=door.application.timezone,
-        )
-        if has_manager or not reports
-        else None
-    )
+    record = await door.application.own_record(person) if has_manager or not reports else None
     await client.views_publish(
         user_id=user_id, view=home_view(reports if reports else None, record, today)
     )

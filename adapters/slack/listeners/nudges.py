@@ -15,7 +15,6 @@ from bot.commands import parse_snooze
 from bot.errors import Refusal
 from bot.refusals import UNKNOWN_PERSON
 from bot.replies import Actions
-from bot.services.nudges import snooze
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -34,15 +33,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             return
         employee_id, due_on = reminder
         try:
-            outcome = await snooze(
-                door.application.unit_of_work(),
-                door.application.nudge_store,
-                door.application.nudge_policy,
-                person.id,
-                employee_id,
-                due_on,
-                door.application.today_for(person),
-            )
+            outcome = await door.application.snooze(person, employee_id, due_on)
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
             return

@@ -18,8 +18,7 @@ from bot.commands import whole_number
 from bot.errors import Refusal
 from bot.model import GoalStatus, Person
 from bot.replies import Actions
-from bot.services.development import development_record, report_record
-from bot.services.goals import GOAL_BUTTONS, finish_goal
+from bot.services.goals import GOAL_BUTTONS
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -33,12 +32,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if person is None:
             return
         try:
-            record = await report_record(
-                door.application.unit_of_work(),
-                person.id,
-                (whole_number(action.get("value")) or 0),
-                door.application.today_for(person),
-                timezone=door.application.timezone,
+            record = await door.application.report_record(
+                person, (whole_number(action.get("value")) or 0)
             )
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
@@ -61,12 +56,8 @@ def _goal_listener(door: SlackDoor, status: GoalStatus) -> Any:
         if person is None:
             return
         try:
-            goal = await finish_goal(
-                door.application.unit_of_work(),
-                person.id,
-                (whole_number(action.get("value")) or 0),
-                status,
-                door.application.today_for(person),
+            goal = await door.application.finish_goal(
+                person, (whole_number(action.get("value")) or 0), status
             )
         except Refusal as refusal:
             await tell(client, user_id, None, refusal.message)
@@ -90,18 +81,13 @@ async def _refresh_record(
     door: SlackDoor, client: AsyncWebClient, person: Person, view: dict[str, Any]
 ) -> None:
     """The record the button was pressed in, shown again with the change."""
-    zone = door.application.timezone
     today = door.application.today_for(person)
     if view.get("callback_id") == REPORT_RECORD_CALLBACK:
         shown = _shown_employee(view.get("private_metadata"))
-        record = await report_record(
-            door.application.unit_of_work(), person.id, shown, today, timezone=zone
-        )
+        record = await door.application.report_record(person, shown)
         updated = report_record_modal(record, today)
     else:
-        own = await development_record(
-            door.application.unit_of_work(), person.id, viewer_id=person.id, timezone=zone
-        )
+        own = await door.application.own_record(person)
         updated = record_modal(own, today)
     await client.views_update(view_id=view["id"], view=updated)
 

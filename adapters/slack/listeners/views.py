@@ -14,7 +14,7 @@ from adapters.slack.session_modal import CALLBACK_ID, error_map, parse_submissio
 from bot.commands import Field
 from bot.errors import Refusal
 from bot.refusals import UNKNOWN_PERSON
-from bot.services.sessions import NeedsAttention, log_session, session_form
+from bot.services.sessions import NeedsAttention
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -32,27 +32,14 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             await ack(response_action="errors", errors=error_map(parse_errors, view))
             return
         try:
-            result = await log_session(
-                door.application.unit_of_work(),
-                command,
-                door.application.clock,
-                door.application.timezone,
-                submission_key=submission_key(body),
-                lms=door.application.lms,
-            )
+            result = await door.application.log_session(command, submission_key(body))
         except Refusal as refusal:  # TryAgain too: nothing was stored, the form stays open
             await ack(response_action="errors", errors={Field.EMPLOYEE: refusal.message})
             return
         if isinstance(result, NeedsAttention) and result.errors:
             await ack(response_action="errors", errors=error_map(result.errors, view))
         elif isinstance(result, NeedsAttention):
-            form = await session_form(
-                door.application.unit_of_work(),
-                person.id,
-                door.application.today_for(person),
-                command.employee_id,
-                include_skill_ids=[command.skill_id] if command.skill_id else [],
-            )
+            form = await door.application.form_as_sent(person, command)
             updated = session_view(form, values=command, findings=result.findings)
             await ack(response_action="update", view=updated)
         else:
