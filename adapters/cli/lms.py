@@ -7,15 +7,12 @@ import argparse
 import sys
 from typing import Any
 
+from adapters.assemble import opened_application
 from adapters.config import Settings
 from adapters.lms.catalogue import sync_catalogue
 from adapters.lms.moodle import MoodleClient, MoodleError
-from adapters.lms.polls import CompletionPolls
-from adapters.lms.xapi import LrsClient
-from bot.clock import SystemClock
-from storage.db import create_engine
+from adapters.lms.wiring import completion_polls
 from storage.lms import SqlLmsStore
-from storage.unit_of_work import unit_of_work_factory
 
 
 def register(commands: Any) -> None:
@@ -31,16 +28,15 @@ async def run_sync(settings: Settings, args: argparse.Namespace) -> int:
     if not (settings.moodle_url and settings.moodle_token):
         print("coachbot: no LMS to sync from: set MOODLE_URL and MOODLE_TOKEN", file=sys.stderr)
         return 1
-    engine = create_engine(settings.database_url)
     try:
-        changes = await sync_catalogue(
-            MoodleClient(settings.moodle_url, settings.moodle_token), SqlLmsStore(engine)
-        )
+        async with opened_application(settings) as application:
+            changes = await sync_catalogue(
+                MoodleClient(settings.moodle_url, settings.moodle_token),
+                SqlLmsStore(application.engine),
+            )
     except MoodleError as exc:
         print(f"coachbot: catalogue sync failed, nothing changed: {exc}", file=sys.stderr)
         return 1
-    finally:
-        await engine.dispose()
     print(
         f"courses from Moodle: {changes.added} added, {changes.updated} updated, "
         f"{changes.unchanged} unchanged"
@@ -52,22 +48,10 @@ async def run_poll(settings: Settings, args: argparse.Namespace) -> int:
     if not (settings.lrs_endpoint or (settings.moodle_url and settings.moodle_token)):
         print("coachbot: no LMS configured (LRS_ENDPOINT, MOODLE_URL)", file=sys.stderr)
         return 1
-    engine = create_engine(settings.database_url)
-    try:
-        polls = CompletionPolls(
-            SqlLmsStore(engine),
-            unit_of_work_factory(engine),
-            SystemClock(),
-            lrs=LrsClient(settings.lrs_endpoint, settings.lrs_username, settings.lrs_password)
-            if settings.lrs_endpoint
-            else None,
-            moodle=MoodleClient(settings.moodle_url, settings.moodle_token)
-            if settings.moodle_url and settings.moodle_token
-            else None,
-        )
+    async with opened_application(settings) as application:
+        polls = completion_polls(application)
+        assert polls is not None  # an LRS or Moodle is set (checked above)
         result = await polls.poll_once()
-    finally:
-        await engine.dispose()
     for line in result.skipped:
         print(f"skipped {line}", file=sys.stderr)
     for line in result.failures:

@@ -9,7 +9,6 @@ from typing import Any
 
 from adapters.assemble import opened_application
 from adapters.config import Settings
-from bot.clock import SystemClock
 from bot.ports import NudgeParty, OutboxEntry
 from storage.dispatch_queue import SqlDispatchQueue
 
@@ -69,7 +68,7 @@ async def run_outbox(settings: Settings, args: argparse.Namespace) -> int:
             if args.id is None:
                 print("coachbot: outbox retry needs the row's ID", file=sys.stderr)
                 return 2
-            if not await queue.requeue(args.id, SystemClock().now()):
+            if not await queue.requeue(args.id, application.clock.now()):
                 print(f"coachbot: no failed or in-doubt outbox row {args.id}", file=sys.stderr)
                 return 1
             print(f"re-queued outbox row {args.id}")

@@ -42,17 +42,30 @@ def lms_gateways(settings: Settings) -> dict[str, LmsGateway]:
 
 def mount_lms(web_app: web.Application, application: Application) -> CompletionPolls | None:
     """Mount `POST /lms/events`; the completion polls to run (None when no LMS is set)."""
-    settings, unit_of_work = application.settings, application.unit_of_work
-    clock, outbox_written = application.clock, application.outbox_written
-    mount(web_app, LmsWebhook(settings.lms_webhook_secret, unit_of_work, clock, outbox_written))
+    settings = application.settings
+    mount(
+        web_app,
+        LmsWebhook(
+            settings.lms_webhook_secret,
+            application.unit_of_work,
+            application.clock,
+            application.outbox_written,
+        ),
+    )
+    return completion_polls(application)
+
+
+def completion_polls(application: Application) -> CompletionPolls | None:
+    """The polls of the configured LRS and Moodle; None when neither is set."""
+    settings = application.settings
     lrs, moodle = lrs_client(settings), moodle_client(settings)
     if lrs is None and moodle is None:
         return None
     return CompletionPolls(
         SqlLmsStore(application.engine),
-        unit_of_work,
-        clock,
+        application.unit_of_work,
+        application.clock,
         lrs=lrs,
         moodle=moodle,
-        recorded=outbox_written,
+        recorded=application.outbox_written,
     )
