@@ -58,9 +58,6 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
     try:
         return int(asyncio.run(args.handler(settings, args)))
-    except ConfigError as exc:  # a setting read only when a command needs it
-        print(f"coachbot: configuration error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
 
