@@ -1,5 +1,6 @@
-"""The one place that wires coachbot together: settings -> engine -> unit of work -> services ->
-doors -> dispatcher. `serve` runs it; tests, the sandbox and the demo build the same thing."""
+"""The one place that wires coachbot together: settings -> engine -> the one application
+(`adapters/assemble.py`) -> every door, each mounted as `mount_X(web_app, application)` ->
+dispatcher and scheduler. `serve` runs it; tests, the sandbox and the demo build the same thing."""
 
 from __future__ import annotations
 
