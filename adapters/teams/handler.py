@@ -38,7 +38,14 @@ from adapters.teams.parse import parse_search, parse_session_submission
 from bot.commands import Field, LogSession, parse_snooze, whole_number
 from bot.errors import AppraisalFinding, FieldError, Refusal
 from bot.model import Person
-from bot.refusals import NOT_LD, NOT_YOUR_REPORT, UNKNOWN_PERSON
+from bot.refusals import (
+    NO_LONGER_YOUR_REPORT,
+    NOT_LD,
+    NOT_YOUR_REPORT,
+    UNKNOWN_PERSON,
+    UNKNOWN_REMINDER,
+    marked_done,
+)
 from bot.replies import Actions
 from bot.report_command import parse_report_command
 from bot.services.development import GOAL_WORDS
@@ -281,7 +288,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                 whole_number(str(value.get("value") or "")),
             )
             if form.employee is None:
-                message = "That person is no longer one of your reports."
+                message = NO_LONGER_YOUR_REPORT
                 await say(context, notice_card(message), message)
             else:
                 await say(context, await self.session_card(form), "Log a coaching session")
@@ -396,7 +403,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         except Refusal as refusal:
             refused = refusal.message
         shown = await self.show_as_it_stands(context, person)
-        message = refused or f"Marked done: {done.text}. Well done!"
+        message = refused or marked_done(done.text)
         if refused or not shown:
             await say(context, notice_card(message), message)
 
@@ -416,7 +423,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
     async def snoozed(self, context: TurnContext, person: Person, value: str) -> None:
         reminder = parse_snooze(value)
         if reminder is None:
-            await say(context, notice_card("Unknown reminder."), "Unknown reminder")
+            await say(context, notice_card(UNKNOWN_REMINDER), "Unknown reminder")
             return
         employee_id, due_on = reminder
         try:

@@ -16,6 +16,7 @@ from adapters.slack.session_modal import EMPLOYEE_ACTION, parse_submission, sess
 from bot.commands import whole_number
 from bot.errors import Refusal
 from bot.model import Person
+from bot.refusals import NO_LONGER_YOUR_REPORT, marked_done
 from bot.replies import Actions
 
 
@@ -45,7 +46,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         employee_id = whole_number(action.get("value"))
         form = await door.application.session_form(person, employee_id)
         if employee_id is None or form.employee is None:
-            await tell(client, user_id, None, "That person is no longer one of your reports.")
+            await tell(client, user_id, None, NO_LONGER_YOUR_REPORT)
             return
         opened = await client.views_open(trigger_id=body["trigger_id"], view=session_view(form))
         await door.opened_view(body, opened["view"]["id"], person)
@@ -75,7 +76,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if refused:
             await tell(client, user_id, None, refused)
         elif not shown:
-            await tell(client, user_id, None, f"Marked done: {done.text}. Well done!")
+            await tell(client, user_id, None, marked_done(done.text))
 
 
 async def _show_as_it_stands(

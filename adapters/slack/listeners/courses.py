@@ -23,7 +23,7 @@ from adapters.slack.replies import NOT_YOUR_FORM, notice, tell
 from adapters.slack.session_modal import COURSE_SEARCH
 from bot.commands import whole_number
 from bot.errors import Refusal
-from bot.refusals import UNKNOWN_PERSON
+from bot.refusals import NO_LONGER_YOUR_REPORT, UNKNOWN_PERSON
 from bot.replies import Actions
 from bot.services.assignments import REASON, AssignCourse
 
@@ -85,7 +85,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             )
         employee = next((p for p in reports if str(p.id) == action.get("value")), None)
         if employee is None:
-            await tell(client, user_id, None, "That person is no longer one of your reports.")
+            await tell(client, user_id, None, NO_LONGER_YOUR_REPORT)
             return
         opened = await client.views_open(
             trigger_id=body["trigger_id"], view=assign_view(employee.id, employee.name)

@@ -13,7 +13,7 @@ from adapters.slack.door import SlackDoor
 from adapters.slack.replies import tell
 from bot.commands import parse_snooze
 from bot.errors import Refusal
-from bot.refusals import UNKNOWN_PERSON
+from bot.refusals import UNKNOWN_PERSON, UNKNOWN_REMINDER
 from bot.replies import Actions
 
 
@@ -28,7 +28,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         reminder = parse_snooze(action.get("value"))
         if person is None or reminder is None:
             await tell(
-                client, user_id, None, UNKNOWN_PERSON if person is None else "Unknown reminder."
+                client, user_id, None, UNKNOWN_PERSON if person is None else UNKNOWN_REMINDER
             )
             return
         employee_id, due_on = reminder
