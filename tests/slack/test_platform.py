@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from adapters.sandbox.slack_actor import slash_command
+from adapters.sandbox.slack_actor import TEAM_ID, filled, slash_command
 from adapters.slack.replies import HELP
 from adapters.slack_emulator import Limit, RateLimits
 from bot.clock import FixedClock
 from tests.slack.conftest import USERS, People, seed
-from tests.slack.test_session_flow import table
+from tests.slack.test_session_flow import GOOD, table
 from tests.support.slack_world import SlackWorld, eventually, start_world
 
 MONDAY_MORNING = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -155,7 +155,7 @@ async def test_a_busy_slack_is_said_at_once_instead_of_outliving_the_trigger(
     assert [c.status for c in world.emulator.calls("views.open")] == [200, 429]
 
 
-async def test_socket_mode_carries_a_slash_command_end_to_end(worlds: WorldFactory) -> None:
+async def test_socket_mode_logs_a_session_end_to_end(worlds: WorldFactory, people: People) -> None:
     world = await worlds(socket_mode=True)
     socket_mode = world.emulator.socket_mode
     trigger = world.emulator.new_trigger_id("U0MAYA")
@@ -165,6 +165,21 @@ async def test_socket_mode_carries_a_slash_command_end_to_end(worlds: WorldFacto
     form = await world.opened_view("U0MAYA")
     assert form["title"]["text"] == "Log a coaching session"
     assert "Ed Jones" in str(form)
+
+    submitted = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID},
+        "user": {"id": "U0MAYA"},
+        "view": filled(form, GOOD),
+    }
+    saved_ack = await socket_mode.send("interactive", submitted)
+    assert saved_ack["envelope_id"]  # acknowledged within Slack's 3 s
+    assert "errors" not in str(saved_ack.get("payload") or {})
+    [session] = await table(world, "coaching_session")
+    assert session["employee_id"] == people.ed
+    await world.deliver()
+    [dm] = world.emulator.messages_to("U0ED")
+    assert "Maya Patel logged your coaching session" in dm["text"]
 
     help_ack = await socket_mode.send(
         "slash_commands",
@@ -182,10 +197,7 @@ async def test_socket_mode_carries_a_slash_command_end_to_end(worlds: WorldFacto
     assert kinds == [
         "apps.connections.open",
         "socket_mode_connect",
-        "socket_mode_envelope",
-        "socket_mode_ack",
-        "socket_mode_envelope",
-        "socket_mode_ack",
+        *["socket_mode_envelope", "socket_mode_ack"] * 3,
     ]
     envelopes = [c.args["envelope_id"] for c in world.emulator.calls("socket_mode_envelope")]
     acks = [c.args["envelope_id"] for c in world.emulator.calls("socket_mode_ack")]
