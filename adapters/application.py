@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from adapters.config import Settings
 from bot.clock import Clock, local_date
 from bot.commands import LogSession
-from bot.model import AgreedAction, GoalStatus, IlpGoal, Person
+from bot.model import AgreedAction, Course, GoalStatus, IlpGoal, Person, Skill
 from bot.ports import Conversations, Installations, NudgeStore, OpenedViews, UnitOfWork
 from bot.replies import Reply
 from bot.services import assignments, development, goals, home, nudges, sessions
@@ -63,6 +63,19 @@ class Application:
 
     # One call per use-case, with the dependencies filled in: a door passes what the person
     # sent and who they are, and renders what comes back.
+
+    async def current_reports(self, manager: Person) -> list[Person]:
+        """The people this manager coaches today (their local date), by name."""
+        async with self.unit_of_work() as uow:
+            return await uow.people.current_reports(manager.id, self.today_for(manager))
+
+    async def search_skills(self, words: str, limit: int) -> list[Skill]:
+        async with self.unit_of_work() as uow:
+            return await uow.catalogue.search_skills(words, limit)
+
+    async def search_courses(self, words: str, limit: int) -> list[Course]:
+        async with self.unit_of_work() as uow:
+            return await uow.catalogue.search_courses(words, limit)
 
     async def session_form(
         self, manager: Person, employee_id: int | None = None, *, skill_ids: Sequence[str] = ()

@@ -182,13 +182,13 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             return _search_error(HTTPStatus.BAD_REQUEST, "BadRequest", query)
         if await self.person(context, remember=False) is None:
             return _search_error(HTTPStatus.FORBIDDEN, "Forbidden", UNKNOWN_PERSON)
-        async with self.door.application.unit_of_work() as uow:
-            if query.dataset == SKILLS_DATASET:
-                skills = await uow.catalogue.search_skills(query.text, query.skip + query.top)
-                found = [(s.name, s.skill_id) for s in skills]
-            else:
-                courses = await uow.catalogue.search_courses(query.text, query.skip + query.top)
-                found = [(c.title, c.course_id) for c in courses]
+        application, wanted = self.door.application, query.skip + query.top
+        if query.dataset == SKILLS_DATASET:
+            skills = await application.search_skills(query.text, wanted)
+            found = [(s.name, s.skill_id) for s in skills]
+        else:
+            courses = await application.search_courses(query.text, wanted)
+            found = [(c.title, c.course_id) for c in courses]
         results = [{"title": title, "value": value} for title, value in found[query.skip :]]
         body = AdaptiveCardInvokeResponse(
             status_code=int(HTTPStatus.OK), type=SEARCH_RESPONSE, value={"results": results}
@@ -337,8 +337,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         """`record NAME`: a current report's record, with the key points this manager wrote."""
         door = self.door
         today = door.application.today_for(person)
-        async with door.application.unit_of_work() as uow:
-            reports = await uow.people.current_reports(person.id, today)
+        reports = await door.application.current_reports(person)
         chosen = [p for p in reports if name and name.lower() in p.name.lower()]
         if len(chosen) != 1:
             names = ", ".join(p.name for p in reports)

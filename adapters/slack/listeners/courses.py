@@ -79,10 +79,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         manager = await door.person_or_tell(client, user_id)
         if manager is None:
             return
-        async with door.application.unit_of_work() as uow:
-            reports = await uow.people.current_reports(
-                manager.id, door.application.today_for(manager)
-            )
+        reports = await door.application.current_reports(manager)
         employee = next((p for p in reports if str(p.id) == action.get("value")), None)
         if employee is None:
             await tell(client, user_id, None, NO_LONGER_YOUR_REPORT)

@@ -23,8 +23,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if not await _known(door, body):
             await ack(options=[])
             return
-        async with door.application.unit_of_work() as uow:
-            found = await uow.catalogue.search_skills(payload.get("value", ""), MAX_OPTIONS)
+        found = await door.application.search_skills(payload.get("value", ""), MAX_OPTIONS)
         await ack(options=[_option(skill.name, skill.skill_id) for skill in found])
 
     @app.options(COURSE_SEARCH)
@@ -32,8 +31,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         if not await _known(door, body):
             await ack(options=[])
             return
-        async with door.application.unit_of_work() as uow:
-            found = await uow.catalogue.search_courses(payload.get("value", ""), MAX_OPTIONS)
+        found = await door.application.search_courses(payload.get("value", ""), MAX_OPTIONS)
         await ack(options=[_option(course.title, course.course_id) for course in found])
 
 
