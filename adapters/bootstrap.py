@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from dataclasses import dataclass, field
 
@@ -41,6 +42,8 @@ from storage.dispatch_queue import SqlDispatchQueue
 from storage.nudge_store import SqlNudgeStore
 from storage.unit_of_work import unit_of_work_factory
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Coachbot:
@@ -53,7 +56,7 @@ class Coachbot:
     dispatcher: OutboxDispatcher
     messengers: dict[str, Messenger] = field(default_factory=dict)
     scheduler: SchedulerRunner | None = None  # None when COACHBOT_SCHEDULER=off
-    lms_polls: CompletionPolls | None = None  # issue 5: None without an LMS or scheduler
+    lms_polls: CompletionPolls | None = None  # None without an LMS to poll or a scheduler
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -195,6 +198,15 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
         lines = describe_doors(settings) if emulator is None else sandbox_lines(settings, emulator)
         for line in lines:
             print(line, flush=True)
+        log.info(
+            "started: listening on %s:%d; Slack %s, Teams %s, scheduler %s%s",
+            settings.host,
+            settings.port,
+            "on" if settings.slack_enabled else "off",
+            "on" if settings.teams_enabled else "off",
+            "on" if coachbot.scheduler is not None else "off",
+            " (sandbox)" if emulator is not None else "",
+        )
         print(f"coachbot listening on http://{settings.host}:{settings.port}", flush=True)
         await stopped.wait()
 

@@ -1,4 +1,4 @@
-"""Carry-over (`programme.md`, step 1 of a session): the review of the employee's open actions.
+"""Carry-over (the first step of a session): the review of the employee's open actions.
 
 Done and dropped actions close; a carried-over action closes as carried over and is re-created
 open in the new session, so that every open action belongs to the employee's latest session.

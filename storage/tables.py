@@ -371,7 +371,7 @@ class IlpGoalChangeRow(SQLModel, table=True):
     changed_on: date
 
 
-# ---- the course search index (issue 5): ranked search by title words, id and skill ----
+# ---- the course search index: ranked search by title words, id and skill ----
 
 
 def _token_type() -> Any:

@@ -57,6 +57,7 @@ class SlackIdentity:
         if person is None or not person.active or user.get("deleted"):
             return None
         zone = str(user["tz"]) if user.get("tz") else person.timezone
+        matched = person
         try:
             async with self.unit_of_work() as uow:
                 if known is None:
@@ -68,7 +69,7 @@ class SlackIdentity:
         except TryAgain:
             # Too busy to remember the match in time: Slack's profile still says who this is,
             # so answer as that person; the next request stores the match.
-            return replace(person, slack_user_id=slack_user_id, timezone=zone)
+            return replace(matched, slack_user_id=slack_user_id, timezone=zone)
         if person is not None:
             self._person_ids[slack_user_id] = person.id
         return person

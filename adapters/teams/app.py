@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+from azure.core.exceptions import DeserializationError  # what msrest raises, where it is defined
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
-from msrest.exceptions import DeserializationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings

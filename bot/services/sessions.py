@@ -1,6 +1,6 @@
-"""Logging a coaching session (flow 1 of `architecture.md`): the form a manager fills in, and
-the one transaction that stores a session with its actions, carry-over, course assignments,
-skill level and the messages it causes."""
+"""Logging a coaching session (the path of `docs/architecture.md`): the form a manager fills in, and
+the one transaction that stores a session with its actions, carry-over, course assignments, skill
+level and the messages it causes."""
 
 from __future__ import annotations
 
