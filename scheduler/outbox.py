@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -120,12 +121,15 @@ class OutboxDispatcher:
         self.lms_gateways = dict(lms_gateways or {})  # issue 5: "xapi" / "moodle" rows
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(concurrency)
+        self._outcomes: Counter[str] = Counter()  # rows sent and failed in the current batch
 
     def notify(self) -> None:
         self._wake.set()
 
     async def deliver_due(self) -> int:
-        """Resolve rows left in doubt, then deliver one batch of due rows; the rows handled."""
+        """Resolve rows left in doubt, then deliver one batch of due rows; the rows handled.
+        A batch that handled any is logged with how many rows went and failed (counts only)."""
+        self._outcomes.clear()
         now = self.clock.now()
         hold_until = time.monotonic() + self.in_doubt_after.total_seconds() / 2
         doubts = await self.queue.claim_in_doubt(now, now - self.in_doubt_after, 10_000)
@@ -141,7 +145,15 @@ class OutboxDispatcher:
         for outcome in await asyncio.gather(*jobs, return_exceptions=True):
             if isinstance(outcome, BaseException):
                 log.error("outbox delivery failed; the row stays in doubt", exc_info=outcome)
-        return len(entries) + len(doubts)
+        handled = len(entries) + len(doubts)
+        if handled:
+            log.info(
+                "outbox batch: %d row(s), %d sent, %d failed (the rest wait or were dropped)",
+                handled,
+                self._outcomes["sent"],
+                self._outcomes["failed"],
+            )
+        return handled
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; idle, wait for `notify()` or the next poll."""
@@ -215,7 +227,7 @@ class OutboxDispatcher:
                 return
             if arrived:
                 log.info("outbox rows %s were delivered before a crash; marked sent", ids)
-                await self.queue.mark_all_sent(ids, None, self.clock.now())
+                await self._sent(ids, None)
                 return
         live = [entry for entry in group if entry.id not in pointless]
         if len(live) < len(group):
@@ -282,7 +294,7 @@ class OutboxDispatcher:
                 log.exception("delivering outbox rows %s (%s) failed", ids, group[0].kind)
                 await self._retry(group, backoff(group[0].attempts), f"error: {type(exc).__name__}")
                 return
-            await self.queue.mark_all_sent(ids, message_ref, self.clock.now())
+            await self._sent(ids, message_ref)
             return
         await self._release(group, 1.0, "rate limited")
 
@@ -328,7 +340,7 @@ class OutboxDispatcher:
             log.exception("delivering outbox rows %s (%s) failed", ids, group[0].kind)
             await self._retry(group, backoff(attempts), f"error: {type(exc).__name__}")
         else:
-            await self.queue.mark_all_sent(ids, reference, self.clock.now())
+            await self._sent(ids, reference)
 
     # ---- end issue 5 -------------------------------------------------------------------------
 
@@ -354,9 +366,14 @@ class OutboxDispatcher:
         async with self.unit_of_work() as uow:
             return await uow.people.get(entry.recipient_id)
 
+    async def _sent(self, ids: list[int], message_ref: str | None) -> None:
+        await self.queue.mark_all_sent(ids, message_ref, self.clock.now())
+        self._outcomes["sent"] += len(ids)
+
     async def _fail(self, group: list[OutboxEntry], reason: str) -> None:
         for entry in group:
             await self.queue.mark_failed(entry.id, reason)
+        self._outcomes["failed"] += len(group)
 
     async def _retry(self, group: list[OutboxEntry], delay: float, reason: str) -> None:
         if group[0].attempts >= self.max_attempts:

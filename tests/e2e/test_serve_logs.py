@@ -1,6 +1,7 @@
 """What `coachbot serve` logs, through the real entry point: one line per event (UTC time, level,
-logger, message) at COACHBOT_LOG_LEVEL, its start-up included, and never a message's text or a
-person's details, even when a session is logged and its DM delivered."""
+logger, message) at COACHBOT_LOG_LEVEL: its start-up, each sweep and each delivery batch, and
+never a message's text or a person's details, even when a session is logged and its DM
+delivered."""
 
 from __future__ import annotations
 
@@ -47,10 +48,15 @@ async def test_serve_logs_its_start_up_one_line_each_and_no_message_text(tmp_pat
         await actor.submit(MAYA, form, answers, await trigger())
         [dm] = await _poll(http, f"{origin}/_emulator/messages/{SAM}", "messages")
         assert ACTION in str(dm)  # the DM went, with the manager's words in it
+        await served.line_with("INFO scheduler.outbox: outbox batch:")
+        if "sweep queued" not in served.later:  # the first sweep runs 5 s after start-up
+            await served.line_with("INFO scheduler.jobs: sweep queued")
 
     assert "INFO adapters.bootstrap: started: listening on 127.0.0.1:" in served.printed
     assert "INFO scheduler.runner: scheduler started: nudge-sweep, ld-digest" in served.printed
     after_listening = served.later.splitlines()
+    batches = [line for line in after_listening if "outbox batch:" in line]
+    assert any(re.search(r" [1-9]\d* sent, 0 failed", line) for line in batches), batches
     logged = [line for line in served.printed.splitlines() if LOG_LINE.fullmatch(line)]
     logged += after_listening
     assert all(LOG_LINE.fullmatch(line) for line in after_listening), after_listening
