@@ -118,7 +118,7 @@ class OutboxDispatcher:
         self.batch = batch
         self.rate_limit_retries = rate_limit_retries
         self.send_timeout = send_timeout
-        self.lms_gateways = dict(lms_gateways or {})  # issue 5: "xapi" / "moodle" rows
+        self.lms_gateways = dict(lms_gateways or {})  # channel -> gateway: "xapi" / "moodle" rows
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(concurrency)
         self._outcomes: Counter[str] = Counter()  # rows sent and failed in the current batch
@@ -197,12 +197,11 @@ class OutboxDispatcher:
         leader = group[0]
         ids = [entry.id for entry in group]
         if leader.channel != "chat":
-            # ---- issue 5: LMS rows go to their gateway (resending one in doubt is harmless) ----
+            # LMS rows go to their gateway (resending one in doubt is harmless: both dedupe)
             gateway = self.lms_gateways.get(leader.channel)
             if gateway is not None:
                 await self._deliver_lms(group, gateway)
                 return
-            # ---- end issue 5 ----
             await self._fail(group, f"no gateway for channel {leader.channel!r}")
             return
         person = await self._recipient(leader)
@@ -319,8 +318,6 @@ class OutboxDispatcher:
         for entry in group:
             await self.queue.retry_later(entry.id, not_before, reason)
 
-    # ---- issue 5: delivery of LMS rows -----------------------------------------------------
-
     async def _deliver_lms(self, group: list[OutboxEntry], gateway: LmsGateway) -> None:
         """One LMS row through its gateway. An unreachable LMS never fails the row: it waits
         in the outbox, backing off, until the LMS is back."""
@@ -341,8 +338,6 @@ class OutboxDispatcher:
             await self._retry(group, backoff(attempts), f"error: {type(exc).__name__}")
         else:
             await self._sent(ids, reference)
-
-    # ---- end issue 5 -------------------------------------------------------------------------
 
     async def _arrived(
         self, messenger: Messenger, address: ChatAddress, ref: str, since: datetime
