@@ -109,6 +109,42 @@ def split_for_review(
     )
 
 
+REVIEW_LABELS = {
+    ActionStatus.DONE: "Done",
+    ActionStatus.CARRIED_OVER: "Carry over",
+    ActionStatus.DROPPED: "Drop",
+}
+"""Each review choice as the form's buttons name it, in both doors."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewShown:
+    """What the form's review shows: the actions reviewed one by one with the choice each
+    shows, the others with the one choice they share, and the line saying what saving does."""
+
+    one_by_one: tuple[AgreedAction, ...]
+    grouped: tuple[AgreedAction, ...]
+    chosen: Mapping[int, ActionStatus]
+    group_choice: ActionStatus
+    summary: str
+
+
+def review_shown(
+    open_actions: Sequence[AgreedAction],
+    prefilled: Mapping[int, ActionStatus],
+    reviews: Mapping[int, ActionStatus] | None = None,
+    grouped_review: ActionStatus | None = None,
+) -> ReviewShown:
+    """The review as the form shows it: what the manager chose (`reviews`, `grouped_review`,
+    when the form comes back with errors), else what is `prefilled`."""
+    one_by_one, grouped = split_for_review(open_actions)
+    group_choice = grouped_review or DEFAULT_REVIEW
+    chosen = {a.id: (reviews or {}).get(a.id) or prefilled[a.id] for a in one_by_one}
+    chosen.update({a.id: group_choice for a in grouped})
+    summary = carry_summary(open_actions, chosen, len(one_by_one))
+    return ReviewShown(one_by_one, grouped, chosen, group_choice, summary)
+
+
 def group_label(count: int) -> str:
     """The group choice's question: "The other 50 open actions"."""
     return f"The other {count} open {'action' if count == 1 else 'actions'}"
