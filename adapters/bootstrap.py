@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import signal
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -31,11 +32,13 @@ from adapters.startup import StartupRefused, database_problems
 from adapters.teams.app import TeamsWiring, mount_teams
 from bot.clock import Clock, SystemClock
 from bot.ports import Messenger
+from scheduler.leadership import LEASE_NAME, Leadership, this_process
 from scheduler.outbox import OutboxDispatcher
 from scheduler.runner import SchedulerRunner, digest_job, nudge_jobs
 from storage.db import create_engine, upgrade
 from storage.digest import SqlDigestStore
 from storage.dispatch_queue import SqlDispatchQueue
+from storage.leases import SqlLease
 from storage.nudge_store import SqlNudgeStore
 from storage.unit_of_work import unit_of_work_factory
 
@@ -52,22 +55,38 @@ class Coachbot:
     messengers: dict[str, Messenger] = field(default_factory=dict)
     scheduler: SchedulerRunner | None = None  # None when COACHBOT_SCHEDULER=off
     lms_polls: CompletionPolls | None = None  # issue 5: None without an LMS or scheduler
+    leadership: Leadership | None = None  # None when COACHBOT_SCHEDULER=off
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _polls_stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start_background(self) -> None:
-        """Start the dispatcher, and the scheduler's jobs unless COACHBOT_SCHEDULER=off."""
+        """Start the dispatcher (in every process: its claims never overlap), and unless
+        COACHBOT_SCHEDULER=off ask for the periodic jobs, which run in the one process of all
+        those sharing the database that holds their lease (this one, when it is alone)."""
         self._stop.clear()
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
+        if self.leadership is not None:
+            await self.leadership.turn()
+            self._tasks.append(asyncio.create_task(self.leadership.run(self._stop)))
+
+    def _lead(self) -> None:
+        """This process has taken the periodic jobs' lease: start them."""
         if self.scheduler is not None:
             self.scheduler.start()
         if self.lms_polls is not None:
-            self._tasks.append(asyncio.create_task(self.lms_polls.run(self._stop)))
+            self._polls_stop = asyncio.Event()
+            self._tasks.append(asyncio.create_task(self.lms_polls.run(self._polls_stop)))
 
-    async def stop_background(self) -> None:
+    def _follow(self) -> None:
+        """Another process runs the periodic jobs (or this one stops): stop ours."""
         if self.scheduler is not None:
             self.scheduler.stop()
+        self._polls_stop.set()
+
+    async def stop_background(self) -> None:
         self._stop.set()
+        self._polls_stop.set()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -122,7 +141,7 @@ def build(
         messengers["teams"] = mount_teams(
             web_app, settings, engine, unit_of_work, clock, dispatcher.notify, teams
         )
-    return Coachbot(
+    coachbot = Coachbot(
         settings,
         engine,
         clock,
@@ -132,6 +151,11 @@ def build(
         scheduler,
         lms_polls=lms_polls if settings.scheduler else None,
     )
+    if settings.scheduler:
+        period = timedelta(seconds=settings.lease_seconds)
+        lease = SqlLease(engine, LEASE_NAME, this_process())
+        coachbot.leadership = Leadership(lease, coachbot._lead, coachbot._follow, period)
+    return coachbot
 
 
 def describe_doors(settings: Settings) -> list[str]:
