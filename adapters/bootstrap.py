@@ -30,6 +30,7 @@ from adapters.slack.messenger import SlackMessenger
 from adapters.slack_emulator import SlackEmulator
 from adapters.startup import StartupRefused, database_problems
 from adapters.teams.app import TeamsWiring, mount_teams
+from adapters.workers import WorkerPipes
 from bot.clock import Clock, SystemClock
 from bot.ports import Messenger
 from scheduler.leadership import LEASE_NAME, Leadership, this_process
@@ -175,17 +176,24 @@ def describe_doors(settings: Settings) -> list[str]:
     return lines
 
 
-async def serve(settings: Settings, *, sandbox: bool = False) -> None:
+async def serve(
+    settings: Settings, *, sandbox: bool = False, worker: WorkerPipes | None = None
+) -> None:
     """Migrate, then serve HTTP and deliver the outbox until SIGINT or SIGTERM. With no chat
     credentials (or `sandbox`), serve the sandbox instead (adapters/sandbox/gate.py says when).
+    As one of `serve --workers N`'s workers, accept on the parent's socket (the parent has
+    migrated and speaks for all) and stop when the parent is gone.
     Raises `StartupRefused` with the operator's one line when it cannot start."""
     problem = incomplete_platform(settings)
     if problem is not None:
         raise StartupRefused(problem)
     in_sandbox = sandbox or not (settings.slack_enabled or settings.teams_enabled)
     async with contextlib.AsyncExitStack() as running:
-        # bound first: a port in use stops start-up before anything is started or written
-        listening = listening_socket(LOOPBACK if in_sandbox else settings.host, settings.port)
+        if worker is not None:
+            listening = worker.listening
+        else:
+            # bound first: a port in use stops start-up before anything is started or written
+            listening = listening_socket(LOOPBACK if in_sandbox else settings.host, settings.port)
         running.callback(listening.close)
         emulator = None
         if in_sandbox:
@@ -199,7 +207,8 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
         running.push_async_callback(coachbot.engine.dispose)
         hint = "check DATABASE_URL" if emulator is None else "run the sandbox in a writable folder"
         async with database_problems(settings.database_url, hint):
-            await upgrade(coachbot.engine)
+            if worker is None:
+                await upgrade(coachbot.engine)
             if emulator is not None and await is_empty(coachbot.engine):
                 await load_sample_organisation(coachbot.engine, coachbot.clock, settings.timezone)
         runner = web.AppRunner(coachbot.web_app)
@@ -212,7 +221,12 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
         socket_mode = await connect_socket_mode(coachbot)
         if socket_mode is not None:
             running.push_async_callback(socket_mode.close_async)
-        stopped = _stop_on_signals()  # before saying so, lest a prompt SIGTERM kill it
+        stopped = stop_on_signals()  # before saying so, lest a prompt SIGTERM kill it
+        if worker is not None:
+            worker.watch_parent(stopped)
+            worker.say_ready()
+            await stopped.wait()
+            return
         lines = describe_doors(settings) if emulator is None else sandbox_lines(settings, emulator)
         for line in lines:
             print(line, flush=True)
@@ -220,7 +234,7 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
         await stopped.wait()
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     """An event set by SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
