@@ -4,10 +4,12 @@ e-mail on their Slack profile (`users.info`), whose IANA `tz` is stored as the p
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.errors import TryAgain
 from bot.model import Person
 from bot.ports import UnitOfWork
 
@@ -52,14 +54,21 @@ class SlackIdentity:
         email = (user.get("profile") or {}).get("email")
         async with self.unit_of_work() as uow:
             person = known if known is not None else await uow.people.by_email(email or "")
-            if person is None or not person.active or user.get("deleted"):
-                return None
-            if known is None:
-                await uow.people.set_chat_identity(person.id, slack_user_id=slack_user_id)
-            if user.get("tz") and user["tz"] != person.timezone:
-                await uow.people.set_timezone(person.id, str(user["tz"]))
-            await uow.commit()
-            person = await uow.people.get(person.id)
+        if person is None or not person.active or user.get("deleted"):
+            return None
+        zone = str(user["tz"]) if user.get("tz") else person.timezone
+        try:
+            async with self.unit_of_work() as uow:
+                if known is None:
+                    await uow.people.set_chat_identity(person.id, slack_user_id=slack_user_id)
+                if zone != person.timezone:
+                    await uow.people.set_timezone(person.id, str(zone))
+                await uow.commit()
+                person = await uow.people.get(person.id)
+        except TryAgain:
+            # Too busy to remember the match in time: Slack's profile still says who this is,
+            # so answer as that person; the next request stores the match.
+            return replace(person, slack_user_id=slack_user_id, timezone=zone)
         if person is not None:
             self._person_ids[slack_user_id] = person.id
         return person

@@ -21,7 +21,7 @@ async def test_serve_without_credentials_runs_the_sandbox(tmp_path: Path) -> Non
         assert health.status == 200
         actor = SlackActor(http, url, served.signing_secret)
         origin = served.emulator_origin
-        help_text = await (await actor.slash("U0MGR0001", "", "help")).text()
+        help_text = await (await actor.slash("U0MGR0001", "1.help.trigger", "help")).text()
         assert "/coaching @person" in help_text
         minted = await http.post(f"{origin}/_emulator/trigger_ids", json={"user_id": "U0MGR0001"})
         trigger = (await minted.json())["trigger_id"]
@@ -63,7 +63,7 @@ def test_the_demo_plays_one_coaching_cycle(tmp_path: Path) -> None:
     )
     assert "Draft the renewal proposal (by 15 January 2099)" in sam_dm
     sam_home = text[text.index("4. Sam opens") : text.index("5. Maya opens")]
-    recent = sam_home[sam_home.index("*Recent sessions* (newest first)") :].splitlines()[1:6]
+    recent = sam_home[sam_home.index("*Recent sessions (newest first)*") :].splitlines()[1:6]
     assert recent[0].endswith("Coaching session: Skill development, Negotiation")  # today's
     assert "Maya Chen logged your coaching session" in text
     assert "Negotiation basics (https://lms.example.org/course/view.php?id=101)" in text

@@ -60,10 +60,10 @@ async def test_sandbox_on_an_empty_database_listens_on_loopback_only_with_a_secr
             await http.get(f"http://127.0.0.2:{served.port}/healthz")
         url = f"http://127.0.0.1:{served.port}"
         known = SlackActor(http, url, "sandbox-signing-secret")
-        assert (await known.slash("U0MGR0001", "", "help")).status == 401
+        assert (await known.slash("U0MGR0001", "1.help.trigger", "help")).status == 401
         assert served.signing_secret != "sandbox-signing-secret"
         printed = SlackActor(http, url, served.signing_secret)
-        answer = await printed.slash("U0MGR0001", "", "help")
+        answer = await printed.slash("U0MGR0001", "1.help.trigger", "help")
         assert answer.status == 200
         assert "/coaching @person" in await answer.text()
 

@@ -131,7 +131,7 @@ async def test_the_digest_says_how_many_people_the_sessions_were_with(
     assert await queue_weekly_digests(SqlDigestStore(engine), reports, clock.now(), "UTC") == 1
     async with engine.connect() as connection:
         [row] = (await connection.execute(select(metadata.tables["outbox"]))).mappings().all()
-    text = compose("ld_digest", row["payload"]).sections[0].text
+    text = compose("ld_digest", row["payload"], today=MONDAY).sections[0].text
 
     assert text.splitlines()[:2] == [
         "*12 sessions* with 6 people in the last 30 days (+6 on last week)",

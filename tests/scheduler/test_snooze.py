@@ -111,7 +111,7 @@ async def test_the_next_reminder_comes_exactly_when_the_snooze_answer_says(org: 
     # Boxing Day holiday on Monday 28.
     assert answer == (
         "Snoozed: I'll remind you about your session with Ed Jones again on Tuesday "
-        "29 December 2026, between 09:00 and 11:00 your time, unless you log it before then."
+        "29 December, between 09:00 and 11:00 your time, unless you log it before then."
     )
     arrived: dict[date, list[str]] = {}
     day = date(2026, 12, 15)

@@ -218,12 +218,14 @@ async def test_a_sent_message_is_composed_again_with_its_closed_actions(
     call, _ = result.actions
     await mark_action_done(SqlUnitOfWork(engine), org.ed, call.id, TODAY)
 
-    reply = await message_as_it_stands(SqlUnitOfWork(engine), org.ed, "D0ED:1700000000.000100")
+    reply = await message_as_it_stands(
+        SqlUnitOfWork(engine), org.ed, "D0ED:1700000000.000100", TODAY
+    )
     assert reply is not None
     [agreed] = [section for section in reply.sections if section.text == "*What you agreed*"]
     assert agreed.items == ("Call Acme ✅ _done_", "Demo")
     assert [button.label for button in agreed.buttons] == ["Done: Demo"]
     assert (
-        await message_as_it_stands(SqlUnitOfWork(engine), org.maya, "D0ED:1700000000.000100")
+        await message_as_it_stands(SqlUnitOfWork(engine), org.maya, "D0ED:1700000000.000100", TODAY)
         is None
     )

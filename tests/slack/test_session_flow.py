@@ -181,7 +181,7 @@ async def test_the_employee_marks_an_action_done_from_the_dm(
         for line in block["text"]["text"].splitlines()
     ]
     assert "• Role-play the opener with Zoe ✅ _done_" in lines
-    assert "• Draft the proposal (by 15 January)" in lines
+    assert "• Draft the proposal (by 15 January 2099)" in lines
 
 
 async def test_what_a_manager_types_cannot_link_or_mention_in_the_dm(
@@ -257,4 +257,4 @@ async def test_a_date_carries_its_year_only_when_it_is_not_this_year(
     await world.event({"type": "app_home_opened", "user": "U0ED", "tab": "home"}, "EvYear")
     home = str(await eventually(lambda: world.emulator.last_view_published("U0ED")))
     assert "Draft the proposal _(by 15 January 2099)_" in home
-    assert f"• {_this_year(today_utc())}: Coaching session" in home
+    assert f"*{_this_year(today_utc())}*: Coaching session" in home

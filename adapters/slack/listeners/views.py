@@ -14,18 +14,14 @@ from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import NOT_YOUR_FORM
 from adapters.slack.session_modal import CALLBACK_ID, error_map, parse_submission, session_view
 from bot.commands import Field
-from bot.errors import Refusal, TryAgain
+from bot.errors import Refusal
 from bot.services.sessions import NeedsAttention, log_session, session_form
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
     @app.view(CALLBACK_ID)
     async def session_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        try:
-            person = await door.identity.person(body["user"]["id"])
-        except TryAgain as busy:  # matching a first-time user stores who they are
-            await ack(response_action="errors", errors={Field.EMPLOYEE: busy.message})
-            return
+        person = await door.identity.person(body["user"]["id"])
         if person is None:
             await ack(response_action="errors", errors={Field.EMPLOYEE: UNKNOWN_PERSON})
             return
