@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scheduler.leadership import Leadership
+from adapters.bootstrap import Coachbot, build
+from adapters.config import load_settings
+from scheduler.leadership import LEASE_NAME, Leadership
 from storage.leases import SqlLease
 
 NOW = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
@@ -66,3 +68,36 @@ async def test_the_jobs_run_only_while_the_lease_is_held(engine: AsyncEngine) ->
     assert running == {"host:1:aa": False}
     await second.turn()
     assert running == {"host:1:aa": False, "host:2:bb": True}
+
+
+async def test_scheduler_off_keeps_the_process_out_of_the_running(sqlite_url: str) -> None:
+    coachbot = build(load_settings(DATABASE_URL=sqlite_url, COACHBOT_SCHEDULER="off"))
+    await coachbot.start_background()
+    try:
+        lease = SqlLease(coachbot.engine, LEASE_NAME, "anyone")
+        assert await lease.current_holder(datetime.now(UTC)) is None
+    finally:
+        await coachbot.stop_background()
+        await coachbot.engine.dispose()
+
+
+async def test_a_lone_process_runs_the_jobs_at_once_and_lets_them_go_when_it_stops(
+    sqlite_url: str,
+) -> None:
+    coachbot = build(load_settings(DATABASE_URL=sqlite_url))
+    await coachbot.start_background()
+    lease = SqlLease(coachbot.engine, LEASE_NAME, "another:1:aa")
+    try:
+        assert coachbot.scheduler is not None and coachbot.scheduler.running
+        assert await lease.current_holder(datetime.now(UTC)) == f"{coachbot_holder(coachbot)}"
+        assert not await lease.hold(datetime.now(UTC), PERIOD)
+    finally:
+        await coachbot.stop_background()
+    assert not coachbot.scheduler.running
+    assert await lease.hold(datetime.now(UTC), PERIOD)  # let go at once, not after 30 s
+    await coachbot.engine.dispose()
+
+
+def coachbot_holder(coachbot: Coachbot) -> str:
+    assert coachbot.leadership is not None
+    return coachbot.leadership.lease.holder
