@@ -145,6 +145,10 @@ class Workers:
                 )
                 for task in pending:
                     task.cancel()
+                if stop not in done:
+                    # Ctrl-C reaches the workers too: one may stop before our own handler runs
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stopped.wait(), 0.5)
                 for task in done:
                     worker = exits.get(task)
                     if worker is None or stopped.is_set():
