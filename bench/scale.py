@@ -91,7 +91,7 @@ async def org_figures(url: str, people: int, emulator_api: str, repeat: int) -> 
         await engine.dispose()
     ranked, like, _ = await course_search.run(url, COURSES, course_search.queries(100), 2)
     out["search_p99_ms"], out["like_p99_ms"] = ranked, like
-    server, bot = workers.start_serving(1, url, emulator_api)
+    server, bot, _ = workers.start_serving(1, url, emulator_api)
     try:
         await workers.burst(bot, emulator_api.removesuffix("/api/"), FORMS, 50)
         out["rss_mb"] = rss_mb(server.pid)
