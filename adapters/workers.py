@@ -105,6 +105,10 @@ class Workers:
                 ",".join(str(fd) for fd in fds),
                 pass_fds=fds,
             )
+        except OSError:
+            os.close(ready_read)
+            os.close(life_write)
+            raise
         finally:
             os.close(ready_write)
             os.close(life_read)
