@@ -33,9 +33,10 @@ from adapters.teams.app import TeamsWiring, mount_teams
 from adapters.workers import WorkerPipes
 from bot.clock import Clock, SystemClock
 from bot.ports import Messenger
+from scheduler.jobs import digest_job, sweep_job
 from scheduler.leadership import LEASE_NAME, Leadership, this_process
 from scheduler.outbox import OutboxDispatcher
-from scheduler.runner import SchedulerRunner, digest_job, nudge_jobs
+from scheduler.runner import SchedulerRunner
 from storage.db import create_engine, upgrade
 from storage.digest import SqlDigestStore
 from storage.dispatch_queue import SqlDispatchQueue
@@ -102,7 +103,7 @@ def build(
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     unit_of_work = unit_of_work_factory(engine)
-    web_app = build_app(engine)
+    web_app = build_app(engine, metrics_token=settings.metrics_token)
     messengers: dict[str, Messenger] = {}
     dispatcher = OutboxDispatcher(
         SqlDispatchQueue(engine),
@@ -113,16 +114,16 @@ def build(
     )
     lms_polls = mount_lms(web_app, settings, engine, unit_of_work, clock, dispatcher.notify)
     policy = nudge_policy(settings)
-    jobs = nudge_jobs(SqlNudgeStore(engine), clock, policy, dispatcher.notify)
-    jobs.append(
+    jobs = [
+        sweep_job(SqlNudgeStore(engine), clock, policy, dispatcher.notify),
         digest_job(
             SqlDigestStore(engine),
             programme_reports(settings, engine, clock),
             clock,
             policy,
             dispatcher.notify,
-        )
-    )
+        ),
+    ]
     scheduler = SchedulerRunner(jobs) if settings.scheduler else None
     if settings.slack_enabled:
         client = build_client(settings)

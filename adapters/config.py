@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     lms_webhook_secret: str | None = Field(None, validation_alias="LMS_WEBHOOK_SECRET")
     holidays: str | None = Field(None, validation_alias="COACHBOT_HOLIDAYS")
     public_url: str | None = Field(None, validation_alias="COACHBOT_PUBLIC_URL")
+    metrics_token: str | None = Field(None, validation_alias="COACHBOT_METRICS_TOKEN")
 
     @field_validator("scheduler", mode="before")
     @classmethod

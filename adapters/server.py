@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,12 +12,21 @@ from storage.db import takes_writes
 
 ENGINE_KEY = web.AppKey("engine", AsyncEngine)
 REGISTRY_KEY = web.AppKey("registry", CollectorRegistry)
+METRICS_TOKEN_KEY = web.AppKey("metrics_token", str)
 
 
-def build_app(engine: AsyncEngine, registry: CollectorRegistry | None = None) -> web.Application:
-    """The HTTP application with `/healthz` and `/metrics`; doors add their own routes."""
+def build_app(
+    engine: AsyncEngine,
+    registry: CollectorRegistry | None = None,
+    *,
+    metrics_token: str | None = None,
+) -> web.Application:
+    """The HTTP application with `/healthz` and `/metrics`; doors add their own routes.
+    `/metrics` shares the port Slack and Teams reach, so it answers only a scraper presenting
+    `metrics_token` as a bearer token, and does not exist without one."""
     app = web.Application()
     app[ENGINE_KEY] = engine
+    app[METRICS_TOKEN_KEY] = metrics_token or ""
     registry = registry or CollectorRegistry()
     app[REGISTRY_KEY] = registry
     requests = Counter(
@@ -53,5 +64,18 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """The Prometheus exposition, for `Authorization: Bearer <COACHBOT_METRICS_TOKEN>` only: 404
+    when no token is configured (nothing to find), 401 for a missing or wrong token."""
+    expected = request.app[METRICS_TOKEN_KEY]
+    if not expected:
+        raise web.HTTPNotFound(text="Not found: set COACHBOT_METRICS_TOKEN to serve /metrics.")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode("utf-8", "surrogatepass"), expected.encode("utf-8")
+    ):
+        raise web.HTTPUnauthorized(
+            text="Refused: /metrics needs Authorization: Bearer <COACHBOT_METRICS_TOKEN>.",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     body = generate_latest(request.app[REGISTRY_KEY])
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

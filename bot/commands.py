@@ -41,6 +41,8 @@ class LogSession:
 
     `key_points` and `actions` hold the lines as typed (blank lines are ignored by validation).
     `reviews` says what became of each open action from earlier sessions (action id -> status).
+    `grouped_review` is the one choice made for the open actions the form listed as a group
+    (`grouped_action_ids`, the form's own list; they are checked against the open actions).
     `confirm_appraisal` is set once the manager has seen the appraisal-language warning and chose
     to keep their wording. `source` is "chat" (60-day limit on the date) or "import".
     """
@@ -60,6 +62,18 @@ class LogSession:
     level_now: int | None = None
     confirm_appraisal: bool = False
     source: str = "chat"
+    grouped_review: ActionStatus | None = None
+    grouped_action_ids: tuple[int, ...] = ()
+
+    def all_reviews(self) -> dict[int, ActionStatus]:
+        """Every review the form made: the group's choice for each grouped action, then each
+        action reviewed on its own."""
+        grouped = (
+            dict.fromkeys(self.grouped_action_ids, self.grouped_review)
+            if self.grouped_review
+            else {}
+        )
+        return {**grouped, **self.reviews}
 
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")

@@ -243,3 +243,6 @@ class OutboxMessage:
     payload: dict[str, Any] = field(default_factory=dict)
     recipient_id: int | None = None
     not_before: datetime | None = None
+    about_id: int | None = None
+    """The person the message is about when that is not its recipient (the report a nudge
+    concerns), so that erasing them removes it too."""

@@ -20,6 +20,7 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cadence import CoachingSchedule, schedule_for
@@ -33,18 +34,101 @@ UTC_OFFSETS = (timedelta(hours=-16), timedelta(hours=16))
 """Bounds of every time zone's UTC offset, past ones included (today -12 to +14; the local
 mean times of the 19th century reach -15:56 and +15:13)."""
 
+T = TypeVar("T")
+
 MAX_SEARCH_STEPS = 4000
 """How many days `first_working_day_on_or_after` looks ahead (beyond leave it skips whole)."""
 
 
+class Party(enum.StrEnum):
+    """Who a nudge goes to, or whom it is about."""
+
+    MANAGER = "manager"
+    EMPLOYEE = "employee"
+    LD_ADMIN = "ld_admin"
+
+
+class Period(enum.StrEnum):
+    """The period a nudge is sent once in: the last part of its dedupe key."""
+
+    DUE_DATE = "due_date"
+    """The relationship's due date, ISO (`2026-03-02`)."""
+    MONTH = "month"
+    """The calendar month, `2026-03`."""
+    WEEK = "week"
+    """The week's Monday, ISO."""
+
+    def of(self, day: date) -> str:
+        """The period `day` falls in, as its dedupe key ends."""
+        if self is Period.MONTH:
+            return day.strftime("%Y-%m")
+        if self is Period.WEEK:
+            return (day - timedelta(days=day.weekday())).isoformat()
+        return day.isoformat()
+
+
 class NudgeKind(enum.StrEnum):
-    """The reminders of `programme.md` (names fixed by `contract.md`)."""
+    """The reminders of `programme.md` (names fixed by `contract.md`), each with what it is:
+    who receives it, whom it is about (the other person of a coaching relationship, or
+    nobody), whether a session logged since it was planned cancels it, and the period it is
+    sent once in. Its dedupe key is `nudge:<kind>:<recipient>[:<about>]:<period>`."""
 
     SESSION_DUE = "session_due"
     SESSION_OVERDUE = "session_overdue"
     ACTION_CHECKIN = "action_checkin"
     MANAGER_MODULE = "manager_module"
     LD_DIGEST = "ld_digest"
+
+    @classmethod
+    def of(cls, kind: str) -> NudgeKind | None:
+        """The nudge kind named `kind` (an outbox row's kind), None for other messages."""
+        return cls._value2member_map_.get(kind)  # type: ignore[return-value]
+
+    @property
+    def recipient(self) -> Party:
+        return _TRAITS[self][0]
+
+    @property
+    def about(self) -> Party | None:
+        """The other person of the relationship the nudge concerns; None for no relationship."""
+        return _TRAITS[self][1]
+
+    @property
+    def period(self) -> Period:
+        return _TRAITS[self][2]
+
+    @property
+    def cancelled_by_session(self) -> bool:
+        """Whether a session logged since the nudge was planned cancels it (it moves the due
+        date: the nudges of a relationship's period)."""
+        return self.about is not None
+
+    def pair(self, recipient_id: int, about_id: int) -> tuple[int, int]:
+        """(manager, employee) of a relationship nudge's recipient and about."""
+        if self.recipient is Party.EMPLOYEE:
+            return (about_id, recipient_id)
+        return (recipient_id, about_id)
+
+    def key_parts(self, recipient: T, about: T | None, period: T) -> list[str | T]:
+        """The parts of a dedupe key, to be joined with `:`: `dedupe_key` joins strings; the
+        sweep's query joins column expressions, so both build the same key."""
+        if (about is None) != (self.about is None):
+            raise ValueError(
+                f"a {self.value} nudge is {'not ' if self.about is None else ''}about someone"
+            )
+        return ["nudge", self.value, recipient, *(() if about is None else (about,)), period]
+
+
+_TRAITS: dict[NudgeKind, tuple[Party, Party | None, Period]] = {
+    NudgeKind.SESSION_DUE: (Party.MANAGER, Party.EMPLOYEE, Period.DUE_DATE),
+    NudgeKind.SESSION_OVERDUE: (Party.MANAGER, Party.EMPLOYEE, Period.DUE_DATE),
+    NudgeKind.ACTION_CHECKIN: (Party.EMPLOYEE, Party.MANAGER, Period.DUE_DATE),
+    NudgeKind.MANAGER_MODULE: (Party.MANAGER, None, Period.MONTH),
+    NudgeKind.LD_DIGEST: (Party.LD_ADMIN, None, Period.WEEK),
+}
+
+RELATIONSHIP_KINDS = tuple(kind for kind in NudgeKind if kind.about is not None)
+"""The nudges of a relationship's due period."""
 
 
 HolidayRule = Callable[[date], bool] | Container[date]
@@ -133,15 +217,15 @@ def _zone(name: str, fallback: str) -> ZoneInfo:
 
 @dataclass(frozen=True, slots=True)
 class Snooze:
-    """A manager's *Snooze 3 days* on the nudge about `employee_id` for the session due on
-    `due_on`: that period's remaining nudges come `days` later (the `session_overdue` from
-    due + 7 + `days`). It still makes no third message; it lapses once a session is logged,
-    since the next period has another due date. Several snoozes of one period: the longest."""
+    """A manager's *Snooze 3 days* on the nudge about `employee_id`: the nudges of the period
+    whose due date it reaches past wait until `until`, so that period's remaining nudges come
+    `until - due` days later (the `session_overdue` from due + 7 + those days). It still makes
+    no third message; it lapses once a session is logged, since the next period has another
+    due date. Several snoozes of one relationship: the latest."""
 
     manager_id: int
     employee_id: int
-    due_on: date
-    days: int = 3
+    until: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +278,7 @@ class PlannedNudge:
         """(manager, employee) of a nudge about a relationship; None for the others."""
         if self.about_id is None:
             return None
-        if self.kind is NudgeKind.ACTION_CHECKIN:
-            return (self.about_id, self.recipient_id)
-        return (self.recipient_id, self.about_id)
+        return self.kind.pair(self.recipient_id, self.about_id)
 
 
 def working_window(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
@@ -285,13 +367,11 @@ def first_working_day_on_or_after(
     raise ValueError(f"no working day for person {person_id} after {day.isoformat()}")
 
 
-def dedupe_key(kind: NudgeKind, recipient_id: int, about_id: int | None, period: str) -> str:
-    """The outbox key of a nudge: `nudge:<kind>:<recipient>[:<about>]:<period>`."""
-    parts = ["nudge", kind.value, str(recipient_id)]
-    if about_id is not None:
-        parts.append(str(about_id))
-    parts.append(period)
-    return ":".join(parts)
+def dedupe_key(kind: NudgeKind, recipient_id: int, about_id: int | None, day: date) -> str:
+    """The outbox key of a nudge for the period `day` falls in (`NudgeKind.key_parts`; a
+    relationship's nudges: the due date)."""
+    about = None if about_id is None else str(about_id)
+    return ":".join(kind.key_parts(str(recipient_id), about, kind.period.of(day)))
 
 
 class _Today:
@@ -353,13 +433,16 @@ def _manager_nudge(
     today: date,
     relationship: RelationshipState,
     calendar: WorkingCalendar,
-    snoozed_days: Mapping[tuple[int, int, date], int],
+    snoozed: Mapping[tuple[int, int], date],
 ) -> PlannedNudge | None:
     manager, employee = relationship.manager_id, relationship.employee_id
     if calendar.leave_covering(employee, today) is not None:
         return None
     schedule = relationship.schedule
-    later = timedelta(days=snoozed_days.get((manager, employee, schedule.due_on), 0))
+    snoozed_until = snoozed.get((manager, employee))
+    later = timedelta(0)
+    if snoozed_until is not None and snoozed_until > schedule.due_on:
+        later = snoozed_until - schedule.due_on
     if today >= schedule.overdue_on + later:
         kind, since = NudgeKind.SESSION_OVERDUE, schedule.overdue_on + later
     elif today >= schedule.due_on + later:
@@ -367,7 +450,7 @@ def _manager_nudge(
     else:
         return None
     first = first_working_day_on_or_after(since, manager, calendar, about_id=employee)
-    key = dedupe_key(kind, manager, employee, schedule.due_on.isoformat())
+    key = dedupe_key(kind, manager, employee, schedule.due_on)
     return PlannedNudge(manager, kind, employee, schedule.due_on, key, first)
 
 
@@ -394,7 +477,7 @@ def _checkin_nudge(
         return None  # its moment has passed: the manager's `session_due` takes over
     employee, manager = relationship.employee_id, relationship.manager_id
     first = first_working_day_on_or_after(schedule.checkin_on, employee, calendar)
-    key = dedupe_key(NudgeKind.ACTION_CHECKIN, employee, manager, schedule.due_on.isoformat())
+    key = dedupe_key(NudgeKind.ACTION_CHECKIN, employee, manager, schedule.due_on)
     return PlannedNudge(employee, NudgeKind.ACTION_CHECKIN, manager, schedule.due_on, key, first)
 
 
@@ -412,7 +495,7 @@ def planned_nudges(
     - `session_due` to the manager from the first working window on or after the due date, and
       `session_overdue` from the first on or after due + 7 days (superseding a `session_due`
       not yet sent); deferred by the manager's leave and holidays, by the employee's leave, and
-      by a snooze of that period; `due_on` is the due date.
+      by a snooze reaching past the due date; `due_on` is the due date.
     - `action_checkin` to the employee from the first working window on or after the midpoint
       from the last session to the due date, while any action is open; deferred by the
       employee's own leave and holidays only, and dropped once the due date has come (the
@@ -427,10 +510,10 @@ def planned_nudges(
         raise ValueError("planned_nudges needs an aware datetime")
     calendar = _with_holidays_remembered(calendar)
     windows = _Today(at, calendar)
-    snoozed_days: dict[tuple[int, int, date], int] = {}
+    snoozed: dict[tuple[int, int], date] = {}
     for snooze in snoozes:
-        period = (snooze.manager_id, snooze.employee_id, snooze.due_on)
-        snoozed_days[period] = max(snooze.days, snoozed_days.get(period, 0))
+        pair = (snooze.manager_id, snooze.employee_id)
+        snoozed[pair] = max(snooze.until, snoozed.get(pair, snooze.until))
 
     def working_today(person_id: int) -> date | None:
         day = windows.in_window(person_id)
@@ -442,7 +525,7 @@ def planned_nudges(
     for relationship in relationships:
         manager_day = working_today(relationship.manager_id)
         if manager_day is not None:
-            nudge = _manager_nudge(manager_day, relationship, calendar, snoozed_days)
+            nudge = _manager_nudge(manager_day, relationship, calendar, snoozed)
             if nudge is not None:
                 planned.append(nudge)
         employee_day = working_today(relationship.employee_id)
@@ -456,7 +539,7 @@ def planned_nudges(
         if day is not None:
             month = day.replace(day=1)
             first = first_working_day_on_or_after(month, manager, calendar)
-            key = dedupe_key(NudgeKind.MANAGER_MODULE, manager, None, month.strftime("%Y-%m"))
+            key = dedupe_key(NudgeKind.MANAGER_MODULE, manager, None, month)
             planned.append(PlannedNudge(manager, NudgeKind.MANAGER_MODULE, None, None, key, first))
 
     for admin in set(ld_admins):
@@ -464,7 +547,7 @@ def planned_nudges(
         if day is not None:
             monday = day - timedelta(days=day.weekday())
             first = first_working_day_on_or_after(monday, admin, calendar)
-            key = dedupe_key(NudgeKind.LD_DIGEST, admin, None, monday.isoformat())
+            key = dedupe_key(NudgeKind.LD_DIGEST, admin, None, monday)
             planned.append(PlannedNudge(admin, NudgeKind.LD_DIGEST, None, None, key, first))
 
     return sorted(planned, key=lambda nudge: nudge.sort_key)
@@ -477,3 +560,35 @@ def group_by_recipient(nudges: Iterable[PlannedNudge]) -> dict[int, tuple[Planne
     for nudge in sorted(nudges, key=lambda n: n.sort_key):
         grouped.setdefault(nudge.recipient_id, []).append(nudge)
     return {recipient: tuple(items) for recipient, items in grouped.items()}
+
+
+def session_pair(kind: str, payload: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(manager, employee) whose logged session would cancel a queued outbox row of `kind`;
+    None for rows no session cancels."""
+    nudge = NudgeKind.of(kind)
+    if nudge is None or not nudge.cancelled_by_session or "employee_id" not in payload:
+        return None
+    return (payload["manager_id"], payload["employee_id"])
+
+
+def cancelled(
+    kind: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+    last_sessions: Mapping[tuple[int, int], date],
+) -> bool:
+    """Whether a queued outbox row must not go at `now`: a nudge whose recipient's working
+    window has passed (the sweep plans it again for the next window, so it is deferred, not
+    lost), or a nudge of a relationship's period with a session logged since it was planned
+    (`last_sessions` holds the last session per (manager, employee), as `session_pair`
+    names them). Other messages are never cancelled."""
+    if NudgeKind.of(kind) is None:
+        return False
+    window_ends = payload.get("window_ends")
+    if window_ends and datetime.fromisoformat(window_ends) <= now:
+        return True
+    pair = session_pair(kind, payload)
+    if pair is None or pair not in last_sessions:
+        return False
+    planned_from = payload.get("last_session_on")
+    return planned_from is None or last_sessions[pair] > date.fromisoformat(planned_from)

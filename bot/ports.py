@@ -28,7 +28,7 @@ from bot.model import (
     Skill,
     SkillLevel,
 )
-from bot.nudges import LeavePeriod, PlannedNudge, RelationshipState
+from bot.nudges import LeavePeriod, PlannedNudge, RelationshipState, Snooze
 from bot.replies import Reply
 
 NOT_STORED = 0
@@ -244,11 +244,9 @@ class CompletionRepository(Protocol):
 class OutboxRepository(Protocol):
     """Effects waiting to leave, written in the transaction that causes them."""
 
-    async def add(self, message: OutboxMessage, *, about_id: int | None = None) -> bool:
-        """Queue the message; a message whose `dedupe_key` is already queued is ignored.
-
-        `about_id` is the person the message is about when that is not its recipient (the
-        report a nudge concerns), so that erasing them removes it too. True when new."""
+    async def add(self, *messages: OutboxMessage) -> int:
+        """Queue the messages (the only way rows enter the outbox); a message whose
+        `dedupe_key` is already queued is ignored. The number new."""
         ...
 
     async def sent_as(
@@ -355,29 +353,6 @@ class OutboxEntry:
     about_id: int | None = None
 
 
-class DeliveryQueue(Protocol):
-    """The outbox as the dispatcher uses it; each call is its own transaction."""
-
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxEntry]:
-        """Mark up to `limit` pending rows due at `now` as sending and return them; two
-        dispatchers never claim the same row."""
-        ...
-
-    async def mark_sent(self, entry_id: int, message_ref: str | None, now: datetime) -> None: ...
-
-    async def mark_failed(self, entry_id: int, error: str) -> None: ...
-
-    async def retry_later(self, entry_id: int, not_before: datetime, error: str) -> None: ...
-
-    async def pending(self) -> list[OutboxEntry]: ...
-
-    async def failed(self) -> list[OutboxEntry]: ...
-
-    async def requeue(self, entry_id: int, now: datetime) -> bool:
-        """Put a failed (or in-doubt) row back in the queue; False when there is no such row."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class ChatAddress:
     """Where a person is reached in chat: the platform and the platform's user id."""
@@ -437,9 +412,29 @@ class InDoubtEntry:
     claimed_at: datetime
 
 
-class DispatchQueue(DeliveryQueue, Protocol):
-    """The outbox as the hardened dispatcher uses it. `claim_due` also claims every pending
-    nudge of the same recipient and window as a claimed one, so that they go as one message."""
+class DispatchQueue(Protocol):
+    """The outbox as the dispatcher and the operator's tools use it; each call is its own
+    transaction."""
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxEntry]:
+        """Mark up to `limit` pending rows due at `now` as sending and return them, with every
+        pending nudge of the same recipient and window as a claimed one (they go as one
+        message); two dispatchers never claim the same row."""
+        ...
+
+    async def mark_failed(self, entry_id: int, error: str) -> None: ...
+
+    async def retry_later(self, entry_id: int, not_before: datetime, error: str) -> None: ...
+
+    async def pending(self) -> list[OutboxEntry]:
+        """Rows waiting to go, and rows claimed but not yet marked (in doubt after a crash)."""
+        ...
+
+    async def failed(self) -> list[OutboxEntry]: ...
+
+    async def requeue(self, entry_id: int, now: datetime) -> bool:
+        """Put a failed (or in-doubt) row back in the queue; False when there is no such row."""
+        ...
 
     async def claim_in_doubt(
         self, now: datetime, claimed_before: datetime, limit: int
@@ -463,14 +458,15 @@ class DispatchQueue(DeliveryQueue, Protocol):
         """The date of the last session per (manager id, employee id), for those with any."""
         ...
 
+    async def installed(self, platform: str) -> bool:
+        """False while the platform's app is uninstalled or its tokens are revoked."""
+        ...
 
-@dataclass(frozen=True, slots=True)
-class SnoozeRecord:
-    """A stored *Snooze 3 days*: the manager's nudges about the employee wait until `until`."""
-
-    manager_id: int
-    employee_id: int
-    until: date
+    async def wait_for_reinstall(self, entry_ids: Sequence[int], not_before: datetime) -> None:
+        """Give claimed rows back to wait for the app to be installed again: due at
+        `not_before`, or as soon as their workspace is seen installed; the claim is not counted
+        as a try."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,7 +476,7 @@ class SweepSnapshot:
     relationships: tuple[RelationshipState, ...]
     zones: dict[int, str]
     leave: dict[int, tuple[LeavePeriod, ...]]
-    snoozes: tuple[SnoozeRecord, ...]
+    snoozes: tuple[Snooze, ...]
     module_pending: tuple[int, ...] = ()
     countries: dict[int, str] = field(default_factory=dict)  # people.csv `country`
 
@@ -546,11 +542,9 @@ class NudgeStore(Protocol):
         """The outbox status of those keys already queued."""
         ...
 
-    async def queue(
-        self, messages: Sequence[tuple[OutboxMessage, int | None]], now: datetime
-    ) -> int:
-        """Queue (message, about id) pairs in one transaction, created `now`, ignoring known
-        dedupe keys; the number new."""
+    async def queue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        """Queue the messages in one transaction, created `now` (`OutboxRepository.add`); the
+        number new."""
         ...
 
     async def note_queued(self, nudges: Sequence[PlannedNudge]) -> None:
@@ -559,7 +553,7 @@ class NudgeStore(Protocol):
         under-state what is queued, so forgetting it never changes a plan."""
         ...
 
-    async def add_snooze(self, snooze: SnoozeRecord) -> None: ...
+    async def add_snooze(self, snooze: Snooze) -> None: ...
 
     async def add_leave(self, person_id: int, period: LeavePeriod) -> None: ...
 

@@ -10,6 +10,7 @@ from datetime import date
 from bot.commands import Field, LogSession, NewAction, goal_from_line
 from bot.errors import FieldError
 from bot.model import FOCUS_TYPE_LABELS, SKILL_LEVEL_NAMES, ActionStatus, FocusType
+from bot.review import GROUP_CHOICES
 
 MIN_DURATION, MAX_DURATION = 15, 120
 MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 5
@@ -267,7 +268,16 @@ def _ilp_goal(cmd: LogSession, ctx: RecordContext) -> list[FieldError]:
 
 def _reviews(cmd: LogSession, ctx: RecordContext) -> list[FieldError]:
     errors = []
-    unknown = sorted(set(cmd.reviews) - ctx.open_action_ids)
+    reviews = cmd.all_reviews()
+    twice = set(cmd.grouped_action_ids) & set(cmd.reviews)
+    if twice or (cmd.grouped_review is not None and cmd.grouped_review not in GROUP_CHOICES):
+        errors.append(
+            FieldError(
+                Field.REVIEW,
+                "The review of the other open actions is not the form's; reload the form.",
+            )
+        )
+    unknown = sorted(set(reviews) - ctx.open_action_ids)
     if unknown:
         listed = ", ".join(f"#{action_id}" for action_id in unknown)
         errors.append(
@@ -281,7 +291,7 @@ def _reviews(cmd: LogSession, ctx: RecordContext) -> list[FieldError]:
     # left open (carried over) is all a session can say about actions agreed after it
     closed_later = sorted(
         action_id
-        for action_id, status in cmd.reviews.items()
+        for action_id, status in reviews.items()
         if action_id in ctx.later_action_ids
         and status not in (ActionStatus.OPEN, ActionStatus.CARRIED_OVER)
     )

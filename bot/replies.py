@@ -31,7 +31,8 @@ class Link:
 class Section:
     """A block of text with an optional heading, list items, links and buttons.
 
-    `text` and `items` use light markdown: `*bold*` and `_italic_` only.
+    `text` and `items` use light markdown: `*bold*` and `_italic_` only. Where a door cannot
+    show every item it says so in these words: "and 43 more `noun`: `more_hint`".
     """
 
     text: str = ""
@@ -39,6 +40,8 @@ class Section:
     items: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     buttons: tuple[Button, ...] = ()
+    noun: str = "items"
+    more_hint: str = ""
 
 
 @dataclass(frozen=True, slots=True)

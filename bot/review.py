@@ -19,6 +19,12 @@ REVIEW_CHOICES: tuple[ActionStatus, ...] = (
 )
 """What the manager may choose for each open action, in the form's order."""
 
+GROUP_CHOICES: tuple[ActionStatus, ...] = (ActionStatus.CARRIED_OVER, ActionStatus.DROPPED)
+"""What the manager may choose, in one go, for the open actions the form lists as a group."""
+
+REVIEWED_ONE_BY_ONE = 10
+"""Open actions the form reviews one by one (both doors); the others are reviewed as a group."""
+
 DEFAULT_REVIEW = ActionStatus.CARRIED_OVER
 """An open action the manager did not review is carried over: nothing is lost."""
 
@@ -93,13 +99,28 @@ _REVIEW_WORDS = {
 }
 
 
+def split_for_review(
+    open_actions: Sequence[AgreedAction],
+) -> tuple[tuple[AgreedAction, ...], tuple[AgreedAction, ...]]:
+    """The open actions the form reviews one by one, and those it reviews as one group."""
+    return (
+        tuple(open_actions[:REVIEWED_ONE_BY_ONE]),
+        tuple(open_actions[REVIEWED_ONE_BY_ONE:]),
+    )
+
+
+def group_label(count: int) -> str:
+    """The group choice's question: "The other 50 open actions"."""
+    return f"The other {count} open {'action' if count == 1 else 'actions'}"
+
+
 def carry_summary(
     open_actions: Sequence[AgreedAction], reviews: Mapping[int, ActionStatus], shown: int
 ) -> str:
     """What saving the form as it stands does to the open actions, said above the choices so
     that nothing is carried over unseen: "Unless you change them below, all 7 are carried
-    over."
-    `shown` is how many of them the form lists (the others cannot be reviewed there)."""
+    over." `reviews` holds the group's choice for each grouped action too.
+    `shown` is how many of them the form lists one by one (the others are the group)."""
     outcome = review_open_actions(open_actions, reviews, date.min)
     total = len(outcome.changes)
     counts = {status: outcome.count(status) for status in REVIEW_CHOICES}
@@ -110,5 +131,5 @@ def carry_summary(
         chosen = (f"{n} {_REVIEW_WORDS[status]}" for status, n in counts.items() if n)
         text = f"Unless you change them below: {', '.join(chosen)}."
     if total > shown:
-        text += f" The {total - shown} not listed here are carried over."
+        text += f" The other {total - shown} are reviewed together at the end of the list."
     return text

@@ -1,43 +1,73 @@
-"""The scheduler's jobs: each takes the clock's time and calls one use-case. The sweep queues
-the nudges due now and wakes the dispatcher; the digest job queues L&D admins' weekly digest."""
+"""The scheduler's periodic jobs: each reads the clock's time, calls one use-case and wakes the
+dispatcher when it queued anything. The sweep queues the nudges due now; the digest job queues
+L&D admins' weekly digest."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.ports import NudgeStore
 from bot.services.digest import DigestStore, queue_weekly_digests
-from bot.services.nudges import NudgePolicy, SweepOutcome, sweep
+from bot.services.nudges import NudgePolicy, sweep
 from bot.services.reports import ProgrammeReports
 
 log = logging.getLogger(__name__)
 
+SWEEP_EVERY = timedelta(minutes=5)
+"""Working windows are two hours long: a sweep every few minutes reaches everyone early."""
 
-async def sweep_nudges(
+
+@dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    """A job run every `every`, first `first_after` after start."""
+
+    name: str
+    every: timedelta
+    run: Callable[[], Awaitable[object]]
+    first_after: timedelta = timedelta(seconds=5)
+
+
+def sweep_job(
     store: NudgeStore, clock: Clock, policy: NudgePolicy, notify: Callable[[], None]
-) -> SweepOutcome:
-    """Queue the nudges whose working window contains the clock's time."""
-    outcome = await sweep(store, clock.now(), policy)
-    if outcome.queued:
-        log.info("sweep queued %d nudge(s) of %d planned", outcome.queued, outcome.planned)
-        notify()
-    return outcome
+) -> PeriodicJob:
+    """The nudge sweep: queue the nudges whose working window contains the clock's time."""
+
+    async def run_sweep() -> object:
+        outcome = await sweep(store, clock.now(), policy)
+        if outcome.queued:
+            log.info("sweep queued %d nudge(s) of %d planned", outcome.queued, outcome.planned)
+            notify()
+        return outcome
+
+    return PeriodicJob("nudge-sweep", SWEEP_EVERY, run_sweep)
 
 
-async def send_weekly_digests(
+def digest_job(
     store: DigestStore,
     reports: ProgrammeReports,
     clock: Clock,
     policy: NudgePolicy,
     notify: Callable[[], None],
-) -> int:
-    """Queue the L&D admins' weekly digest where their Monday window has come."""
-    queued = await queue_weekly_digests(
-        store, reports, clock.now(), policy.default_zone, policy.holidays, policy.country_holidays
-    )
-    if queued:
-        log.info("queued %d weekly digest(s)", queued)
-        notify()
-    return queued
+) -> PeriodicJob:
+    """The weekly L&D digest where an admin's Monday window has come, checked as often as the
+    sweep (it goes once a week per admin)."""
+
+    async def run_digest() -> object:
+        queued = await queue_weekly_digests(
+            store,
+            reports,
+            clock.now(),
+            policy.default_zone,
+            policy.holidays,
+            policy.country_holidays,
+        )
+        if queued:
+            log.info("queued %d weekly digest(s)", queued)
+            notify()
+        return queued
+
+    return PeriodicJob("ld-digest", SWEEP_EVERY, run_digest, first_after=timedelta(seconds=20))

@@ -11,12 +11,12 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
-from bot.messages import combine, compose
+from bot.messages import MAX_COMBINED, combine, compose
 from bot.model import Person
-from bot.nudges import NudgeKind
+from bot.nudges import NudgeKind, cancelled, session_pair
 from bot.ports import (
     ChatAddress,
     DeliveryCheck,
@@ -29,7 +29,6 @@ from bot.ports import (
     Undeliverable,
     UnitOfWork,
 )
-from bot.services.nudges import RELATIONSHIP_NUDGES
 from scheduler.pacing import SEND, VERIFY, Pacer
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,9 @@ SEND_TIMEOUT = 10.0
 """Seconds to wait for the platform to take a message; after that the row stays in doubt."""
 IN_DOUBT_MARGIN = 5.0
 """Seconds before the crashed claim from which to look for the message (clock skew)."""
-NUDGE_KINDS = frozenset(kind.value for kind in NudgeKind)
+UNINSTALLED_RECHECK = timedelta(minutes=10)
+"""How often rows for an uninstalled app look again, in case its return went unseen (they are
+due at once when a request from the workspace shows it installed again)."""
 
 
 def chat_address(person: Person, platforms: Mapping[str, Messenger]) -> ChatAddress | None:
@@ -68,16 +69,21 @@ def backoff(attempts: int) -> float:
 
 
 def bundles(entries: Sequence[OutboxEntry]) -> list[list[OutboxEntry]]:
-    """Rows that go as one message: a recipient's nudges of one window (same `not_before`);
+    """Rows that go as one message: a recipient's nudges of one window (same `not_before`),
+    at most `MAX_COMBINED` a message (so a message shows every nudge whose row it marks sent);
     every other row alone. In id order, the first row leads (its key is the message's ref)."""
     grouped: dict[object, list[OutboxEntry]] = {}
     for entry in sorted(entries, key=lambda e: e.id):
-        if entry.kind in NUDGE_KINDS and entry.recipient_id is not None and entry.not_before:
+        if NudgeKind.of(entry.kind) and entry.recipient_id is not None and entry.not_before:
             key: object = ("nudges", entry.recipient_id, entry.not_before)
         else:
             key = ("row", entry.id)
         grouped.setdefault(key, []).append(entry)
-    return list(grouped.values())
+    return [
+        group[start : start + MAX_COMBINED]
+        for group in grouped.values()
+        for start in range(0, len(group), MAX_COMBINED)
+    ]
 
 
 class OutboxDispatcher:
@@ -126,7 +132,7 @@ class OutboxDispatcher:
         doubtful = bundles([doubt.entry for doubt in doubts])
         entries = await self.queue.claim_due(now, self.batch)
         fresh = bundles(entries)
-        pointless = await self._pointless([e for group in doubtful + fresh for e in group], now)
+        pointless = await self._cancelled([e for group in doubtful + fresh for e in group], now)
         jobs = [
             self._deliver_limited(group, min(since[e.id] for e in group), pointless, hold_until)
             for group in doubtful
@@ -193,6 +199,8 @@ class OutboxDispatcher:
             await self._fail(group, f"undeliverable: {reason}")
             return
         messenger = self.messengers[address.platform]
+        if await self._wait_while_uninstalled(group, address.platform, doubt_since):
+            return
         if doubt_since is not None:
             try:
                 arrived = await self._arrived(messenger, address, leader.dedupe_key, doubt_since)
@@ -215,6 +223,19 @@ class OutboxDispatcher:
             if hold_until is None:
                 hold_until = time.monotonic() + self.in_doubt_after.total_seconds() / 2
             await self._send(live, messenger, address, hold_until)
+
+    async def _wait_while_uninstalled(
+        self, group: list[OutboxEntry], platform: str, doubt_since: datetime | None
+    ) -> bool:
+        """Nothing goes to a platform whose app was uninstalled or had its tokens revoked: the
+        rows wait as `undeliverable: uninstalled` until it is back (rows in doubt stay in doubt,
+        to be looked for once it is). True when the rows were held."""
+        if await self.queue.installed(platform):
+            return False
+        if doubt_since is None:
+            not_before = self.clock.now() + UNINSTALLED_RECHECK
+            await self.queue.wait_for_reinstall([entry.id for entry in group], not_before)
+        return True
 
     async def _send(
         self,
@@ -317,28 +338,11 @@ class OutboxDispatcher:
         oldest = since.astimezone(UTC).timestamp() - IN_DOUBT_MARGIN
         return await messenger.was_delivered(address, ref, oldest)
 
-    async def _pointless(self, entries: list[OutboxEntry], now: datetime) -> set[int]:
-        """Nudges not to send: a session was logged since they were planned (it cancels them),
-        or their recipient's working window has passed (the sweep plans them again for the
-        next window, so they are deferred, not dropped)."""
-        pairs: dict[int, tuple[int, int]] = {}
-        pointless: set[int] = set()
-        for entry in entries:
-            window_ends = entry.payload.get("window_ends") if entry.kind in NUDGE_KINDS else None
-            if window_ends and datetime.fromisoformat(window_ends) <= now:
-                pointless.add(entry.id)
-            elif entry.kind in RELATIONSHIP_NUDGES and "employee_id" in entry.payload:
-                pairs[entry.id] = (entry.payload["manager_id"], entry.payload["employee_id"])
-        if pairs:
-            last = await self.queue.last_sessions(sorted(set(pairs.values())))
-            for entry in entries:
-                pair = pairs.get(entry.id)
-                if pair is None or pair not in last:
-                    continue
-                planned_from = entry.payload.get("last_session_on")
-                if planned_from is None or last[pair] > date.fromisoformat(planned_from):
-                    pointless.add(entry.id)
-        return pointless
+    async def _cancelled(self, entries: list[OutboxEntry], now: datetime) -> set[int]:
+        """The rows not to send (`bot.nudges.cancelled`)."""
+        pairs = {pair for e in entries if (pair := session_pair(e.kind, e.payload))}
+        last = await self.queue.last_sessions(sorted(pairs)) if pairs else {}
+        return {e.id for e in entries if cancelled(e.kind, e.payload, now, last)}
 
     async def _recipient(self, entry: OutboxEntry) -> Person | None:
         if entry.recipient_id is None:

@@ -6,63 +6,19 @@ state is in our tables), `coalesce` so that missed runs collapse into one, and a
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from apscheduler.jobstores.memory import MemoryJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 
-from bot.clock import Clock
-from bot.ports import NudgeStore
-from bot.services.digest import DigestStore
-from bot.services.nudges import NudgePolicy
-from bot.services.reports import ProgrammeReports
-from scheduler.jobs import send_weekly_digests, sweep_nudges
+from scheduler.jobs import PeriodicJob
 
 log = logging.getLogger(__name__)
 
-SWEEP_EVERY = timedelta(minutes=5)
-"""Working windows are two hours long: a sweep every few minutes reaches everyone early."""
 MISFIRE_GRACE_SECONDS = 240
 """A run late by less than this (a busy event loop, a slow database) still happens."""
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodicJob:
-    """A job run every `every`, first `first_after` after start."""
-
-    name: str
-    every: timedelta
-    run: Callable[[], Awaitable[object]]
-    first_after: timedelta = timedelta(seconds=5)
-
-
-def nudge_jobs(
-    store: NudgeStore, clock: Clock, policy: NudgePolicy, notify: Callable[[], None]
-) -> list[PeriodicJob]:
-    """The scheduler's jobs: the nudge sweep."""
-
-    async def run_sweep() -> object:
-        return await sweep_nudges(store, clock, policy, notify)
-
-    return [PeriodicJob("nudge-sweep", SWEEP_EVERY, run_sweep)]
-
-
-def digest_job(
-    store: DigestStore,
-    reports: ProgrammeReports,
-    clock: Clock,
-    policy: NudgePolicy,
-    notify: Callable[[], None],
-) -> PeriodicJob:
-    """The weekly L&D digest, checked as often as the sweep (it goes once a week per admin)."""
-
-    async def run_digest() -> object:
-        return await send_weekly_digests(store, reports, clock, policy, notify)
-
-    return PeriodicJob("ld-digest", SWEEP_EVERY, run_digest, first_after=timedelta(seconds=20))
 
 
 class SchedulerRunner:

@@ -70,7 +70,7 @@ class SqlDigestStore:
         async with SqlUnitOfWork(self._engine) as uow:
             new = await uow.outbox.add(message)
             await uow.commit()
-        return new
+        return bool(new)
 
     async def sent(self, keys: Sequence[str]) -> set[str]:
         async with self._engine.connect() as connection:

@@ -1,31 +1,62 @@
-"""The hardened dispatcher's claims (`bot.ports.DispatchQueue`): a recipient's nudges of one
-window claimed together, rows left in doubt by a crash taken over, rows marked sent or dropped;
-replicas on PostgreSQL claim one after another."""
+"""The outbox as the dispatcher and the operator's tools use it (`bot.ports.DispatchQueue`): a
+recipient's nudges of one window claimed together, rows left in doubt by a crash taken over,
+rows marked sent, failed, retried later or dropped; listings and re-queueing. Replicas on
+PostgreSQL claim one after another."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, text, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.model import OutboxStatus
 from bot.nudges import NudgeKind
 from bot.ports import InDoubtEntry, OutboxEntry
-from storage.outbox import SqlDeliveryQueue, entry_from_row
-from storage.repositories import OUTBOX, SESSION, chunks
+from storage.repositories import OUTBOX, SESSION, chunks, value_from_row
+from storage.workspaces import UNINSTALLED, platform_installed
 
 CLAIM_LOCK = 0x636F6163
 """PostgreSQL advisory lock taken by every claim, so that replicas claim one after another (a
 short transaction): a recipient's nudges of one window are never split between two of them."""
 
-NUDGE_KINDS = tuple(kind.value for kind in NudgeKind)
+
+MAX_ERROR_LENGTH = 1000
 
 
-class SqlDispatchQueue(SqlDeliveryQueue):
-    """Implements `bot.ports.DispatchQueue`: the plain queue, plus bundled claims, in-doubt
-    take-overs and the dispatcher's drops."""
+def entry_from_row(row: Mapping[Any, Any]) -> OutboxEntry:
+    return value_from_row(
+        OutboxEntry, row, payload=dict(row["payload"]), status=OutboxStatus(row["status"])
+    )
+
+
+class SqlDispatchQueue:
+    """Implements `bot.ports.DispatchQueue`; every call is one short transaction of its own."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def installed(self, platform: str) -> bool:
+        async with self._engine.connect() as db:
+            return await platform_installed(db, platform)
+
+    async def wait_for_reinstall(self, entry_ids: Sequence[int], not_before: datetime) -> None:
+        """Back to pending as `undeliverable: uninstalled`; the claim is not counted as a try
+        (waiting for a workspace is not failing to reach it)."""
+        async with self._engine.begin() as db:
+            for chunk_ids in chunks(sorted(entry_ids)):
+                await db.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_(chunk_ids))
+                    .values(
+                        status=OutboxStatus.PENDING.value,
+                        not_before=not_before,
+                        last_error=UNINSTALLED,
+                        attempts=OUTBOX.c.attempts - 1,  # a claim counted one
+                    )
+                )
 
     async def _lock_claims(self, db: AsyncConnection) -> None:
         if db.dialect.name == "postgresql":
@@ -49,14 +80,14 @@ class SqlDispatchQueue(SqlDeliveryQueue):
             windows = {
                 (row.recipient_id, row.not_before)
                 for row in rows
-                if row.kind in NUDGE_KINDS and row.recipient_id is not None and row.not_before
+                if NudgeKind.of(row.kind) and row.recipient_id is not None and row.not_before
             }
             for chunk in chunks(sorted(windows)):
                 members = (
                     select(OUTBOX.c.id)
                     .where(
                         OUTBOX.c.status == OutboxStatus.PENDING.value,
-                        OUTBOX.c.kind.in_(NUDGE_KINDS),
+                        OUTBOX.c.kind.in_([kind.value for kind in NudgeKind]),
                         tuple_(OUTBOX.c.recipient_id, OUTBOX.c.not_before).in_(list(chunk)),
                     )
                     .with_for_update(skip_locked=True)
@@ -156,3 +187,53 @@ class SqlDispatchQueue(SqlDeliveryQueue):
                 for manager_id, employee_id, held_on in await db.execute(query):
                     found[(manager_id, employee_id)] = held_on
         return found
+
+    async def _set(self, entry_id: int, **values: Any) -> int:
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(OUTBOX).where(OUTBOX.c.id == entry_id).values(**values)
+            )
+        return result.rowcount
+
+    async def mark_failed(self, entry_id: int, error: str) -> None:
+        await self._set(
+            entry_id, status=OutboxStatus.FAILED.value, last_error=error[:MAX_ERROR_LENGTH]
+        )
+
+    async def retry_later(self, entry_id: int, not_before: datetime, error: str) -> None:
+        await self._set(
+            entry_id,
+            status=OutboxStatus.PENDING.value,
+            not_before=not_before,
+            last_error=error[:MAX_ERROR_LENGTH],
+        )
+
+    async def _listed(self, *statuses: OutboxStatus) -> list[OutboxEntry]:
+        query = (
+            select(OUTBOX)
+            .where(OUTBOX.c.status.in_([status.value for status in statuses]))
+            .order_by(OUTBOX.c.id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [entry_from_row(row) for row in rows]
+
+    async def pending(self) -> list[OutboxEntry]:
+        """Rows waiting to go, and rows claimed but not yet marked (in doubt after a crash)."""
+        return await self._listed(OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+    async def failed(self) -> list[OutboxEntry]:
+        return await self._listed(OutboxStatus.FAILED)
+
+    async def requeue(self, entry_id: int, now: datetime) -> bool:
+        """Failed or in-doubt rows go back to pending, due at once; sent rows stay sent."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(OUTBOX)
+                .where(
+                    OUTBOX.c.id == entry_id,
+                    OUTBOX.c.status.in_([OutboxStatus.FAILED.value, OutboxStatus.SENDING.value]),
+                )
+                .values(status=OutboxStatus.PENDING.value, not_before=now)
+            )
+        return bool(result.rowcount)

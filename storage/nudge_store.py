@@ -13,13 +13,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import ActionStatus, AgreedAction, Course, OutboxMessage, OutboxStatus
-from bot.nudges import LeavePeriod, NudgeKind, PlannedNudge
-from bot.ports import LeaveEntry, NudgeParty, SnoozeRecord, SweepSnapshot
+from bot.nudges import RELATIONSHIP_KINDS, LeavePeriod, PlannedNudge, Snooze
+from bot.ports import LeaveEntry, NudgeParty, SweepSnapshot
 from storage.repositories import (
     ACTION,
     COURSE,
     OUTBOX,
     PERSON,
+    SqlOutbox,
     action_from_row,
     chunks,
     dialect_insert,
@@ -34,10 +35,8 @@ LEAVE = metadata.tables["leave"]
 LOOK_BACK = timedelta(days=62)
 """Leave and snoozes that ended longer ago than this cannot matter to a sweep."""
 
-RELATIONSHIP_KINDS = (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE, NudgeKind.ACTION_CHECKIN)
-"""The nudges of a relationship's period, each with its outbox id in `queued_nudges`."""
-
 QUEUED_COLUMNS = tuple(f"{kind.value}_id" for kind in RELATIONSHIP_KINDS)
+"""Each relationship nudge of a period has its outbox id in a column of `queued_nudges`."""
 
 
 class SqlNudgeStore:
@@ -88,7 +87,7 @@ class SqlNudgeStore:
                 else (SNOOZE.c.manager_id == pair[0], SNOOZE.c.employee_id == pair[1])
             )
             snoozes = tuple(
-                SnoozeRecord(row.manager_id, row.employee_id, row.until)
+                Snooze(row.manager_id, row.employee_id, row.until)
                 for row in await db.execute(
                     select(
                         SNOOZE.c.manager_id,
@@ -169,34 +168,9 @@ class SqlNudgeStore:
                     found[key] = OutboxStatus(status)
         return found
 
-    async def queue(
-        self, messages: Sequence[tuple[OutboxMessage, int | None]], now: datetime
-    ) -> int:
-        """Multi-row INSERT ... ON CONFLICT DO NOTHING, a few hundred rows a statement."""
-        rows = [
-            {
-                "dedupe_key": message.dedupe_key,
-                "kind": message.kind,
-                "channel": message.channel,
-                "recipient_id": message.recipient_id,
-                "about_id": about_id,
-                "payload": message.payload,
-                "status": OutboxStatus.PENDING.value,
-                "attempts": 0,
-                "not_before": message.not_before,
-                "created_at": now,
-            }
-            for message, about_id in messages
-        ]
-        if not rows:
-            return 0
+    async def queue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
         async with self._engine.begin() as db:
-            insert = dialect_insert(db, OUTBOX).on_conflict_do_nothing(
-                index_elements=["dedupe_key"]
-            )
-            result = await db.execute(insert.returning(OUTBOX.c.id), rows)
-            new = len(result.all())
-        return new
+            return await SqlOutbox(db, now).add(*messages)
 
     async def note_queued(self, nudges: Sequence[PlannedNudge]) -> None:
         """Remember, in `queued_nudges`, which of these relationship nudges the outbox holds
@@ -259,7 +233,7 @@ class SqlNudgeStore:
         except DBAPIError as error:  # e.g. a row dropped meanwhile (or a deadlock with it)
             log.warning("queued nudges not remembered this time: %s", error.orig)
 
-    async def add_snooze(self, snooze: SnoozeRecord) -> None:
+    async def add_snooze(self, snooze: Snooze) -> None:
         async with self._engine.begin() as db:
             await db.execute(
                 SNOOZE.insert().values(

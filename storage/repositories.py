@@ -28,6 +28,7 @@ from bot.model import (
     IlpGoal,
     LearningCompletion,
     OutboxMessage,
+    OutboxStatus,
     Person,
     Role,
     Skill,
@@ -599,23 +600,31 @@ class SqlOutbox:
         self._db = connection
         self._now = now
 
-    async def add(self, message: OutboxMessage, *, about_id: int | None = None) -> bool:
-        insert = dialect_insert(self._db, OUTBOX).values(
-            dedupe_key=message.dedupe_key,
-            kind=message.kind,
-            channel=message.channel,
-            recipient_id=message.recipient_id,
-            about_id=about_id,
-            payload=message.payload,
-            status="pending",
-            attempts=0,
-            not_before=message.not_before,
-            created_at=self._now or datetime.now(UTC),
+    async def add(self, *messages: OutboxMessage) -> int:
+        """Multi-row INSERT ... ON CONFLICT DO NOTHING (batched by SQLAlchemy)."""
+        created_at = self._now or datetime.now(UTC)
+        rows = [
+            {
+                "dedupe_key": message.dedupe_key,
+                "kind": message.kind,
+                "channel": message.channel,
+                "recipient_id": message.recipient_id,
+                "about_id": message.about_id,
+                "payload": message.payload,
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "not_before": message.not_before,
+                "created_at": created_at,
+            }
+            for message in messages
+        ]
+        if not rows:
+            return 0
+        insert = dialect_insert(self._db, OUTBOX).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]
         )
-        result = await self._db.execute(
-            insert.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OUTBOX.c.id)
-        )
-        return result.first() is not None
+        result = await self._db.execute(insert.returning(OUTBOX.c.id), rows)
+        return len(result.all())
 
     async def sent_as(
         self, recipient_id: int, message_ref: str

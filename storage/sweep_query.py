@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.cadence import NEW_HIRE_DAYS, OVERDUE_AFTER
 from bot.model import ActionStatus, Cadence, OutboxStatus
-from bot.nudges import NudgeKind, RelationshipState, days_in_window, zones_out_of_window
+from bot.nudges import NudgeKind, Party, RelationshipState, days_in_window, zones_out_of_window
 from storage.repositories import ACTION, COMPLETION, OUTBOX, PERSON, RELATIONSHIP, SESSION
 from storage.tables import metadata
 
@@ -152,19 +152,31 @@ def _iso(dialect: str, day: Any) -> Any:
     return day if dialect == "sqlite" else cast(day, Text)
 
 
+def _joined(parts: list[Any]) -> Any:
+    """Key parts joined with `:` as SQL text, the strings among them joined here first."""
+    pieces: list[Any] = []
+    pending = ""
+    for index, part in enumerate(parts):
+        pending += ":" if index else ""
+        if isinstance(part, str):
+            pending += part
+        else:
+            pieces += [literal(pending), part] if pending else [part]
+            pending = ""
+    if pending:
+        pieces.append(literal(pending))
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = joined + piece
+    return joined
+
+
 def _probe(
     kind: NudgeKind, recipient: Any, about: Any, due_iso: Any, settled: Collection[OutboxStatus]
 ) -> Any:
-    """Whether the outbox holds this nudge (its `bot.nudges.dedupe_key`) with a settled status:
-    one probe of the unique key."""
-    key = (
-        literal(f"nudge:{kind.value}:")
-        + cast(recipient, String)
-        + literal(":")
-        + cast(about, String)
-        + literal(":")
-        + due_iso
-    )
+    """Whether the outbox holds this nudge (its `bot.nudges.dedupe_key`, built in SQL from the
+    same `NudgeKind.key_parts`) with a settled status: one probe of the unique key."""
+    key = _joined(kind.key_parts(cast(recipient, String), cast(about, String), due_iso))
     query = select(literal(1)).where(OUTBOX.c.dedupe_key == key)
     query = query.where(OUTBOX.c.status.in_(sorted(status.value for status in settled)))
     return query.exists()
@@ -370,9 +382,8 @@ def _unsettled(dialect: str, dated: Any, settled: Settled) -> Any:
         due_iso = _iso(dialect, d.due_on)
 
         def queued(kind: NudgeKind) -> Any:
-            if kind is NudgeKind.ACTION_CHECKIN:
-                return _probe(kind, e, m, due_iso, settled.statuses)
-            return _probe(kind, m, e, due_iso, settled.statuses)
+            recipient, about = (e, m) if kind.recipient is Party.EMPLOYEE else (m, e)
+            return _probe(kind, recipient, about, due_iso, settled.statuses)
 
     due_queued = queued(NudgeKind.SESSION_DUE)
     overdue_queued = queued(NudgeKind.SESSION_OVERDUE)

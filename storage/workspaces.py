@@ -1,15 +1,20 @@
-"""The chat workspace's installation state (uninstalled or tokens revoked)."""
+"""The chat workspace's installation state (uninstalled or tokens revoked), and the outbox rows
+that wait for it to be installed again."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.model import OutboxStatus
+from storage.repositories import OUTBOX
 from storage.tables import WorkspaceRow
 
 WORKSPACE = WorkspaceRow.__table__  # type: ignore[attr-defined]
+UNINSTALLED = "undeliverable: uninstalled"
+"""What a row waiting for its workspace to install the app again says (`last_error`)."""
 
 
 async def set_installed(
@@ -43,3 +48,47 @@ async def is_installed(engine: AsyncEngine, workspace_id: str) -> bool:
             )
         ).first()
     return True if row is None else bool(row[0])
+
+
+async def platform_installed(connection: AsyncConnection, platform: str) -> bool:
+    """Whether the platform's app is installed. One bot token serves one workspace, so the
+    latest change recorded for the platform decides (a workspace left behind for another one
+    stops nothing); True when nothing was ever recorded."""
+    row = (
+        await connection.execute(
+            select(WORKSPACE.c.installed)
+            .where(WORKSPACE.c.platform == platform)
+            .order_by(WORKSPACE.c.changed_at.desc().nulls_last(), WORKSPACE.c.installed.desc())
+            .limit(1)
+        )
+    ).first()
+    return True if row is None else bool(row[0])
+
+
+async def seen_installed(
+    engine: AsyncEngine, workspace_id: str, platform: str, at: datetime
+) -> bool:
+    """A request came from the workspace, so the app is installed there (again). When it was
+    recorded uninstalled, record it installed and make the rows waiting for it due now; True
+    then (the dispatcher has work). Called on every request: it only reads, unless the
+    workspace was recorded uninstalled."""
+    recorded = select(WORKSPACE.c.installed).where(WORKSPACE.c.id == workspace_id)
+    async with engine.connect() as connection:
+        was = (await connection.execute(recorded)).first()
+    if was is None or was[0]:
+        return False
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(WORKSPACE)
+            .where(WORKSPACE.c.id == workspace_id, WORKSPACE.c.installed.is_(False))
+            .values(installed=True, changed_at=at)
+        )
+        await connection.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.status == OutboxStatus.PENDING.value,
+                OUTBOX.c.last_error == UNINSTALLED,
+            )
+            .values(not_before=at)
+        )
+    return True

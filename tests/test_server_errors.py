@@ -19,11 +19,12 @@ async def test_every_5xx_is_counted_by_route(engine: AsyncEngine) -> None:
     async def broken(request: web.Request) -> web.Response:
         raise RuntimeError("a defect")
 
-    app = build_app(engine)
+    app = build_app(engine, metrics_token="scrape")
     app.router.add_get("/broken", broken)
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/broken")).status == 500
-        body = await (await client.get("/metrics")).text()
+        response = await client.get("/metrics", headers={"Authorization": "Bearer scrape"})
+        body = await response.text()
     assert 'coachbot_http_requests_total{route="/broken",status="500"} 1.0' in body
 
 

@@ -4,36 +4,73 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.config import Settings
+from adapters.slack.door import user_of
 from adapters.slack.inbound import parse_body
+from adapters.slack.replies import tell
 from adapters.slack.signing import signature_problem
 
 log = logging.getLogger(__name__)
 SLACK_APP_KEY = web.AppKey("slack_app", AsyncApp)
 SIGNING_SECRET_KEY = web.AppKey("slack_signing_secret", str)
+TRIGGERED_METHODS = frozenset({"views.open", "views.push"})
+"""Methods that spend a trigger id, which lives 3 s: Slack's `Retry-After` (at least 1 s, often
+much more) would outlive it, so a 429 on them is not waited out."""
+SLACK_BUSY = "Slack is busy, try /coaching again in a moment."
+
+
+def method_of(url: str) -> str:
+    """The Web API method a call went to (`.../api/views.open` -> `views.open`)."""
+    return url.partition("?")[0].rstrip("/").rpartition("/")[2]
+
+
+class RateLimitRetryOutsideTriggers(AsyncRateLimitErrorRetryHandler):
+    """Waits out a 429 (`Retry-After`) and tries again, except on methods that spend a trigger:
+    those fail at once, and the person is told to try again (`listener_failed`)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if method_of(request.url) in TRIGGERED_METHODS:
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: the configured base URL, and retries on connection errors and 429s."""
+    """The Web API client: the configured base URL, and retries on connection errors and 429s
+    (but not a 429 on a call that spends a trigger)."""
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(),
+        RateLimitRetryOutsideTriggers(max_retry_count=2),
+    ]
     return AsyncWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_base_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=handlers,
     )
 
 
@@ -50,13 +87,34 @@ def build_bolt_app(settings: Settings, client: AsyncWebClient) -> AsyncApp:
     return app
 
 
-async def listener_failed(error: Exception) -> None:
+async def listener_failed(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
     """Slack refusing a call (an expired trigger, a view that is gone) is something Slack said,
-    logged in one line; anything else is a defect and keeps its traceback."""
+    logged in one line; anything else is a defect and keeps its traceback. A form Slack was too
+    busy to open is said to the person who asked for it (their trigger is spent by now)."""
+    if isinstance(error, SlackApiError) and busy_opening_a_form(error):
+        log.warning("Slack is rate-limiting %s: asked to try again", error.response.api_url)
+        user_id = user_of(body)
+        if user_id:
+            await tell(client, user_id, channel_of(body), SLACK_BUSY)
+        return
     if isinstance(error, SlackApiError):
         log.warning("Slack refused a call: %s", error.response.get("error", "unknown error"))
     else:
         log.error("A Slack listener failed", exc_info=error)
+
+
+def busy_opening_a_form(error: SlackApiError) -> bool:
+    """A 429 on a call that spends a trigger (it was not retried: see `TRIGGERED_METHODS`)."""
+    response = error.response
+    return response.status_code == 429 and method_of(response.api_url) in TRIGGERED_METHODS
+
+
+def channel_of(body: dict[str, Any]) -> str | None:
+    """Where a slash command was typed or a button pressed; None on the Home tab or a modal."""
+    channel = body.get("channel_id")
+    if not channel and isinstance(body.get("channel"), dict):
+        channel = body["channel"].get("id")
+    return channel if isinstance(channel, str) and channel else None
 
 
 def mount(web_app: web.Application, bolt_app: AsyncApp, signing_secret: str) -> None:

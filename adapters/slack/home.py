@@ -16,17 +16,22 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from adapters.slack.blocks import escape, mrkdwn
+from adapters.slack import limits
+from adapters.slack.blocks import escape, fitted_mrkdwn, mrkdwn, slack_link
 from bot.dates import day_text
+from bot.fitting import more_line
 from bot.model import AgreedAction
 from bot.replies import Actions
 from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.home import ReportOverview
 
-MAX_VIEW_BLOCKS = 100
+MAX_VIEW_BLOCKS = limits.VIEW_BLOCKS
 MAX_REPORTS_SHOWN = 30  # two blocks each, within a Home view's 100
 MAX_GOALS_SHOWN = 5
 MAX_SESSIONS_SHOWN = 5
+MAX_ACTIONS_SHOWN = 15
+MAX_COURSES_SHOWN = 10
+MAX_REPORT_ACTIONS_SHOWN = 5
 REPORT_RECORD_CALLBACK = "report_record"
 OWN_RECORD_CALLBACK = "development_record"
 
@@ -38,6 +43,11 @@ def _day(day: date | None, today: date) -> str:
 def _action_line(action: AgreedAction, today: date) -> str:
     due = f" _(by {_day(action.due_on, today)})_" if action.due_on else ""
     return f"• {escape(action.text)}{due}"
+
+
+def _more(count: int, noun: str, hint: str = "") -> str:
+    """The line that says what a list could not show."""
+    return f"_{more_line(count, noun, hint)}_"
 
 
 def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
@@ -59,7 +69,12 @@ def manager_blocks(reports: list[ReportOverview], today: date) -> list[Block]:
         ]
         if report.open_actions:
             lines.append("Open actions:")
-            lines += [_action_line(a, today) for a in report.open_actions[:5]]
+            lines += [
+                _action_line(a, today) for a in report.open_actions[:MAX_REPORT_ACTIONS_SHOWN]
+            ]
+            if len(report.open_actions) > MAX_REPORT_ACTIONS_SHOWN:
+                left = len(report.open_actions) - MAX_REPORT_ACTIONS_SHOWN
+                lines.append(_more(left, "open actions", "*Sessions and record* lists them all"))
         blocks.append(
             SectionBlock(
                 block_id=f"report-{index}",
@@ -101,7 +116,7 @@ def employee_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text="Your development")]
     if record.open_actions:
         blocks.append(SectionBlock(text=mrkdwn("*Your open actions*")))
-        for index, action in enumerate(record.open_actions[:15]):
+        for index, action in enumerate(record.open_actions[:MAX_ACTIONS_SHOWN]):
             blocks.append(
                 SectionBlock(
                     block_id=f"action-{action.id}",
@@ -113,13 +128,20 @@ def employee_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
                     ),
                 )
             )
+        if len(record.open_actions) > MAX_ACTIONS_SHOWN:
+            left = len(record.open_actions) - MAX_ACTIONS_SHOWN
+            hint = "mark these done first, or see them all with `/coaching`"
+            blocks.append(ContextBlock(elements=[mrkdwn(_more(left, "open actions", hint))]))
     else:
         blocks.append(SectionBlock(text=mrkdwn("*Your open actions*\nNothing open. :tada:")))
     if record.courses:
         lines = ["*Assigned courses*"]
-        for course in record.courses[-10:]:
+        if len(record.courses) > MAX_COURSES_SHOWN:
+            left = len(record.courses) - MAX_COURSES_SHOWN
+            lines.append(_more(left, "earlier courses", "`/coaching` shows your whole record"))
+        for course in record.courses[-MAX_COURSES_SHOWN:]:
             state = "completed :white_check_mark:" if course.completed else "to do"
-            link = f"<{course.url}|{escape(course.title)}>" if course.url else escape(course.title)
+            link = slack_link(course.url, course.title) if course.url else escape(course.title)
             origin = (
                 f", from your session of {_day(course.session_held_on, today)}"
                 if course.session_held_on
@@ -134,7 +156,8 @@ def employee_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
 
 def goal_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
     """The goals, each open one with *Achieved* and *Drop* buttons (value: the goal's id)."""
-    shown = sorted(record.goals_shown, key=lambda goal: not goal.is_open)[:MAX_GOALS_SHOWN]
+    ordered = sorted(record.goals_shown, key=lambda goal: not goal.is_open)
+    shown = ordered[:MAX_GOALS_SHOWN]
     if not shown:
         return []
     blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{heading}*"))]
@@ -160,13 +183,17 @@ def goal_blocks(record: DevelopmentRecord, heading: str) -> list[Block]:
                     ],
                 )
             )
+    if len(ordered) > len(shown):
+        more = _more(len(ordered) - len(shown), "goals", "in the timeline")
+        blocks.append(ContextBlock(elements=[mrkdwn(more)]))
     return blocks
 
 
 def notes_blocks(record: DevelopmentRecord, heading: str, today: date) -> list[Block]:
     """The latest sessions, with their key points where the viewer may read them."""
     notes = {note.session_id: note for note in record.notes}
-    sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-MAX_SESSIONS_SHOWN:]
+    every = [e for e in record.timeline if e.kind == EventKind.SESSION]
+    sessions = every[-MAX_SESSIONS_SHOWN:]
     if not sessions:
         return []
     blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{heading}*"))]
@@ -176,17 +203,21 @@ def notes_blocks(record: DevelopmentRecord, heading: str, today: date) -> list[B
         if note:
             lines += [f"    ◦ {escape(point)}" for point in note.key_points]
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
+    if len(every) > len(sessions):
+        older = _more(len(every) - len(sessions), "earlier sessions", "in the timeline")
+        blocks.append(ContextBlock(elements=[mrkdwn(older)]))
     return blocks
 
 
 def timeline_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
-    events = record.timeline[-20:]
+    events = record.timeline
     if not events:
         return [SectionBlock(text=mrkdwn("_Nothing in your record yet._"))]
     lines = [f"• {_day(e.on, today)}: {escape(e.text)}" for e in reversed(events)]
+    text, _ = fitted_mrkdwn(lines, "earlier events")
     return [
         SectionBlock(text=mrkdwn("*Timeline* (newest first)")),
-        SectionBlock(text=mrkdwn("\n".join(lines))),
+        SectionBlock(text=mrkdwn(text)),
     ]
 
 
@@ -203,7 +234,16 @@ def home_view(
     if not blocks:
         blocks = [SectionBlock(text=mrkdwn("Nothing to show yet."))]
     blocks.append(ContextBlock(elements=[mrkdwn("Type `/coaching help` to see what I can do.")]))
-    return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS])
+    return View(type="home", blocks=within_view(blocks))
+
+
+def within_view(blocks: list[Block]) -> list[Block]:
+    """A view's blocks within Slack's 100; past that, the last one says how many did not fit."""
+    if len(blocks) <= MAX_VIEW_BLOCKS:
+        return blocks
+    left = len(blocks) - (MAX_VIEW_BLOCKS - 1)
+    note = _more(left, "parts of this page", "use `/coaching` for a person's full record")
+    return [*blocks[: MAX_VIEW_BLOCKS - 1], ContextBlock(elements=[mrkdwn(note)])]
 
 
 def record_modal(record: DevelopmentRecord, today: date) -> View:
@@ -217,7 +257,7 @@ def record_modal(record: DevelopmentRecord, today: date) -> View:
         callback_id=OWN_RECORD_CALLBACK,
         title="Your development",
         close="Close",
-        blocks=blocks[:MAX_VIEW_BLOCKS],
+        blocks=within_view(blocks),
     )
 
 
@@ -228,8 +268,9 @@ def report_record_modal(record: DevelopmentRecord, today: date) -> View:
     blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{name}*: coaching and development"))]
     blocks += notes_blocks(record, "Sessions (newest first)", today)
     if record.open_actions:
-        lines = ["*Open actions*"] + [_action_line(a, today) for a in record.open_actions[:15]]
-        blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
+        lines = ["*Open actions*"] + [_action_line(a, today) for a in record.open_actions]
+        text, _ = fitted_mrkdwn(lines, "open actions", keep=1)
+        blocks.append(SectionBlock(text=mrkdwn(text)))
     blocks += goal_blocks(record, "Learning-plan goals")
     blocks += [DividerBlock(), *timeline_blocks(record, today)]
     return View(
@@ -238,5 +279,5 @@ def report_record_modal(record: DevelopmentRecord, today: date) -> View:
         title="Coaching record",
         close="Close",
         private_metadata=json.dumps({"employee": record.employee.id}),
-        blocks=blocks[:MAX_VIEW_BLOCKS],
+        blocks=within_view(blocks),
     )

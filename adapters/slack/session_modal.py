@@ -26,12 +26,21 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from adapters.slack.blocks import escape, mrkdwn, section_blocks
+from adapters.slack import limits
+from adapters.slack.blocks import (
+    escape,
+    escaped_length,
+    fitted_mrkdwn,
+    mrkdwn,
+    plain,
+    section_blocks,
+)
 from bot.commands import Field, LogSession, actions_from_lines, whole_number
 from bot.errors import AppraisalFinding, FieldError
+from bot.fitting import shorten
 from bot.messages import appraisal_warning
-from bot.model import SKILL_LEVEL_NAMES, ActionStatus, FocusType
-from bot.review import carry_summary
+from bot.model import SKILL_LEVEL_NAMES, ActionStatus, AgreedAction, FocusType
+from bot.review import GROUP_CHOICES, carry_summary, group_label, split_for_review
 from bot.services.sessions import SessionForm
 
 CALLBACK_ID = "coaching_session"
@@ -41,7 +50,7 @@ SKILL_SEARCH = "skill_search"
 COURSE_SEARCH = "course_search"
 CONFIRM_BLOCK = "appraisal_confirm"
 REVIEW_PREFIX = "review_"
-MAX_REVIEWED = 10  # open actions the form lists for review; the others are carried over
+REVIEW_GROUP = "review_group"
 NEW_GOAL = "new_goal"
 REVIEW_LABELS = {
     ActionStatus.DONE: "Done",
@@ -51,7 +60,7 @@ REVIEW_LABELS = {
 
 
 def _option(text: str, value: str) -> Option:
-    return Option(text=text[:75], value=value[:150])
+    return Option(text=plain(text, limits.OPTION_TEXT), value=value[: limits.OPTION_VALUE])
 
 
 def session_view(
@@ -173,7 +182,13 @@ def session_view(
         title="Log a coaching session",
         submit="Save session",
         close="Cancel",
-        private_metadata=json.dumps({"employee": employee.id if employee else None}),
+        private_metadata=json.dumps(
+            {
+                "employee": employee.id if employee else None,
+                "grouped": [a.id for a in split_for_review(form.open_actions)[1]],
+            },
+            separators=(",", ":"),
+        ),
         blocks=blocks,
     )
 
@@ -198,13 +213,18 @@ def _actions_text(values: LogSession) -> str:
 
 
 def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
+    """Each of the first open actions with its own choice, then the others as one choice
+    (carry over or drop), so that every open action is reviewed in the form."""
     if not form.open_actions:
         return []
+    one_by_one, grouped = split_for_review(form.open_actions)
+    group_choice = (values.grouped_review if values else None) or ActionStatus.CARRIED_OVER
     chosen_reviews = {
         action.id: (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
-        for action in form.open_actions
+        for action in one_by_one
     }
-    preview = carry_summary(form.open_actions, chosen_reviews, MAX_REVIEWED)
+    chosen_reviews.update({action.id: group_choice for action in grouped})
+    preview = carry_summary(form.open_actions, chosen_reviews, len(one_by_one))
     blocks: list[Block] = [
         DividerBlock(),
         SectionBlock(
@@ -212,13 +232,13 @@ def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
             text=mrkdwn(f"*Last time you agreed:* what became of each action?\n_{preview}_"),
         ),
     ]
-    for action in form.open_actions[:MAX_REVIEWED]:
+    for action in one_by_one:
         chosen = chosen_reviews[action.id]
         options = [_option(label, status.value) for status, label in REVIEW_LABELS.items()]
         blocks.append(
             InputBlock(
                 block_id=f"{REVIEW_PREFIX}{action.id}",
-                label=escape(action.text)[:150],
+                label=plain(action.text, 150),
                 element=RadioButtonsElement(
                     action_id=VALUE,
                     options=options,
@@ -226,8 +246,30 @@ def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
                 ),
             )
         )
+    if grouped:
+        blocks += _group_blocks(grouped, group_choice)
     blocks.append(DividerBlock())
     return blocks
+
+
+def _group_blocks(grouped: tuple[AgreedAction, ...], chosen: ActionStatus) -> list[Block]:
+    """The open actions past the first ones, listed (as many as fit, the rest counted) with
+    one choice for all of them."""
+    lines = [f"• {escape(shorten(a.text, 200, escaped_length))}" for a in grouped]
+    text, _ = fitted_mrkdwn(lines, "open actions", "the choice below covers them too")
+    options = [_option(REVIEW_LABELS[status], status.value) for status in GROUP_CHOICES]
+    return [
+        SectionBlock(block_id="review_group_list", text=mrkdwn(text)),
+        InputBlock(
+            block_id=REVIEW_GROUP,
+            label=group_label(len(grouped)),
+            element=RadioButtonsElement(
+                action_id=VALUE,
+                options=options,
+                initial_option=_option(REVIEW_LABELS[chosen], chosen.value),
+            ),
+        ),
+    ]
 
 
 def _goal_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
@@ -304,6 +346,7 @@ def parse_submission(view: dict[str, Any], manager_id: int) -> tuple[LogSession,
     goal = _chosen_id(state, Field.ILP_GOAL, "Choose a goal from the list.", errors)
     level = _chosen_id(state, Field.LEVEL_NOW, "Choose a level from the list.", errors)
     reviews = _reviews(state, errors)
+    grouped_review, grouped_ids = _group_review(view, state, errors)
     confirm = bool(state.get(CONFIRM_BLOCK, {}).get("selected_options"))
     command = LogSession(
         manager_id=manager_id,
@@ -321,8 +364,29 @@ def parse_submission(view: dict[str, Any], manager_id: int) -> tuple[LogSession,
         level_now=level,
         confirm_appraisal=confirm,
         source="chat",
+        grouped_review=grouped_review,
+        grouped_action_ids=grouped_ids,
     )
     return command, errors
+
+
+def _group_review(
+    view: dict[str, Any], state: dict[str, dict[str, Any]], errors: list[FieldError]
+) -> tuple[ActionStatus | None, tuple[int, ...]]:
+    """The one choice for the grouped open actions, and which actions the form grouped (its
+    own list, kept in the view's metadata; the service checks them against the open ones)."""
+    value = _selected(state.get(REVIEW_GROUP, {}))
+    if not value:
+        return None, ()
+    if value not in {status.value for status in GROUP_CHOICES}:
+        errors.append(FieldError(Field.REVIEW, "Choose Carry over or Drop for the others."))
+        return None, ()
+    try:
+        listed = json.loads(view.get("private_metadata") or "{}").get("grouped") or []
+    except (ValueError, AttributeError):
+        listed = []
+    ids = [whole_number(str(item)) for item in listed] if isinstance(listed, list) else []
+    return ActionStatus(value), tuple(i for i in ids if i is not None)
 
 
 def _chosen_id(
@@ -343,7 +407,7 @@ def _reviews(state: dict[str, dict[str, Any]], errors: list[FieldError]) -> dict
     statuses = {status.value for status in ActionStatus}
     for block, element in state.items():
         value = _selected(element)
-        if not block.startswith(REVIEW_PREFIX) or not value:
+        if not block.startswith(REVIEW_PREFIX) or block == REVIEW_GROUP or not value:
             continue
         action_id = whole_number(block.removeprefix(REVIEW_PREFIX))
         if action_id is None or value not in statuses:

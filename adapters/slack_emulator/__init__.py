@@ -18,6 +18,13 @@ user id), chat.postEphemeral, chat.update, views.open/push/update/publish,
 files.getUploadURLExternal, the upload URL itself, files.completeUploadExternal (so
 `files_upload_v2` works). Arguments come as query string, form or JSON body, as in Slack.
 
+Socket Mode: `apps.connections.open` with the app-level token (`emulator.app_token`, what
+`SLACK_APP_TOKEN` holds; a bot token is `not_allowed_token_type`) answers a single-use
+WebSocket URL; the socket sends `hello`, then `await emulator.socket_mode.send(kind, payload)`
+sends an envelope (`slash_commands`, `interactive`, `events_api`) and answers the app's
+acknowledgement (it must name the `envelope_id` within 3 s). Recorded as `socket_mode_connect`,
+`socket_mode_envelope` and `socket_mode_ack` calls.
+
 Refusals use Slack's error codes: `not_authed`, `invalid_auth`, `unknown_method`,
 `user_not_found` (users.info, chat.postEphemeral, views.publish), `users_not_found`
 (users.lookupByEmail; deactivated people are not found either), `channel_not_found`,
@@ -70,9 +77,11 @@ from adapters.slack_emulator.directory import BOT_USER_ID, TEAM_ID, WorkspaceUse
 from adapters.slack_emulator.ratelimit import SLACK_TIERS, Limit, RateLimits
 from adapters.slack_emulator.recording import RecordedCall
 from adapters.slack_emulator.server import DEFAULT_BOT_TOKEN, SlackEmulator
+from adapters.slack_emulator.socket_mode import DEFAULT_APP_TOKEN
 
 __all__ = [
     "BOT_USER_ID",
+    "DEFAULT_APP_TOKEN",
     "DEFAULT_BOT_TOKEN",
     "SLACK_TIERS",
     "TEAM_ID",

@@ -16,6 +16,7 @@ from adapters.slack_emulator import files, messaging, views
 from adapters.slack_emulator.directory import Directory, WorkspaceUser, dm_channel_id, is_user_id
 from adapters.slack_emulator.ratelimit import Limit, RateLimiter, RateLimits
 from adapters.slack_emulator.recording import RecordedCall, Recording, json_copy
+from adapters.slack_emulator.socket_mode import DEFAULT_APP_TOKEN, SocketMode
 from adapters.slack_emulator.triggers import TRIGGER_LIFETIME_SECONDS, Triggers
 from adapters.slack_emulator.validation import Refused, Rejection, check_message
 from adapters.slack_emulator.workspace import Method, Workspace
@@ -33,6 +34,7 @@ class SlackEmulator:
         self,
         *,
         bot_token: str = DEFAULT_BOT_TOKEN,
+        app_token: str = DEFAULT_APP_TOKEN,
         users: Iterable[WorkspaceUser] = (),
         channels: Iterable[str] = (),
         rate_limits: RateLimits | bool = True,
@@ -51,6 +53,7 @@ class SlackEmulator:
         self.workspace = Workspace(
             self.directory, self.recording, self._triggers, channels, self.clock
         )
+        self.socket_mode = SocketMode(app_token, self.recording, self.clock)
         self._runner: web.AppRunner | None = None
         self._origin: str | None = None
         self._response_urls: dict[str, tuple[str, str]] = {}
@@ -66,6 +69,11 @@ class SlackEmulator:
         if self._origin is None:
             raise RuntimeError("the Slack emulator is not started: await emulator.start()")
         return self._origin
+
+    @property
+    def app_token(self) -> str:
+        """The app-level token (`SLACK_APP_TOKEN`) that opens Socket Mode connections."""
+        return self.socket_mode.app_token
 
     @property
     def bot_user_id(self) -> str:
@@ -149,6 +157,7 @@ class SlackEmulator:
     def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._web_api)
+        app.router.add_get("/socket-mode/link/", self.socket_mode.serve)
         app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_post("/response_url/{url_id}", self._respond)
         app.router.add_get("/files/{file_id}", self._download)
@@ -179,6 +188,7 @@ class SlackEmulator:
         return self.mounted_at(f"http://{bound_host}:{bound_port}")
 
     async def close(self) -> None:
+        await self.socket_mode.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -211,6 +221,11 @@ class SlackEmulator:
     def _answer(
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if method == "apps.connections.open":  # the one method for the app-level token
+            try:
+                return 200, self.socket_mode.open_connection(token, self._started_origin()), {}
+            except Refused as refused:
+                return 200, refused.rejection.body(), {}
         handler = METHODS.get(method)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}

@@ -8,13 +8,15 @@ import re
 from datetime import date
 from typing import Any
 
+from adapters.teams import limits
 from bot.commands import Field, LogSession
 from bot.dates import day_text
 from bot.errors import AppraisalFinding, FieldError
+from bot.fitting import fit_lines, more_line, shorten
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
 from bot.replies import Actions, Reply, Section
-from bot.review import carry_summary
+from bot.review import GROUP_CHOICES, carry_summary, group_label, split_for_review
 from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.sessions import SessionForm
 
@@ -30,8 +32,17 @@ REVIEW_LABELS = {
     ActionStatus.CARRIED_OVER: "Carry over",
     ActionStatus.DROPPED: "Drop",
 }
-MAX_CHOICES = 100
-MAX_REVIEWED = 10  # open actions the form lists for review; the others are carried over
+MAX_CHOICES = limits.CHOICES
+LIST_BYTES = limits.MESSAGE_BYTES // 2
+"""What the lists of one card may take (UTF-16 bytes), shared between its sections: the rest
+of the card (buttons with their data, headings) stays well inside the other half."""
+ITEM_CHARS = 500
+GROUP_LIST_BYTES = limits.MESSAGE_BYTES // 16
+"""The list of open actions the session form reviews as a group, within this much."""
+RECORD_LIST_BYTES = limits.MESSAGE_BYTES // 8
+"""Each list of a development record (open actions, courses, timeline) within this much."""
+REVIEW_GROUP = "review_group"
+GROUPED_KEY = "grouped"  # the submit data's list of the actions the card reviews as a group
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -59,10 +70,44 @@ def markdown(value: str) -> str:
 
 
 def submit(title: str, data: dict[str, Any], *, primary: bool = False) -> Card:
-    action: Card = {"type": "Action.Submit", "title": title[:80], "data": data}
+    action: Card = {
+        "type": "Action.Submit",
+        "title": shorten(title, limits.BUTTON_TITLE),
+        "data": data,
+    }
     if primary:
         action["style"] = "positive"
     return action
+
+
+def action_set(actions: list[Card]) -> Card:
+    """An ActionSet within Teams' six actions: past five, the rest behind *Show all*, itself
+    in sets of six."""
+    size = limits.ACTIONS_PER_SET
+    if len(actions) <= size:
+        return {"type": "ActionSet", "actions": actions}
+    rest = actions[size - 1 :]
+    sets = [
+        {"type": "ActionSet", "actions": rest[start : start + size]}
+        for start in range(0, len(rest), size)
+    ]
+    show_all: Card = {
+        "type": "Action.ShowCard",
+        "title": f"Show all ({len(rest)} more)",
+        "card": {"type": "AdaptiveCard", "version": "1.5", "body": sets},
+    }
+    return {"type": "ActionSet", "actions": [*actions[: size - 1], show_all]}
+
+
+def fitted_list(lines: list[str], budget: int, noun: str, hint: str = "") -> str:
+    """Markdown list lines within `budget` UTF-16 bytes; the ones left out are announced."""
+    shown, _ = fit_lines(
+        lines,
+        budget,
+        limits.utf16_bytes,
+        announce=lambda n: f"_{more_line(n, noun, hint)}_",
+    )
+    return "\n".join(shown)
 
 
 def notice_card(message: str) -> Card:
@@ -72,21 +117,27 @@ def notice_card(message: str) -> Card:
 def reply_card(reply: Reply) -> Card:
     """A neutral reply: headings, text, lists, links (open) and buttons (submit)."""
     body: list[Card] = []
+    budget = LIST_BYTES // max(len(reply.sections), 1)
     for section in reply.sections:
-        body += _section(section)
+        body += _section(section, budget)
     return card(body or [text(markdown(reply.summary))])
 
 
-def _section(section: Section) -> list[Card]:
+def _section(section: Section, budget: int = LIST_BYTES) -> list[Card]:
     items: list[Card] = []
     if section.heading:
         items.append(text(section.heading, weight="Bolder", size="Medium"))
     if section.text:
         items.append(text(markdown(section.text)))
     if section.items:
-        items.append(text("\n".join(f"- {markdown(item)}" for item in section.items)))
+        lines = [f"- {markdown(shorten(item, ITEM_CHARS))}" for item in section.items]
+        items.append(text(fitted_list(lines, budget, section.noun, markdown(section.more_hint))))
     actions = [
-        {"type": "Action.OpenUrl", "title": link.title[:80], "url": link.url}
+        {
+            "type": "Action.OpenUrl",
+            "title": shorten(link.title, limits.BUTTON_TITLE),
+            "url": link.url,
+        }
         for link in section.links
     ]
     actions += [
@@ -94,7 +145,7 @@ def _section(section: Section) -> list[Card]:
         for b in section.buttons
     ]
     if actions:
-        items.append({"type": "ActionSet", "actions": actions})
+        items.append(action_set(actions))
     return items
 
 
@@ -237,7 +288,12 @@ def session_card(
     body += _errors_for(errors, Field.LEVEL_NOW)
     if findings:
         body += appraisal_items(findings)
-    data = {ACTION_KEY: SUBMIT_SESSION, "form": form_id}
+    grouped = ",".join(str(a.id) for a in split_for_review(form.open_actions)[1])
+    data = {
+        ACTION_KEY: SUBMIT_SESSION,
+        "form": form_id,
+        **({GROUPED_KEY: grouped} if grouped else {}),
+    }
     return card(body, [submit("Save session", data, primary=True)])
 
 
@@ -277,25 +333,29 @@ _FIELDS = {
 def _review_inputs(
     form: SessionForm, values: LogSession | None, errors: list[FieldError]
 ) -> list[Card]:
+    """Each of the first open actions with its own choice, then the others as one choice."""
     if not form.open_actions:
         return []
+    one_by_one, grouped = split_for_review(form.open_actions)
+    group_choice = (values.grouped_review if values else None) or ActionStatus.CARRIED_OVER
     chosen_reviews = {
         action.id: (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
-        for action in form.open_actions
+        for action in one_by_one
     }
-    preview = carry_summary(form.open_actions, chosen_reviews, MAX_REVIEWED)
+    chosen_reviews.update({action.id: group_choice for action in grouped})
+    preview = carry_summary(form.open_actions, chosen_reviews, len(one_by_one))
     items: list[Card] = [
         text("**Last time you agreed:** what became of each action?", separator=True),
         text(f"_{preview}_", spacing="None"),
     ]
-    for action in form.open_actions[:MAX_REVIEWED]:
+    for action in one_by_one:
         chosen = chosen_reviews[action.id]
         input_id = f"{REVIEW_PREFIX}{action.id}"
         items.append(
             {
                 "type": "Input.ChoiceSet",
                 "id": input_id,
-                "label": action.text[:300],
+                "label": shorten(inert(action.text), 150),
                 "style": "expanded",
                 "isRequired": True,
                 "choices": [_choice(label, s.value) for s, label in REVIEW_LABELS.items()],
@@ -303,6 +363,23 @@ def _review_inputs(
             }
         )
         items += _errors_for(errors, input_id)
+    if grouped:
+        lines = [f"- {inert(shorten(a.text, 200))}" for a in grouped]
+        listed = fitted_list(
+            lines, GROUP_LIST_BYTES, "open actions", "the choice below covers them too"
+        )
+        items += [
+            text(listed, spacing="Small"),
+            {
+                "type": "Input.ChoiceSet",
+                "id": REVIEW_GROUP,
+                "label": group_label(len(grouped)),
+                "style": "expanded",
+                "isRequired": True,
+                "choices": [_choice(REVIEW_LABELS[s], s.value) for s in GROUP_CHOICES],
+                "value": group_choice.value,
+            },
+        ]
     return items
 
 
@@ -362,12 +439,13 @@ def record_card(record: DevelopmentRecord, today: date, *, manager_view: bool = 
             f"- {inert(a.text)}" + (f" (by {day_text(a.due_on, today)})" if a.due_on else "")
             for a in record.open_actions
         ]
-        body += [text("**Open actions**"), text("\n".join(lines))]
+        listed = fitted_list(lines, RECORD_LIST_BYTES, "open actions")
+        body += [text("**Open actions**"), text(listed)]
     if record.courses:
         lines = [
             f"- {inert(c.title)}: {'completed' if c.completed else 'open'}" for c in record.courses
         ]
-        body += [text("**Courses**"), text("\n".join(lines))]
+        body += [text("**Courses**"), text(fitted_list(lines, RECORD_LIST_BYTES, "courses"))]
     if record.goals_shown:
         body.append(text("**Learning-plan goals**"))
         for goal in sorted(record.goals_shown, key=lambda g: not g.is_open):
@@ -384,12 +462,10 @@ def record_card(record: DevelopmentRecord, today: date, *, manager_view: bool = 
                     }
                 )
     body += _session_notes(record, today)
-    events = [
-        f"- {day_text(e.on, today)}: {inert(e.text)}" for e in reversed(record.timeline[-15:])
-    ]
+    events = [f"- {day_text(e.on, today)}: {inert(e.text)}" for e in reversed(record.timeline)]
     body += [
         text("**Timeline** (newest first)"),
-        text("\n".join(events) or "Nothing recorded yet."),
+        text(fitted_list(events, RECORD_LIST_BYTES, "earlier events") or "Nothing recorded yet."),
     ]
     return card(body)
 
@@ -397,7 +473,8 @@ def record_card(record: DevelopmentRecord, today: date, *, manager_view: bool = 
 def _session_notes(record: DevelopmentRecord, today: date) -> list[Card]:
     """The latest sessions, each with its key points where the viewer may read them."""
     notes = {note.session_id: note for note in record.notes}
-    sessions = [e for e in record.timeline if e.kind == EventKind.SESSION][-5:]
+    every = [e for e in record.timeline if e.kind == EventKind.SESSION]
+    sessions = every[-5:]
     if not sessions:
         return []
     items: list[Card] = [text("**Sessions** (newest first)")]
@@ -407,6 +484,9 @@ def _session_notes(record: DevelopmentRecord, today: date) -> list[Card]:
         items.append(
             text("\n".join([f"- {day_text(event.on, today)}: {inert(event.text)}", *points]))
         )
+    if len(every) > len(sessions):
+        older = more_line(len(every) - len(sessions), "earlier sessions", "in the timeline below")
+        items.append(text(f"_{older}_", isSubtle=True))
     return items
 
 

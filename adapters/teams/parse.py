@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from adapters.teams.cards import CONFIRM_INPUT, NEW_GOAL, REVIEW_PREFIX
+from adapters.teams.cards import CONFIRM_INPUT, GROUPED_KEY, NEW_GOAL, REVIEW_GROUP, REVIEW_PREFIX
 from bot.commands import Field, LogSession, actions_from_lines, whole_number
 from bot.errors import FieldError
 from bot.model import ActionStatus
+from bot.review import GROUP_CHOICES
 
 REVIEW_VALUES = {status.value for status in ActionStatus}
 
@@ -47,13 +48,14 @@ def parse_session_submission(
     errors += action_errors
     reviews: dict[int, ActionStatus] = {}
     for key, status in value.items():
-        if not key.startswith(REVIEW_PREFIX) or not status:
+        if not key.startswith(REVIEW_PREFIX) or key == REVIEW_GROUP or not status:
             continue
         action_id = whole_number(key.removeprefix(REVIEW_PREFIX))
         if action_id is None or str(status) not in REVIEW_VALUES:
             errors.append(FieldError(Field.REVIEW, "Choose Done, Carry over or Drop."))
             continue
         reviews[action_id] = ActionStatus(str(status))
+    grouped_review, grouped_ids = _group_review(value, errors)
     employee = _chosen_id(value, Field.EMPLOYEE, "Choose the person you coached.", errors)
     goal = _chosen_id(value, Field.ILP_GOAL, "Choose a goal from the list.", errors)
     level = _chosen_id(value, Field.LEVEL_NOW, "Choose a level from the list.", errors)
@@ -73,8 +75,30 @@ def parse_session_submission(
         level_now=level,
         confirm_appraisal=_text(value, CONFIRM_INPUT).lower() in {"yes", "true"},
         source="chat",
+        grouped_review=grouped_review,
+        grouped_action_ids=grouped_ids,
     )
     return command, errors
+
+
+def _group_review(
+    value: dict[str, Any], errors: list[FieldError]
+) -> tuple[ActionStatus | None, tuple[int, ...]]:
+    """The one choice for the grouped open actions and the ids the card listed as grouped
+    (from the button's data; the service checks them against the open actions)."""
+    chosen = _text(value, REVIEW_GROUP)
+    if not chosen:
+        return None, ()
+    if chosen not in {status.value for status in GROUP_CHOICES}:
+        errors.append(FieldError(Field.REVIEW, "Choose Carry over or Drop for the others."))
+        return None, ()
+    ids = [whole_number(part.strip()) for part in _text(value, GROUPED_KEY).split(",")]
+    if None in ids:
+        errors.append(
+            FieldError(Field.REVIEW, "The form's list of open actions is damaged; reload the form.")
+        )
+        return None, ()
+    return ActionStatus(chosen), tuple(i for i in ids if i is not None)
 
 
 def _date(text: str) -> date | None:

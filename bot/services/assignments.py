@@ -21,14 +21,14 @@ from bot.model import (
     Person,
     Skill,
 )
+from bot.payloads import CourseAssignedPayload, OutboxKind, to_json
 from bot.ports import NOT_STORED, UnitOfWork
 from bot.record import MAX_LINE
 
 XAPI = "xapi"
 MOODLE = "moodle"
-XAPI_STATEMENT = "xapi_statement"
-MOODLE_ENROL = "moodle_enrol"
-COURSE_ASSIGNED = "course_assigned"
+XAPI_STATEMENT = OutboxKind.XAPI_STATEMENT
+MOODLE_ENROL = OutboxKind.MOODLE_ENROL
 REASON = "reason"
 """The field of `AssignCourse` that a refusal about the reason names."""
 
@@ -64,12 +64,14 @@ def _statement(
     *,
     instructor: Person | None = None,
     context: dict[str, Any] | None = None,
+    about: Person | None = None,
 ) -> OutboxMessage:
     return OutboxMessage(
         dedupe_key=key,
         kind=XAPI_STATEMENT,
         channel=XAPI,
         recipient_id=actor.id,
+        about_id=about.id if about else None,
         payload={
             "verb": verb,
             "actor": party(actor),
@@ -112,8 +114,8 @@ async def queue_assignment_effects(
                 now,
                 instructor=assigned_by,
                 context={"session_id": assignment.session_id},
-            ),
-            about_id=assigned_by.id if assigned_by else None,
+                about=assigned_by,
+            )
         )
 
 
@@ -148,8 +150,8 @@ async def queue_session_statements(
             timestamp,
             instructor=manager,
             context=context,
-        ),
-        about_id=manager.id,
+            about=manager,
+        )
     )
     await uow.outbox.add(
         _statement(
@@ -159,8 +161,8 @@ async def queue_session_statements(
             obj,
             timestamp,
             context=context,
-        ),
-        about_id=employee.id,
+            about=employee,
+        )
     )
 
 
@@ -259,18 +261,20 @@ async def assign_course(
         )
         await uow.outbox.add(
             OutboxMessage(
-                dedupe_key=f"{COURSE_ASSIGNED}:{assignment.id}",
-                kind=COURSE_ASSIGNED,
+                dedupe_key=f"{OutboxKind.COURSE_ASSIGNED}:{assignment.id}",
+                kind=OutboxKind.COURSE_ASSIGNED,
                 channel="chat",
                 recipient_id=employee.id,
-                payload={
-                    "assignment_id": assignment.id,
-                    "manager_name": manager.name,
-                    "course_id": course.course_id,
-                    "title": course.title,
-                    "url": course.url,
-                    "why": reason,
-                },
+                payload=to_json(
+                    CourseAssignedPayload(
+                        assignment_id=assignment.id,
+                        manager_name=manager.name,
+                        course_id=course.course_id,
+                        title=course.title,
+                        url=course.url,
+                        why=reason,
+                    )
+                ),
             )
         )
         await queue_assignment_effects(uow, assignment, course, employee, manager, lms, now)

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.model import CourseAssignment, LearningCompletion, OutboxMessage
+from bot.payloads import CourseCompletedPayload, OutboxKind, to_json
 from bot.ports import NOT_STORED, UnitOfWork
 
-COURSE_COMPLETED = "course_completed"
 SAME_COMPLETION_WITHIN = timedelta(days=1)
 """Two sources reporting one course done by one person this close together report one
 completion (the LRS poll and the webhook may both see it)."""
@@ -110,17 +110,19 @@ async def _tell_manager(
     session = await uow.sessions.get(assignment.session_id) if assignment.session_id else None
     await uow.outbox.add(
         OutboxMessage(
-            dedupe_key=f"{COURSE_COMPLETED}:{assignment.id}",
-            kind=COURSE_COMPLETED,
+            dedupe_key=f"{OutboxKind.COURSE_COMPLETED}:{assignment.id}",
+            kind=OutboxKind.COURSE_COMPLETED,
             channel="chat",
             recipient_id=manager_id,
-            payload={
-                "employee_name": employee_name,
-                "title": title,
-                "course_id": assignment.course_id,
-                "session_held_on": session.held_on.isoformat() if session else None,
-                "assigned_on": assignment.assigned_on.isoformat(),
-            },
+            payload=to_json(
+                CourseCompletedPayload(
+                    employee_name=employee_name,
+                    title=title,
+                    course_id=assignment.course_id,
+                    session_held_on=session.held_on if session else None,
+                    assigned_on=assignment.assigned_on,
+                )
+            ),
+            about_id=assignment.employee_id,
         ),
-        about_id=assignment.employee_id,
     )

@@ -6,9 +6,9 @@ the same privacy rules as the report; queued through the outbox like every messa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.clock import local_date
 from bot.model import OutboxMessage
@@ -22,6 +22,7 @@ from bot.nudges import (
     planned_nudges,
     working_window,
 )
+from bot.payloads import DigestFigures, LdDigestPayload, ThemeAlertLine, to_json
 from bot.services.nudges import PreviewEntry
 from bot.services.reports import ProgrammeReport, ProgrammeReports, ReportRequest
 
@@ -63,37 +64,37 @@ def _overall_rate(report: ProgrammeReport) -> float | None:
     return sum(r.held or 0 for r in rows) / expected if expected else None
 
 
-def digest_payload(now: ProgrammeReport, week_ago: ProgrammeReport) -> dict[str, Any]:
+def digest_payload(now: ProgrammeReport, week_ago: ProgrammeReport) -> LdDigestPayload:
     """The figures the digest shows: this week's, last week's, and the new theme alerts."""
     if now.suppressed:
-        return {"suppressed": True, "min_group_size": now.min_group_size}
+        return LdDigestPayload(figures=None, min_group_size=now.min_group_size)
     earlier = {(a.department, a.skill_id) for a in week_ago.theme_alerts}
-    new_alerts = [
-        {
-            "department": alert.department,
-            "skill_id": alert.skill_id,
-            "share": alert.share,
-            "sessions": alert.sessions,
-            "catalogue_has_course": alert.catalogue_has_course,
-        }
+    new_alerts = tuple(
+        ThemeAlertLine(
+            department=alert.department,
+            skill_id=alert.skill_id,
+            share=alert.share,
+            sessions=alert.sessions,
+            catalogue_has_course=alert.catalogue_has_course,
+        )
         for alert in now.theme_alerts
         if (alert.department, alert.skill_id) not in earlier
-    ]
-    return {
-        "suppressed": False,
-        "period_days": DIGEST_PERIOD_DAYS,
-        "from": now.period.start.isoformat(),
-        "to": now.period.end.isoformat(),
-        "people": now.people,
-        "people_coached": now.people_coached,
-        "sessions": now.sessions,
-        "sessions_week_ago": None if week_ago.suppressed else week_ago.sessions,
-        "completion_rate": _overall_rate(now),
-        "completion_rate_week_ago": _overall_rate(week_ago),
-        "course_assignment_rate": now.course_assignment_rate,
-        "alerts": len(now.theme_alerts),
-        "new_alerts": new_alerts,
-    }
+    )
+    figures = DigestFigures(
+        period_days=DIGEST_PERIOD_DAYS,
+        from_=now.period.start,
+        to=now.period.end,
+        people=now.people,
+        people_coached=now.people_coached,
+        sessions=now.sessions,
+        sessions_week_ago=None if week_ago.suppressed else week_ago.sessions,
+        completion_rate=_overall_rate(now),
+        completion_rate_week_ago=_overall_rate(week_ago),
+        course_assignment_rate=now.course_assignment_rate,
+        alerts=len(now.theme_alerts),
+        new_alerts=new_alerts,
+    )
+    return LdDigestPayload(figures=figures)
 
 
 def due_digests(
@@ -142,9 +143,9 @@ async def queue_weekly_digests(
         opens, closes = working_window(at.astimezone(zone).date(), zone)
         message = OutboxMessage(
             dedupe_key=nudge.dedupe_key,
-            kind=NudgeKind.LD_DIGEST.value,
+            kind=NudgeKind.LD_DIGEST,
             channel="chat",
-            payload=payload | {"window_ends": closes.isoformat()},
+            payload=to_json(replace(payload, window_ends=closes)),
             recipient_id=nudge.recipient_id,
             not_before=opens,
         )

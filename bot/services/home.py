@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.cadence import CoachingSchedule, is_overdue
 from bot.errors import Refusal
-from bot.messages import combine, compose, with_action_statuses
+from bot.messages import combine, compose
 from bot.model import ActionStatus, AgreedAction, Person
 from bot.ports import UnitOfWork
 from bot.replies import Reply
@@ -86,7 +86,5 @@ async def message_as_it_stands(
             for action in await uow.actions.for_employee(person_id)
             if action.status is not ActionStatus.OPEN
         }
-    replies = [
-        compose(kind, with_action_statuses(payload, closed), today=today) for kind, payload in sent
-    ]
+    replies = [compose(kind, payload, today=today, closed=closed) for kind, payload in sent]
     return combine(replies)

@@ -29,10 +29,16 @@ from bot.nudges import (
     planned_nudges,
     working_window,
 )
-from bot.ports import LeaveEntry, NudgeParty, NudgeStore, SnoozeRecord, SweepSnapshot, UnitOfWork
+from bot.payloads import (
+    ActionCheckinPayload,
+    ActionLine,
+    ManagerModulePayload,
+    SessionReminderPayload,
+    to_json,
+)
+from bot.ports import LeaveEntry, NudgeParty, NudgeStore, SweepSnapshot, UnitOfWork
 
 SNOOZE_DAYS = 3
-MANAGER_KINDS = (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
 
 ANY_STATUS = frozenset(OutboxStatus)
 """The sweep queues what the outbox does not hold in any status."""
@@ -127,23 +133,6 @@ class PreviewEntry:
         }
 
 
-def _snoozes(snapshot: SweepSnapshot) -> list[Snooze]:
-    """Stored snoozes (a date to wait until) as the planner's (days after a due date): a
-    snooze belongs to the period whose due date it reaches past."""
-    relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
-    snoozes = []
-    for record in snapshot.snoozes:
-        relationship = relationships.get((record.manager_id, record.employee_id))
-        if relationship is None:
-            continue
-        due = relationship.schedule.due_on
-        if record.until > due:
-            snoozes.append(
-                Snooze(record.manager_id, record.employee_id, due, (record.until - due).days)
-            )
-    return snoozes
-
-
 async def plan(
     store: NudgeStore,
     at: datetime,
@@ -165,19 +154,15 @@ async def plan(
         at,
         snapshot.relationships,
         calendar,
-        snoozes=_snoozes(snapshot),
+        snoozes=snapshot.snoozes,
         module_pending=snapshot.module_pending,
     )
     relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
     return NudgePlan(nudges, calendar, relationships)
 
 
-def _action(action: AgreedAction) -> dict[str, Any]:
-    return {
-        "id": action.id,
-        "text": action.text,
-        "due_on": action.due_on.isoformat() if action.due_on else None,
-    }
+def _action(action: AgreedAction) -> ActionLine:
+    return ActionLine(id=action.id, text=action.text, due_on=action.due_on)
 
 
 async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOutcome:
@@ -200,45 +185,49 @@ async def sweep(store: NudgeStore, at: datetime, policy: NudgePolicy) -> SweepOu
         if policy.module_course and any(n.kind is NudgeKind.MANAGER_MODULE for n in fresh)
         else None
     )
-    messages: list[tuple[OutboxMessage, int | None]] = []
+    messages: list[OutboxMessage] = []
     for nudge in fresh:
         zone = planned.calendar.zone_of(nudge.recipient_id)
         opens, closes = working_window(at.astimezone(zone).date(), zone)
-        payload: dict[str, Any] = {"window_ends": closes.isoformat()}
+        payload: Any
         pair = nudge.pair
-        if pair is not None:
-            relationship = planned.relationships[pair]
-            last = relationship.last_session_on
-            employee_actions = [_action(a) for a in actions.get(pair[1], [])]
-            payload |= {
+        if pair is not None and nudge.due_on is not None:
+            last = planned.relationships[pair].last_session_on
+            employee_actions = tuple(_action(a) for a in actions.get(pair[1], []))
+            period: dict[str, Any] = {
+                "window_ends": closes,
                 "manager_id": pair[0],
                 "employee_id": pair[1],
-                "due_on": nudge.due_on.isoformat() if nudge.due_on else None,
-                "last_session_on": last.isoformat() if last else None,
+                "due_on": nudge.due_on,
+                "last_session_on": last,
             }
             if nudge.kind is NudgeKind.ACTION_CHECKIN:
-                payload["manager_name"] = _name(parties, pair[0])
-                payload["actions"] = employee_actions
+                payload = ActionCheckinPayload(
+                    **period, manager_name=_name(parties, pair[0]), actions=employee_actions
+                )
             else:
-                payload["employee_name"] = _name(parties, pair[1])
-                payload["open_actions"] = employee_actions
-        elif nudge.kind is NudgeKind.MANAGER_MODULE:
-            payload |= {
-                "course_id": policy.module_course,
-                "title": course.title if course else policy.module_course,
-                "url": course.url if course else "",
-            }
+                payload = SessionReminderPayload(
+                    **period, employee_name=_name(parties, pair[1]), open_actions=employee_actions
+                )
+        elif nudge.kind is NudgeKind.MANAGER_MODULE and policy.module_course:
+            payload = ManagerModulePayload(
+                window_ends=closes,
+                course_id=policy.module_course,
+                title=course.title if course else policy.module_course,
+                url=course.url if course else "",
+            )
         else:  # ld_digest has no content yet, so it is never queued
             continue
         message = OutboxMessage(
             dedupe_key=nudge.dedupe_key,
-            kind=nudge.kind.value,
+            kind=nudge.kind,
             channel="chat",
-            payload=payload,
+            payload=to_json(payload),
             recipient_id=nudge.recipient_id,
             not_before=opens,
+            about_id=nudge.about_id,
         )
-        messages.append((message, nudge.about_id))
+        messages.append(message)
     queued = await store.queue(messages, at)
     await store.note_queued(planned.nudges)
     return SweepOutcome(len(planned.nudges), queued)
@@ -330,8 +319,8 @@ async def snooze(
             "there is nothing to snooze."
         )
     keys = {
-        kind: dedupe_key(kind, manager_id, employee_id, due_on.isoformat())
-        for kind in MANAGER_KINDS
+        kind: dedupe_key(kind, manager_id, employee_id, due_on)
+        for kind in (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
     }
     sent = await store.keys_with_status(list(keys.values()))
     if keys[NudgeKind.SESSION_OVERDUE] in sent:
@@ -342,7 +331,7 @@ async def snooze(
     if keys[NudgeKind.SESSION_DUE] not in sent:
         raise Refusal("I have not reminded you about that session, so there is nothing to snooze.")
     until = snooze_until(today, due_on)
-    await store.add_snooze(SnoozeRecord(manager_id, employee_id, until))
+    await store.add_snooze(Snooze(manager_id, employee_id, until))
     next_on = overdue_reminder_on(current, policy.calendar(snapshot), (until - due_on).days)
     return Snoozed(employee.name, next_on, today)
 
@@ -386,8 +375,3 @@ async def remove_leave(
 async def leave_list(store: NudgeStore, on_or_after: date | None = None) -> Sequence[LeaveEntry]:
     """Stored leave, earliest first; only what has not ended before `on_or_after` if given."""
     return await store.leave_list(on_or_after)
-
-
-MANAGER_NUDGES = frozenset(kind.value for kind in MANAGER_KINDS)
-RELATIONSHIP_NUDGES = MANAGER_NUDGES | {NudgeKind.ACTION_CHECKIN.value}
-"""Outbox kinds a logged session makes pointless (the dispatcher drops them)."""

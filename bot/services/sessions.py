@@ -28,6 +28,15 @@ from bot.model import (
     Skill,
     SkillLevel,
 )
+from bot.payloads import (
+    ActionLine,
+    CourseLine,
+    CourseRef,
+    OutboxKind,
+    SessionLoggedPayload,
+    SessionSavedPayload,
+    to_json,
+)
 from bot.ports import NOT_STORED, SessionAlreadyLogged, UnitOfWork
 from bot.record import RecordContext, clean_actions, clean_course_ids, clean_lines, validate_session
 from bot.review import REVIEW_CHOICES, prefill_reviews, review_open_actions
@@ -40,8 +49,6 @@ from bot.services.assignments import (
 )
 
 SUBMISSION_SOURCE = "session_form"
-SESSION_LOGGED = "session_logged"
-SESSION_SAVED = "session_saved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +351,7 @@ async def _record_actions(
     open_actions: Sequence[AgreedAction],
 ) -> tuple[AgreedAction, ...]:
     """Close the reviewed actions, carry the others into this session, add the new ones."""
-    outcome = review_open_actions(open_actions, cmd.reviews, session.held_on)
+    outcome = review_open_actions(open_actions, cmd.all_reviews(), session.held_on)
     for change in outcome.changes:
         await uow.actions.set_status(change.action_id, change.status, change.closed_on)
     stored = []
@@ -426,59 +433,52 @@ async def _queue_messages(
 ) -> None:
     """The employee's DM (what was agreed and assigned) and the manager's confirmation."""
     session = result.session
-    await uow.outbox.add(
-        OutboxMessage(
-            dedupe_key=f"{SESSION_LOGGED}:{session.id}",
-            kind=SESSION_LOGGED,
-            channel="chat",
-            recipient_id=session.employee_id,
-            payload={
-                "session_id": session.id,
-                "held_on": session.held_on.isoformat(),
-                "manager_name": manager.name,
-                "focus_type": session.focus_type.value,
-                "focus": session.focus_type.label,
-                "skill_id": skill.skill_id,
-                "skill_name": skill.name,
-                "actions": [
-                    {
-                        "id": a.id,
-                        "text": a.text,
-                        "due_on": a.due_on.isoformat() if a.due_on else None,
-                    }
-                    for a in result.actions
-                ],
-                "courses": [
-                    {
-                        "course_id": a.course.course_id,
-                        "title": a.course.title,
-                        "url": a.course.url,
-                        "why": a.assignment.reason,
-                    }
-                    for a in result.assigned
-                ],
-            },
-        )
+    logged = SessionLoggedPayload(
+        session_id=session.id,
+        held_on=session.held_on,
+        manager_name=manager.name,
+        focus_type=session.focus_type.value,
+        focus=session.focus_type.label,
+        skill_id=skill.skill_id,
+        skill_name=skill.name,
+        actions=tuple(ActionLine(id=a.id, text=a.text, due_on=a.due_on) for a in result.actions),
+        courses=tuple(
+            CourseLine(
+                course_id=a.course.course_id,
+                title=a.course.title,
+                url=a.course.url,
+                why=a.assignment.reason,
+            )
+            for a in result.assigned
+        ),
+    )
+    saved = SessionSavedPayload(
+        session_id=session.id,
+        employee_name=result.employee.name,
+        held_on=session.held_on,
+        next_due_on=result.next_due_on,
+        flagged=session.flagged,
+        assigned=tuple(a.course.title for a in result.assigned),
+        already_open=tuple(
+            CourseRef(course_id=c.course_id, title=c.title) for c in result.already_open
+        ),
     )
     await uow.outbox.add(
         OutboxMessage(
-            dedupe_key=f"{SESSION_SAVED}:{session.id}",
-            kind=SESSION_SAVED,
+            dedupe_key=f"{OutboxKind.SESSION_LOGGED}:{session.id}",
+            kind=OutboxKind.SESSION_LOGGED,
+            channel="chat",
+            recipient_id=session.employee_id,
+            payload=to_json(logged),
+        ),
+        OutboxMessage(
+            dedupe_key=f"{OutboxKind.SESSION_SAVED}:{session.id}",
+            kind=OutboxKind.SESSION_SAVED,
             channel="chat",
             recipient_id=manager.id,
-            payload={
-                "session_id": session.id,
-                "employee_name": result.employee.name,
-                "held_on": session.held_on.isoformat(),
-                "next_due_on": result.next_due_on.isoformat(),
-                "flagged": session.flagged,
-                "assigned": [a.course.title for a in result.assigned],
-                "already_open": [
-                    {"course_id": c.course_id, "title": c.title} for c in result.already_open
-                ],
-            },
+            payload=to_json(saved),
+            about_id=session.employee_id,
         ),
-        about_id=session.employee_id,
     )
 
 

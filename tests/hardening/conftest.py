@@ -115,6 +115,9 @@ class Doors:
         raise TimeoutError("Bolt listeners still running")
 
 
+METRICS_TOKEN = "test-metrics-token"
+
+
 def json_bytes(value: Any) -> bytes:
     return json.dumps(value).encode()
 
@@ -159,6 +162,7 @@ async def doors(
         MicrosoftAppPassword="test-app-password",
         COACHBOT_PUBLIC_URL=PUBLIC_URL,
         LMS_WEBHOOK_SECRET=LMS_SECRET,
+        COACHBOT_METRICS_TOKEN=METRICS_TOKEN,
         COACHBOT_TIMEZONE="UTC",
     )
     wiring = TeamsWiring(

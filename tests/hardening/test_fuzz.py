@@ -24,7 +24,7 @@ from adapters.slack.session_modal import (
 from adapters.teams.cards import ACTION_KEY, SUBMIT_SESSION
 from bot.commands import Field
 from bot.replies import Actions
-from tests.hardening.conftest import LMS_SECRET, Doors, slack_headers
+from tests.hardening.conftest import LMS_SECRET, METRICS_TOKEN, Doors, slack_headers
 from tests.teams.conftest import MAYA, SAM
 
 FUZZ = settings(
@@ -306,9 +306,18 @@ async def test_charts(doors: Doors, token: str) -> None:
     method=st.sampled_from(["GET", "POST", "HEAD"]),
     query=st.dictionaries(st.text(max_size=5), st.text(max_size=10), max_size=2),
     body=raw_bodies,
+    authorization=st.none()
+    | st.sampled_from([f"Bearer {METRICS_TOKEN}", "Bearer", "Basic x", ""])
+    | header_text,
 )
 async def test_healthz_and_metrics(
-    doors: Doors, path: str, method: str, query: dict[str, str], body: bytes
+    doors: Doors,
+    path: str,
+    method: str,
+    query: dict[str, str],
+    body: bytes,
+    authorization: str | None,
 ) -> None:
     url = f"{doors.url}{path}?{urlencode(query)}"
-    await check(doors, lambda: doors.http.request(method, url, data=body))
+    headers = {} if authorization is None else {"Authorization": authorization}
+    await check(doors, lambda: doors.http.request(method, url, data=body, headers=headers))

@@ -18,8 +18,8 @@ from bot.ports import Undeliverable
 from bot.services.assignments import LmsTargets
 from bot.services.privacy import erase_person
 from bot.services.sessions import SessionLogged, log_session
+from storage.dispatch_queue import entry_from_row
 from storage.lms import SqlLmsStore
-from storage.outbox import entry_from_row
 from storage.unit_of_work import SqlUnitOfWork, unit_of_work_factory
 from tests.lms.conftest import xapi_outbox
 from tests.services.helpers import NOW, command, rows

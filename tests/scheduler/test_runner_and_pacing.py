@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from adapters.bootstrap import build
 from adapters.config import load_settings
+from scheduler.jobs import SWEEP_EVERY
 from scheduler.pacing import SEND, Pacer, Rate
-from scheduler.runner import MISFIRE_GRACE_SECONDS, SWEEP_EVERY
+from scheduler.runner import MISFIRE_GRACE_SECONDS
 
 
 async def test_the_jobs_run_in_memory_coalesced_with_a_misfire_grace(sqlite_url: str) -> None:

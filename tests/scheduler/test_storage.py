@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.model import Cadence, OutboxMessage, OutboxStatus
-from bot.nudges import LeavePeriod, RelationshipState
-from bot.ports import SnoozeRecord
+from bot.nudges import LeavePeriod, RelationshipState, Snooze
 from storage.tables import metadata
 from tests.scheduler.conftest import World, at
 from tests.slack.conftest import USERS, seed
@@ -43,8 +42,8 @@ async def test_snapshot_reads_current_relationships_with_their_last_session(
     await world.session(maya, ed, date(2026, 1, 20))
     await world.store.add_leave(ed, LeavePeriod(date(2026, 3, 1), date(2026, 3, 5)))
     await world.store.add_leave(ed, LeavePeriod(date(2025, 1, 1), date(2025, 1, 5)))  # long over
-    await world.store.add_snooze(SnoozeRecord(maya, ed, date(2026, 3, 8)))
-    await world.store.add_snooze(SnoozeRecord(maya, ed, date(2026, 3, 10)))
+    await world.store.add_snooze(Snooze(maya, ed, date(2026, 3, 8)))
+    await world.store.add_snooze(Snooze(maya, ed, date(2026, 3, 10)))
 
     snapshot = await world.store.snapshot(date(2026, 3, 2), module_course="C-COACH")
 
@@ -143,11 +142,8 @@ async def test_queueing_counts_only_new_rows(both_world: World) -> None:
     maya = await world.person("Maya Patel")
     moment = at("2026-03-09T09:30+00:00")
 
-    def message(key: str) -> tuple[OutboxMessage, int | None]:
-        return (
-            OutboxMessage(key, "session_due", "chat", recipient_id=maya),
-            None,
-        )
+    def message(key: str) -> OutboxMessage:
+        return OutboxMessage(key, "session_due", "chat", recipient_id=maya)
 
     assert await world.store.queue([message("a"), message("b")], moment) == 2
     assert await world.store.queue([message("b"), message("c"), message("a")], moment) == 1

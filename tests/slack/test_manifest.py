@@ -38,8 +38,9 @@ def test_manifest_declares_both_commands_on_one_request_url(manifest: dict[str, 
 
 def test_manifest_subscribes_to_the_events_the_bot_handles(manifest: dict[str, Any]) -> None:
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert events == {"app_home_opened", "app_uninstalled", "tokens_revoked"}
+    assert events == {"app_home_opened", "message.im", "app_uninstalled", "tokens_revoked"}
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
 
 
 def test_the_readme_explains_every_scope_the_manifest_asks_for(

@@ -41,7 +41,24 @@ async def test_healthz_is_503_while_the_database_cannot_take_writes(sqlite_url: 
 
 
 async def test_metrics_count_requests(engine: AsyncEngine) -> None:
-    async with TestClient(TestServer(build_app(engine))) as client:
+    async with TestClient(TestServer(build_app(engine, metrics_token="scrape"))) as client:
         await client.get("/healthz")
-        body = await (await client.get("/metrics")).text()
+        response = await client.get("/metrics", headers={"Authorization": "Bearer scrape"})
+        body = await response.text()
     assert 'coachbot_http_requests_total{route="/healthz",status="200"} 1.0' in body
+
+
+async def test_metrics_are_refused_without_the_token(engine: AsyncEngine) -> None:
+    async with TestClient(TestServer(build_app(engine, metrics_token="scrape"))) as client:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic scrape"}):
+            response = await client.get("/metrics", headers=headers)
+            assert response.status == 401
+            assert "COACHBOT_METRICS_TOKEN" in await response.text()
+            assert "coachbot_http_requests" not in await response.text()
+
+
+async def test_metrics_are_not_served_when_no_token_is_configured(engine: AsyncEngine) -> None:
+    async with TestClient(TestServer(build_app(engine))) as client:
+        response = await client.get("/metrics", headers={"Authorization": "Bearer "})
+        assert response.status == 404
+        assert "coachbot_http_requests" not in await response.text()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import OutboxMessage, OutboxStatus
-from storage.outbox import SqlDeliveryQueue
+from storage.dispatch_queue import SqlDispatchQueue
 from storage.unit_of_work import SqlUnitOfWork
 from tests.storage.org import build_org
 
@@ -33,7 +33,7 @@ async def test_a_row_is_claimed_once_and_only_when_due(engine: AsyncEngine) -> N
         message("now", org.maya),
         message("later", org.maya, NOW + timedelta(hours=1)),
     )
-    outbox = SqlDeliveryQueue(engine)
+    outbox = SqlDispatchQueue(engine)
     claimed = await outbox.claim_due(NOW, 10)
     assert [(entry.dedupe_key, entry.status, entry.attempts) for entry in claimed] == [
         ("now", OutboxStatus.SENDING, 1)
@@ -47,7 +47,7 @@ async def test_a_row_is_claimed_once_and_only_when_due(engine: AsyncEngine) -> N
 async def test_two_dispatchers_never_claim_the_same_row(engine: AsyncEngine) -> None:
     org = await build_org(engine)
     await queue(engine, *(message(f"m{n}", org.ed) for n in range(30)))
-    outbox = SqlDeliveryQueue(engine)
+    outbox = SqlDispatchQueue(engine)
     first, second = await asyncio.gather(outbox.claim_due(NOW, 20), outbox.claim_due(NOW, 20))
     keys = [entry.dedupe_key for entry in first + second]
     assert len(keys) == len(set(keys)) == 30
@@ -56,9 +56,9 @@ async def test_two_dispatchers_never_claim_the_same_row(engine: AsyncEngine) -> 
 async def test_outcomes_are_recorded_and_failed_rows_can_be_requeued(engine: AsyncEngine) -> None:
     org = await build_org(engine)
     await queue(engine, message("sent", org.ed), message("busy", org.ed), message("gone", org.ed))
-    outbox = SqlDeliveryQueue(engine)
+    outbox = SqlDispatchQueue(engine)
     sent, busy, gone = await outbox.claim_due(NOW, 10)
-    await outbox.mark_sent(sent.id, "1700000000.0001", NOW)
+    await outbox.mark_all_sent([sent.id], "1700000000.0001", NOW)
     await outbox.retry_later(busy.id, NOW + timedelta(seconds=30), "rate limited")
     await outbox.mark_failed(gone.id, "user_not_found")
 
@@ -84,7 +84,7 @@ async def test_a_claimed_row_left_unmarked_is_listed_as_pending_in_doubt(
 ) -> None:
     org = await build_org(engine)
     await queue(engine, message("crash", org.ed))
-    outbox = SqlDeliveryQueue(engine)
+    outbox = SqlDispatchQueue(engine)
     [claimed] = await outbox.claim_due(NOW, 1)
     [listed] = await outbox.pending()
     assert listed.id == claimed.id

@@ -181,11 +181,11 @@ async def test_outbox_ignores_a_second_message_with_the_same_dedupe_key(
     org = await build_org(engine)
     message = OutboxMessage("session_logged:1", "session_logged", "chat", {"a": 1}, org.ed)
     async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.add(message) is True
-        assert await uow.outbox.add(message) is False
+        assert await uow.outbox.add(message) == 1  # new
+        assert await uow.outbox.add(message) == 0
         await uow.commit()
     async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.add(message) is False
+        assert await uow.outbox.add(message) == 0
         await uow.commit()
     assert await count(engine, "outbox") == 1
 

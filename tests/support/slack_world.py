@@ -4,19 +4,20 @@ sign and send slash commands, form submissions, button clicks and events."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from aiohttp import ClientResponse, ClientSession, web
 
-from adapters.bootstrap import Coachbot, build
+from adapters.bootstrap import Coachbot, build, connect_socket_mode
 from adapters.config import load_settings
 from adapters.sandbox.slack_actor import SlackActor, eventually
 from bot.clock import Clock
 
 __all__ = ["SlackWorld", "eventually", "start_world", "today_utc"]
-from adapters.slack_emulator import SlackEmulator, WorkspaceUser
+from adapters.slack_emulator import RateLimits, SlackEmulator, WorkspaceUser
 
 SIGNING_SECRET = "test-signing-secret"
 
@@ -60,6 +61,19 @@ class SlackWorld:
     async def event(self, event: dict[str, Any], event_id: str, **headers: str) -> ClientResponse:
         return await self.actor.event(event, event_id, **headers)
 
+    async def settled(self) -> None:
+        """Wait until Bolt's listeners (they run after the ack) have all finished."""
+
+        def running() -> list[asyncio.Task[Any]]:
+            return [
+                task
+                for task in asyncio.all_tasks()
+                if "run_ack_function" in getattr(task.get_coro(), "__qualname__", "")
+                and not task.done()
+            ]
+
+        await eventually(lambda: not running())
+
     async def deliver(self) -> None:
         """Deliver every message due now through the dispatcher."""
         while await self.coachbot.dispatcher.deliver_due():
@@ -82,12 +96,17 @@ async def start_world(
     users: list[WorkspaceUser],
     *,
     clock: Clock | None = None,
+    rate_limits: RateLimits | bool = False,
+    socket_mode: bool = False,
     **environment: str,
 ) -> tuple[SlackWorld, Any]:
-    """Start the emulator and the bot (on `clock`, with more settings from `environment`);
-    returns the world and an async closer."""
-    emulator = SlackEmulator(users=users, rate_limits=False)
+    """Start the emulator and the bot (on `clock`, with more settings from `environment`;
+    with `socket_mode`, connected over the emulator's Socket Mode too); returns the world and
+    an async closer."""
+    emulator = SlackEmulator(users=users, rate_limits=rate_limits)
     await emulator.start()
+    if socket_mode:
+        environment = {"SLACK_APP_TOKEN": emulator.app_token, **environment}
     settings = load_settings(
         **{
             "DATABASE_URL": database_url,
@@ -106,8 +125,11 @@ async def start_world(
     host, port = runner.addresses[0][:2]
     http = ClientSession()
     world = SlackWorld(emulator, coachbot, http, f"http://{host}:{port}")
+    socket = await connect_socket_mode(coachbot) if socket_mode else None
 
     async def close() -> None:
+        if socket is not None:
+            await socket.close_async()
         await coachbot.stop_background()
         await http.close()
         await runner.cleanup()

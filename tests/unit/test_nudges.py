@@ -318,7 +318,7 @@ def test_never_more_than_two_manager_messages_per_period(
     }
     calendar = london(leave=leave)
     due = due_on(last, relationship.started_on, cadence, None)
-    snoozes = [Snooze(MANAGER, EMPLOYEE, due)] if snooze else []
+    snoozes = [Snooze(MANAGER, EMPLOYEE, until=due + timedelta(days=3))] if snooze else []
     sent = daily_sweep([relationship], calendar, last, 130, snoozes=snoozes)
     to_manager = [(at, n) for at, n in sent.values() if n.recipient_id == MANAGER]
     kinds = [n.kind for _, n in to_manager]
@@ -341,13 +341,13 @@ def test_never_more_than_two_manager_messages_per_period(
 
 def test_snooze_moves_the_rest_of_the_period_three_days_later() -> None:
     relationships = [monthly(date(2026, 2, 2), open_actions=0)]  # due Monday 2 March
-    snooze = Snooze(MANAGER, EMPLOYEE, due_on=date(2026, 3, 2))
+    snooze = Snooze(MANAGER, EMPLOYEE, until=date(2026, 3, 2) + timedelta(days=3))
     sent = sweep(relationships, london(), datetime(2026, 3, 1, tzinfo=UTC), 20, snoozes=[snooze])
     overdue = [at for at, n in sent.values() if n.kind is NudgeKind.SESSION_OVERDUE]
     # Overdue 9 March + 3 days = Thursday 12 March.
     assert overdue == [local(LONDON, 2026, 3, 12, 9)]
     # A snooze of an earlier period changes nothing.
-    stale = Snooze(MANAGER, EMPLOYEE, due_on=date(2026, 2, 2))
+    stale = Snooze(MANAGER, EMPLOYEE, until=date(2026, 2, 2) + timedelta(days=3))
     sent = sweep(relationships, london(), datetime(2026, 3, 1, tzinfo=UTC), 20, snoozes=[stale])
     assert [at for at, n in sent.values() if n.kind is NudgeKind.SESSION_OVERDUE] == [
         local(LONDON, 2026, 3, 9, 9)
@@ -356,7 +356,7 @@ def test_snooze_moves_the_rest_of_the_period_three_days_later() -> None:
 
 def test_a_snooze_before_the_due_nudge_defers_it_too() -> None:
     relationships = [monthly(date(2026, 2, 2), open_actions=0)]
-    snooze = Snooze(MANAGER, EMPLOYEE, due_on=date(2026, 3, 2), days=3)
+    snooze = Snooze(MANAGER, EMPLOYEE, until=date(2026, 3, 2) + timedelta(days=3))
     assert (
         planned_nudges(local(LONDON, 2026, 3, 2, 9, 30), relationships, london(), snoozes=[snooze])
         == []

@@ -257,6 +257,29 @@ def test_reviews_may_only_name_open_actions() -> None:
     ]
 
 
+def test_the_group_review_may_only_name_open_actions_not_reviewed_on_their_own() -> None:
+    grouped = replace(
+        VALID,
+        reviews={101: ActionStatus.DONE},
+        grouped_review=ActionStatus.DROPPED,
+        grouped_action_ids=(102,),
+    )
+    assert errors(grouped) == []
+    assert grouped.all_reviews() == {101: ActionStatus.DONE, 102: ActionStatus.DROPPED}
+    foreign = replace(grouped, grouped_action_ids=(102, 555))  # someone else's action
+    assert messages(foreign, Field.REVIEW) == [
+        "1 action (#555) reviewed here is not open for this person; reload the form."
+    ]
+    twice = replace(grouped, reviews={102: ActionStatus.DONE})
+    assert messages(twice, Field.REVIEW) == [
+        "The review of the other open actions is not the form's; reload the form."
+    ]
+    done = replace(grouped, grouped_review=ActionStatus.DONE)  # not a group choice
+    assert messages(done, Field.REVIEW) == [
+        "The review of the other open actions is not the form's; reload the form."
+    ]
+
+
 @pytest.mark.parametrize(("level", "ok"), [(-1, False), (0, True), (4, True), (5, False)])
 def test_level_now_is_0_to_4(level: int, ok: bool) -> None:
     found = messages(replace(VALID, level_now=level), Field.LEVEL_NOW)

@@ -101,7 +101,7 @@ def test_the_form_says_what_saving_does_to_the_open_actions() -> None:
     )
     assert carry_summary(seven, {0: ActionStatus.DONE}, shown=5) == (
         "Unless you change them below: 1 marked done, 6 carried over. "
-        "The 2 not listed here are carried over."
+        "The other 2 are reviewed together at the end of the list."
     )
     assert carry_summary([READ], prefill_reviews([READ]), shown=10) == (
         "Unless you change them below, the one open action is carried over."

@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.door import SlackDoor
+from adapters.slack.blocks import mrkdwn
+from adapters.slack.door import SlackDoor, user_of
 from adapters.slack.home import record_modal
 from adapters.slack.identity import UNKNOWN_PERSON
 from adapters.slack.replies import HELP, LOADING, notice
@@ -20,6 +22,8 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 NOT_YOUR_REPORT = (
     "You can only log sessions with your own direct reports, and that person is not one of them."
 )
+OPEN_FORM_ACTION = "open_coaching"
+"""The help message's button: does what `/coaching` does."""
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -32,6 +36,39 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         await ack()
         await open_coaching(door, client, body, text)
 
+    @app.action(OPEN_FORM_ACTION)
+    async def open_form_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await open_coaching(door, client, body, "")
+
+    @app.event("message")
+    async def direct_message(event: dict[str, Any], client: AsyncWebClient) -> None:
+        """Anything a person types to the bot in its Messages tab is answered with the help
+        and a button to the form. Only a person's own new message counts: edits, deletions and
+        other subtypes, and any bot's message (the bot's own answer included), are not."""
+        user_id = event.get("user")
+        if (
+            event.get("channel_type") != "im"
+            or event.get("subtype")
+            or event.get("bot_id")
+            or not isinstance(user_id, str)
+            or not user_id
+        ):
+            return
+        # to the sender's own DM with the bot, whatever channel the event names
+        await client.chat_postMessage(channel=user_id, text=HELP, blocks=help_blocks())
+
+
+def help_blocks() -> list[dict[str, Any]]:
+    """The help, with a button that opens the session form (or one's record)."""
+    button = ButtonElement(
+        text="Open /coaching", action_id=OPEN_FORM_ACTION, value="open", style="primary"
+    )
+    return [
+        SectionBlock(text=mrkdwn(HELP)).to_dict(),
+        ActionsBlock(block_id="help-actions", elements=[button]).to_dict(),
+    ]
+
 
 async def open_coaching(
     door: SlackDoor, client: AsyncWebClient, body: dict[str, Any], text: str
@@ -40,7 +77,7 @@ async def open_coaching(
     session form, the person's own record, or a refusal saying why."""
     opened = await client.views_open(trigger_id=body["trigger_id"], view=LOADING)
     view_id = opened["view"]["id"]
-    person = await door.identity.person(body["user_id"])
+    person = await door.identity.person(user_of(body))
     if person is None:
         await client.views_update(view_id=view_id, view=notice(UNKNOWN_PERSON))
         return

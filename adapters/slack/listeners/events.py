@@ -1,8 +1,10 @@
 """Events: the Home tab when it is opened; uninstall and token revocation turn the workspace
-off. Slack's retries of an event (same `event_id`) are answered without running twice."""
+off, and an event or command Slack sends from it afterwards turns it on again (messages waiting
+for it go out). Slack's retries of an event (same `event_id`) are answered without running twice."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,15 +13,21 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack.blocks import mrkdwn
-from adapters.slack.door import SlackDoor
+from adapters.slack.door import SlackDoor, workspace_of
 from adapters.slack.home import home_view
 from adapters.slack.identity import UNKNOWN_PERSON
 from bot.errors import TryAgain
 from bot.services.development import development_record
 from bot.services.home import manager_overview
-from storage.workspaces import set_installed
+from storage.workspaces import seen_installed, set_installed
+
+log = logging.getLogger(__name__)
+SHOWS_INSTALLED = frozenset({"app_home_opened", "message"})
+"""Events coachbot answers that only a workspace with the app installed sends."""
+COMMANDS = frozenset({"/coaching", "/coaching-report"})
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
@@ -41,6 +49,23 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
                 first = True
             if not first:
                 return BoltResponse(status=200, body="")
+        return await next()
+
+    @app.middleware
+    async def installed_again(
+        body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        # Slack sends nothing from a workspace that removed the app, so an event or command
+        # coachbot answers shows the app installed there again (not a retried uninstall event)
+        event = body.get("event")
+        kind = event.get("type") if isinstance(event, dict) else None
+        team = workspace_of(body)
+        if team and (kind in SHOWS_INSTALLED or body.get("command") in COMMANDS):
+            try:
+                if await seen_installed(door.engine, team, "slack", door.clock.now()):
+                    door.outbox_written()
+            except SQLAlchemyError:  # a busy database: the next request records it
+                log.warning("could not record the Slack workspace as installed again")
         return await next()
 
     @app.event("app_home_opened")
