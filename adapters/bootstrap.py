@@ -18,6 +18,7 @@ from adapters.listening import listening_socket
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
 from adapters.nudge_policy import nudge_policy
+from adapters.policy_pages import mount_policy_pages
 from adapters.report_service import programme_reports
 from adapters.sandbox.gate import LOOPBACK, refuse_an_organisation, sandbox_for, sandbox_lines
 from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
@@ -104,6 +105,7 @@ def build(
     engine = create_engine(settings.database_url)
     unit_of_work = unit_of_work_factory(engine)
     web_app = build_app(engine, metrics_token=settings.metrics_token)
+    mount_policy_pages(web_app, settings)
     messengers: dict[str, Messenger] = {}
     dispatcher = OutboxDispatcher(
         SqlDispatchQueue(engine),

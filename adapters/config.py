@@ -13,6 +13,9 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SLACK_API = "https://slack.com/api/"
+APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+"""The Azure Bot registration kinds botbuilder knows. Azure no longer creates multi-tenant
+bots, so SingleTenant (which needs MicrosoftAppTenantId) is the default."""
 
 
 class ConfigError(Exception):
@@ -43,7 +46,7 @@ class Settings(BaseSettings):
     microsoft_app_id: str | None = Field(None, validation_alias="MicrosoftAppId")
     microsoft_app_password: str | None = Field(None, validation_alias="MicrosoftAppPassword")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MicrosoftAppTenantId")
-    microsoft_app_type: str | None = Field(None, validation_alias="MicrosoftAppType")
+    microsoft_app_type: str = Field("SingleTenant", validation_alias="MicrosoftAppType")
     lrs_endpoint: str | None = Field(None, validation_alias="LRS_ENDPOINT")
     lrs_username: str | None = Field(None, validation_alias="LRS_USERNAME")
     lrs_password: str | None = Field(None, validation_alias="LRS_PASSWORD")
@@ -52,6 +55,9 @@ class Settings(BaseSettings):
     lms_webhook_secret: str | None = Field(None, validation_alias="LMS_WEBHOOK_SECRET")
     holidays: str | None = Field(None, validation_alias="COACHBOT_HOLIDAYS")
     public_url: str | None = Field(None, validation_alias="COACHBOT_PUBLIC_URL")
+    operator: str | None = Field(None, max_length=200, validation_alias="COACHBOT_OPERATOR")
+    privacy_url: str | None = Field(None, validation_alias="COACHBOT_PRIVACY_URL")
+    terms_url: str | None = Field(None, validation_alias="COACHBOT_TERMS_URL")
     metrics_token: str | None = Field(None, validation_alias="COACHBOT_METRICS_TOKEN")
 
     @field_validator("scheduler", mode="before")
@@ -64,6 +70,18 @@ class Settings(BaseSettings):
             if lowered in {"off", "false", "0", "no"}:
                 return False
             raise ValueError("must be 'on' or 'off'")
+        return value
+
+    @field_validator("microsoft_app_type", mode="before")
+    @classmethod
+    def _app_type(cls, value: object) -> object:
+        if value is None or value == "":
+            return "SingleTenant"
+        if isinstance(value, str):
+            for known in APP_TYPES:
+                if value.strip().lower() == known.lower():
+                    return known
+            raise ValueError(f"must be one of {', '.join(APP_TYPES)}")
         return value
 
     @field_validator("database_url")
@@ -82,7 +100,14 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
 
-    @field_validator("slack_api_base_url", "lrs_endpoint", "moodle_url", "public_url")
+    @field_validator(
+        "slack_api_base_url",
+        "lrs_endpoint",
+        "moodle_url",
+        "public_url",
+        "privacy_url",
+        "terms_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -127,6 +152,16 @@ def incomplete_platform(settings: Settings) -> str | None:
         return "MicrosoftAppPassword is not set but MicrosoftAppId is: set it too"
     if settings.microsoft_app_password and not settings.microsoft_app_id:
         return "MicrosoftAppId is not set but MicrosoftAppPassword is: set it too"
+    if (
+        settings.teams_enabled
+        and settings.microsoft_app_type != "MultiTenant"
+        and not settings.microsoft_app_tenant_id
+    ):
+        return (
+            f"MicrosoftAppTenantId is not set but MicrosoftAppType is "
+            f"{settings.microsoft_app_type}: set it to your Microsoft Entra tenant id "
+            "(or MicrosoftAppType=MultiTenant for an older multi-tenant bot registration)"
+        )
     return None
 
 

@@ -380,6 +380,11 @@ class Undeliverable(Exception):
         self.reason = reason
 
 
+class AwaitingReinstall(Undeliverable):
+    """The person removed the app: nothing can arrive until they add it again, so their
+    messages wait (as `undeliverable: uninstalled`) rather than fail."""
+
+
 class Messenger(Protocol):
     """Sends a platform-neutral reply to one chat address and returns the platform's message
     id; raises `RetryLater` or `Undeliverable`; the dispatcher decides what to do with each."""

@@ -18,6 +18,7 @@ from bot.messages import MAX_COMBINED, combine, compose
 from bot.model import Person
 from bot.nudges import NudgeKind, cancelled, session_pair
 from bot.ports import (
+    AwaitingReinstall,
     ChatAddress,
     DeliveryCheck,
     DispatchQueue,
@@ -270,6 +271,9 @@ class OutboxDispatcher:
             except RetryLater as exc:
                 delay = max(exc.after_seconds, backoff(group[0].attempts))
                 await self._retry(group, delay, exc.reason or str(exc))
+                return
+            except AwaitingReinstall:  # due again as soon as the person adds the app
+                await self.queue.wait_for_reinstall(ids, self.clock.now() + UNINSTALLED_RECHECK)
                 return
             except Undeliverable as exc:
                 await self._fail(group, f"undeliverable: {exc.reason}")

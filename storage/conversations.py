@@ -1,6 +1,6 @@
 """Where people are reached proactively on a chat platform: the stored conversation reference
 and tenant (Teams), one per person and platform, kept so that proactive messages survive
-restarts."""
+restarts; and that a person removed the app (their reference forgotten)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.tables import ConversationRefRow
@@ -24,6 +25,7 @@ class StoredConversation:
     platform: str
     reference: dict[str, Any]
     tenant_id: str | None
+    removed: bool = False  # the person removed the app: nothing may be sent to them
 
 
 async def save_conversation(
@@ -33,21 +35,61 @@ async def save_conversation(
     reference: dict[str, Any],
     tenant_id: str | None,
     at: datetime,
+) -> bool:
+    """Remember (or replace) where the person is reached on `platform`; a person who had
+    removed the app is reachable again. True when they were not reachable before (no
+    conversation, or removed): of two saves at once, only one is told so."""
+    values = {"reference": reference, "tenant_id": tenant_id, "updated_at": at, "removed_at": None}
+    return await _put(engine, person_id, platform, values, back_if_removed=True)
+
+
+async def forget_conversation(
+    engine: AsyncEngine, person_id: int, platform: str, at: datetime
 ) -> None:
-    """Remember (or replace) where the person is reached on `platform`."""
+    """The person removed the app on `platform`: forget where they were reached, and record
+    that nothing may be sent to them until they add it again."""
+    values: dict[str, Any] = {
+        "reference": {},
+        "tenant_id": None,
+        "updated_at": at,
+        "removed_at": at,
+    }
+    await _put(engine, person_id, platform, values)
+
+
+async def _put(
+    engine: AsyncEngine,
+    person_id: int,
+    platform: str,
+    values: dict[str, Any],
+    *,
+    back_if_removed: bool = False,
+) -> bool:
+    """Write the person's row for `platform`; True when it was created, or (with
+    `back_if_removed`) when it was a removed one. The conditional update and the unique
+    constraint decide between concurrent writers."""
     table = CONVERSATION_REF
+    mine = (table.c.person_id == person_id) & (table.c.platform == platform)
     async with engine.begin() as connection:
-        found = await connection.execute(
-            select(table.c.id).where(table.c.person_id == person_id, table.c.platform == platform)
-        )
-        values = {"reference": reference, "tenant_id": tenant_id, "updated_at": at}
-        row = found.first()
-        if row is None:
+        if back_if_removed:
+            came_back = await connection.execute(
+                update(table).where(mine, table.c.removed_at.is_not(None)).values(**values)
+            )
+            if came_back.rowcount:
+                return True
+        changed = await connection.execute(update(table).where(mine).values(**values))
+        if changed.rowcount:
+            return False
+    try:
+        async with engine.begin() as connection:
             await connection.execute(
                 table.insert().values(person_id=person_id, platform=platform, **values)
             )
-        else:
-            await connection.execute(update(table).where(table.c.id == row[0]).values(**values))
+    except IntegrityError:  # written at the same moment by another turn: ours replaces it
+        async with engine.begin() as connection:
+            await connection.execute(update(table).where(mine).values(**values))
+        return False
+    return True
 
 
 async def conversation_of(
@@ -79,7 +121,7 @@ async def latest_conversation(engine: AsyncEngine, platform: str) -> StoredConve
             (
                 await connection.execute(
                     select(table)
-                    .where(table.c.platform == platform)
+                    .where(table.c.platform == platform, table.c.removed_at.is_(None))
                     .order_by(table.c.updated_at.desc(), table.c.id.desc())
                     .limit(1)
                 )
@@ -96,4 +138,5 @@ def _stored(row: Any) -> StoredConversation:
         platform=str(row["platform"]),
         reference=dict(row["reference"]),
         tenant_id=row["tenant_id"],
+        removed=row["removed_at"] is not None,
     )

@@ -303,7 +303,9 @@ class QueuedNudgesRow(SQLModel, table=True):
 
 class ConversationRefRow(SQLModel, table=True):
     """Where a person can be reached proactively on a platform (a Teams conversation
-    reference and tenant), kept in the database so that it survives restarts."""
+    reference and tenant), kept in the database so that it survives restarts. `removed_at`
+    is when they removed the app: the reference is forgotten and nothing is sent until they
+    add it again."""
 
     __tablename__ = "conversation_ref"
     __table_args__ = (UniqueConstraint("person_id", "platform", name="uq_conversation_ref"),)
@@ -314,6 +316,7 @@ class ConversationRefRow(SQLModel, table=True):
     reference: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     tenant_id: str | None = None
     updated_at: datetime | None = _utc()
+    removed_at: datetime | None = _utc()
 
 
 class SyncCursorRow(SQLModel, table=True):

@@ -92,3 +92,19 @@ async def seen_installed(
             .values(not_before=at)
         )
     return True
+
+
+async def person_back(engine: AsyncEngine, person_id: int, at: datetime) -> bool:
+    """The person added the app again (Teams is installed per person): their rows waiting for
+    that are due now. True when there were any (the dispatcher has work)."""
+    async with engine.begin() as connection:
+        waiting = await connection.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.recipient_id == person_id,
+                OUTBOX.c.status == OutboxStatus.PENDING.value,
+                OUTBOX.c.last_error == UNINSTALLED,
+            )
+            .values(not_before=at)
+        )
+    return bool(waiting.rowcount)

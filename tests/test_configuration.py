@@ -19,6 +19,7 @@ from adapters.config import load_settings
         ("DATABASE_URL", "mysql://x", "must be a sqlite:// or postgresql:// URL"),
         ("SLACK_API_BASE_URL", "not a url", "SLACK_API_BASE_URL"),
         ("COACHBOT_HOLIDAYS", "no such file", "COACHBOT_HOLIDAYS"),
+        ("MicrosoftAppType", "AnyTenant", "SingleTenant, MultiTenant, UserAssignedMSI"),
     ],
 )
 def test_a_malformed_value_stops_start_up_with_one_line_naming_it(
@@ -37,7 +38,8 @@ def test_a_malformed_value_stops_start_up_with_one_line_naming_it(
 
 
 def test_the_defaults_are_the_contracts(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DATABASE_URL", "COACHBOT_PORT", "COACHBOT_TIMEZONE", "COACHBOT_SCHEDULER"):
+    names = ("DATABASE_URL", "COACHBOT_PORT", "COACHBOT_TIMEZONE", "COACHBOT_SCHEDULER")
+    for name in (*names, "MicrosoftAppType"):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings(_env_file=None)
     assert settings.database_url == "sqlite:///./coachbot.db"
@@ -48,3 +50,7 @@ def test_the_defaults_are_the_contracts(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.slack_api_base_url == "https://slack.com/api/"
     assert not settings.slack_enabled
     assert not settings.teams_enabled
+    assert settings.microsoft_app_type == "SingleTenant"  # Azure creates no multi-tenant bots
+    assert load_settings(_env_file=None, MicrosoftAppType="multitenant").microsoft_app_type == (
+        "MultiTenant"
+    )

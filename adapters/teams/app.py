@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
+from msrest.exceptions import DeserializationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import Settings
@@ -77,6 +79,10 @@ def mount_teams(
             raise web.HTTPBadRequest(text=f"Refused: {problem}.")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise web.HTTPBadRequest(text="The body is not a Bot Framework activity.")
+        try:  # botbuilder reads it again; a field of the wrong shape ("from": []) fails here
+            Activity().deserialize(body)
+        except (DeserializationError, TypeError, ValueError, AttributeError):
+            raise web.HTTPBadRequest(text="The body is not a Bot Framework activity.") from None
         response = await adapter.process(request, bot)
         return response if response is not None else web.Response(status=201)
 

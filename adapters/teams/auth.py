@@ -57,7 +57,7 @@ def bot_framework_config(
         "APP_ID": settings.microsoft_app_id,
         "APP_PASSWORD": settings.microsoft_app_password,
         "APP_TENANTID": settings.microsoft_app_tenant_id,
-        "APP_TYPE": settings.microsoft_app_type or "MultiTenant",
+        "APP_TYPE": settings.microsoft_app_type,
     }
     if openid_metadata_url is None:
         return BotFrameworkConfig(**common)

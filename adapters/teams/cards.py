@@ -43,6 +43,12 @@ RECORD_LIST_BYTES = limits.MESSAGE_BYTES // 8
 """Each list of a development record (open actions, courses, timeline) within this much."""
 REVIEW_GROUP = "review_group"
 GROUPED_KEY = "grouped"  # the submit data's list of the actions the card reviews as a group
+SKILLS_DATASET = "skills"  # the `Data.Query` datasets the bot answers `application/search` for
+COURSES_DATASET = "courses"
+SEARCH_RESULTS = 15
+"""Choices a typeahead dropdown shows at once (Teams: "the number of options in the dropdown is
+limited to 15", learn.microsoft.com .../task-modules-and-cards/cards/dynamic-search): also
+how many a search answers and how many the card carries before anything is typed."""
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -153,6 +159,20 @@ def _choice(title: str, value: str) -> Card:
     return {"title": title[:150], "value": value}
 
 
+def _searched(dataset: str, shown: list[tuple[str, str]], chosen: list[str]) -> dict[str, Any]:
+    """A choice input searched as the manager types (Teams' dynamic typeahead: the bot's
+    `application/search` answers for `dataset`), carrying the few `shown` choices (title,
+    value) and keeping `chosen` values that are among them."""
+    choices = {value: title for title, value in shown}
+    kept = [value for value in dict.fromkeys(chosen) if value in choices]
+    return {
+        "style": "filtered",
+        "choices": [_choice(title, value) for value, title in choices.items()],
+        "choices.data": {"type": "Data.Query", "dataset": dataset, "count": SEARCH_RESULTS},
+        **({"value": ",".join(kept)} if kept else {}),
+    }
+
+
 def _errors_for(errors: list[FieldError], field: str) -> list[Card]:
     return [
         text(inert(e.message), color="Attention", spacing="None")
@@ -236,8 +256,11 @@ def session_card(
             "isRequired": True,
             "errorMessage": "Choose the skill from the framework.",
             "placeholder": "Type to find a skill",
-            "choices": [_choice(s.name, s.skill_id) for s in skills[:MAX_CHOICES]],
-            **({"value": values.skill_id} if values and values.skill_id else {}),
+            **_searched(
+                SKILLS_DATASET,
+                [(s.name, s.skill_id) for s in skills],
+                [values.skill_id] if values and values.skill_id else [],
+            ),
         },
         *_errors_for(errors, Field.SKILL),
         {
@@ -269,9 +292,12 @@ def session_card(
             "id": Field.COURSES,
             "label": "Courses to assign (up to 5)",
             "isMultiSelect": True,
-            "placeholder": "Find a course in the catalogue",
-            "choices": [_choice(c.title, c.course_id) for c in courses[:MAX_CHOICES]],
-            **({"value": ",".join(values.course_ids)} if values and values.course_ids else {}),
+            "placeholder": "Type to find a course in the catalogue",
+            **_searched(
+                COURSES_DATASET,
+                [(c.title, c.course_id) for c in courses],
+                list(values.course_ids) if values else [],
+            ),
         },
         *_errors_for(errors, Field.COURSES),
     ]

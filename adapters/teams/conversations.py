@@ -35,8 +35,9 @@ def reference_of(activity: Activity) -> dict[str, Any]:
 
 async def remember_conversation(
     engine: AsyncEngine, person_id: int, activity: Activity, clock: Clock
-) -> None:
-    await save_conversation(
+) -> bool:
+    """Store where the person is reached; True when they were not reachable before."""
+    return await save_conversation(
         engine, person_id, PLATFORM, reference_of(activity), tenant_of(activity), clock.now()
     )
 

@@ -1,7 +1,7 @@
 """The Teams door's turn logic: who is writing (by Teams user id, else by the e-mail of the
-connector's member lookup), the stored conversation reference, and one service per command:
-`log session`, `my record`, `record`, `report`, `help`, the session card's submission and the
-buttons of cards and messages."""
+connector's member lookup), the stored conversation reference (forgotten when the app is
+removed), and one service per command: `log session`, `my record`, `record`, `report`, `help`,
+the session card's submission and typeahead search, and the buttons of cards and messages."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import ClientError
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +26,8 @@ from adapters.nudge_policy import nudge_policy
 from adapters.report_render import render_table
 from adapters.teams.cards import (
     ACTION_KEY,
+    SEARCH_RESULTS,
+    SKILLS_DATASET,
     SUBMIT_SESSION,
     Card,
     notice_card,
@@ -35,9 +37,9 @@ from adapters.teams.cards import (
     session_card,
 )
 from adapters.teams.charts import ChartLinks
-from adapters.teams.conversations import remember_conversation, tenant_of
+from adapters.teams.conversations import PLATFORM, remember_conversation, tenant_of
 from adapters.teams.messenger import card_activity
-from adapters.teams.parse import parse_session_submission
+from adapters.teams.parse import parse_search, parse_session_submission
 from bot.clock import Clock, local_date
 from bot.commands import Field, LogSession, parse_snooze, whole_number
 from bot.errors import AppraisalFinding, FieldError, Refusal
@@ -51,7 +53,9 @@ from bot.services.home import mark_action_done, message_as_it_stands
 from bot.services.nudges import snooze
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, log_session, session_form
+from storage.conversations import forget_conversation
 from storage.nudge_store import SqlNudgeStore
+from storage.workspaces import person_back
 
 UNKNOWN_PERSON = (
     "I don't know you yet: coachbot only works for people in the organisation's directory. "
@@ -77,7 +81,9 @@ NOT_YOUR_REPORT = (
 )
 MENTION = re.compile(r"<at>.*?</at>|<[^>]+>")
 FORM_ID = re.compile(r"[0-9a-f]{32}")
-CHOICES = 100
+SEARCH_INVOKE = "application/search"
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+ERROR_RESPONSE = "application/vnd.microsoft.error"
 
 
 @dataclass
@@ -124,16 +130,77 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id != bot_id for member in members_added):
-            await self.person(turn_context)  # stores the conversation for proactive messages
-            await say(turn_context, notice_card(WELCOME), "Welcome to coachbot")
+            await self.welcome(turn_context, stranger_too=True)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self.welcome(turn_context, stranger_too=False)
+
+    async def welcome(self, context: TurnContext, *, stranger_too: bool) -> None:
+        """The app was added: store the conversation for proactive messages and welcome them
+        with the help, once (Teams announces an install both as `installationUpdate` and as
+        `conversationUpdate`: whichever comes first welcomes, and someone not in the
+        directory is welcomed by the latter only)."""
+        person = await self.person(context, remember=False)
+        if person is None:
+            if stranger_too:
+                await say(context, notice_card(WELCOME), "Welcome to coachbot")
+            return
+        if await self.remember(context, person):
+            await say(context, notice_card(WELCOME), "Welcome to coachbot")
+
+    async def remember(self, context: TurnContext, person: Person) -> bool:
+        """Store the conversation; True when the person was not reachable before, and then
+        messages that waited for them to add the app again are due now."""
+        door = self.door
+        if not await remember_conversation(door.engine, person.id, context.activity, door.clock):
+            return False
+        if await person_back(door.engine, person.id, door.clock.now()):
+            door.outbox_written()
+        return True
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        """The person removed the app: forget their conversation; their messages wait (Teams
+        would refuse them) until they add it again. Nothing is said: they are gone."""
+        user = turn_context.activity.from_property
+        if user is None or not user.id or not self.from_our_tenant(turn_context):
+            return
+        async with self.door.unit_of_work() as uow:
+            person = await uow.people.by_teams_id(user.id)
+        if person is not None:
+            await forget_conversation(self.door.engine, person.id, PLATFORM, self.door.clock.now())
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
-        """coachbot's cards submit as messages; any invoke is one it does not answer, refused
-        as a bad request rather than botbuilder's 501 (a 5xx is kept for failures)."""
+        """coachbot's cards submit as messages; the one invoke it answers is the session card's
+        typeahead search. Any other is refused as a bad request rather than botbuilder's 501
+        (a 5xx is kept for failures)."""
+        if turn_context.activity.name == SEARCH_INVOKE:
+            return await self.search(turn_context)
         response = await super().on_invoke_activity(turn_context)
         if response is not None and response.status == HTTPStatus.NOT_IMPLEMENTED:
             return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
         return response  # type: ignore[no-any-return]
+
+    async def search(self, context: TurnContext) -> InvokeResponse:
+        """Skills or courses matching what the manager typed in a typeahead input: Teams posts
+        `{dataset, queryText, queryOptions: {skip, top}}` and shows the `results` (title,
+        value) it gets back."""
+        query = parse_search(context.activity.value)
+        if isinstance(query, str):
+            return _search_error(HTTPStatus.BAD_REQUEST, "BadRequest", query)
+        if await self.person(context, remember=False) is None:
+            return _search_error(HTTPStatus.FORBIDDEN, "Forbidden", UNKNOWN_PERSON)
+        async with self.door.unit_of_work() as uow:
+            if query.dataset == SKILLS_DATASET:
+                skills = await uow.catalogue.search_skills(query.text, query.skip + query.top)
+                found = [(s.name, s.skill_id) for s in skills]
+            else:
+                courses = await uow.catalogue.search_courses(query.text, query.skip + query.top)
+                found = [(c.title, c.course_id) for c in courses]
+        results = [{"title": title, "value": value} for title, value in found[query.skip :]]
+        body = AdaptiveCardInvokeResponse(
+            status_code=int(HTTPStatus.OK), type=SEARCH_RESPONSE, value={"results": results}
+        )
+        return InvokeResponse(status=HTTPStatus.OK, body=body)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         person = await self.person(turn_context)
@@ -157,10 +224,10 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         else:
             await say(turn_context, notice_card(HELP), "What coachbot does")
 
-    async def person(self, context: TurnContext) -> Person | None:
+    async def person(self, context: TurnContext, *, remember: bool = True) -> Person | None:
         """The directory's person behind the sender, matched by Teams user id (imported, or
         remembered), else by the e-mail the connector's member lookup gives for them (then
-        their id is remembered); stores the conversation."""
+        their id is remembered); stores the conversation unless `remember` is False."""
         user = context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(context):
             return None
@@ -175,7 +242,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
                     await uow.commit()
         if person is None or not person.active:
             return None
-        await remember_conversation(self.door.engine, person.id, context.activity, self.door.clock)
+        if remember:
+            await self.remember(context, person)
         return person
 
     def from_our_tenant(self, context: TurnContext) -> bool:
@@ -206,11 +274,14 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         findings: list[AppraisalFinding] | None = None,
         form_id: str = "",
     ) -> Card:
+        # the chosen and the report's recent skills, then the catalogue's first few: the
+        # rest are found by the typeahead search (`application/search`)
+        chosen_courses = list(values.course_ids) if values else []
         async with self.door.unit_of_work() as uow:
-            skills = await uow.catalogue.search_skills("", CHOICES)
-            courses = await uow.catalogue.search_courses("", CHOICES)
-        known = {s.skill_id for s in skills}
-        skills += [s for s in form.skills_by_id.values() if s.skill_id not in known]
+            skills = list(form.skills_by_id.values())
+            skills += await uow.catalogue.search_skills("", SEARCH_RESULTS)
+            courses = list((await uow.catalogue.courses(chosen_courses)).values())
+            courses += await uow.catalogue.search_courses("", SEARCH_RESULTS)
         return session_card(
             form,
             skills=skills,
@@ -421,6 +492,14 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(context, notice_card(refusal.message), refusal.message)
             return
         await say(context, notice_card(outcome.message), outcome.message)
+
+
+def _search_error(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
+    """An error answer to a search, as the Universal Actions error response Teams reads."""
+    body = AdaptiveCardInvokeResponse(
+        status_code=int(status), type=ERROR_RESPONSE, value={"code": code, "message": message}
+    )
+    return InvokeResponse(status=status, body=body)
 
 
 def _submission_key(context: TurnContext, form_id: str) -> str:

@@ -1,7 +1,9 @@
 """The `Messenger` port on Teams: a proactive DM continues the person's stored conversation
 (`continue_conversation`), or opens a 1:1 chat (`create_conversation`) when there is none yet.
 Within Teams' limit of 7 messages a second per conversation; 429, 412, 502 and 504 (and other
-5xx, timeouts) come back as `RetryLater` for the dispatcher to retry with backoff."""
+5xx, timeouts) come back as `RetryLater` for the dispatcher to retry with backoff. Nothing is
+sent to a person who removed the app: without asking Teams, their messages wait until they add
+it again (`AwaitingReinstall`)."""
 
 from __future__ import annotations
 
@@ -21,13 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.teams.cards import Card, reply_card
 from adapters.teams.conversations import PLATFORM, as_reference, reference_of, tenant_of
 from bot.clock import Clock
-from bot.ports import ChatAddress, RateLimited, RetryLater, Undeliverable
+from bot.ports import AwaitingReinstall, ChatAddress, RateLimited, RetryLater, Undeliverable
 from bot.replies import Reply
 from storage.conversations import conversation_of, latest_conversation, save_conversation
 
 PER_SECOND = 7  # Teams: messages a bot may send to one conversation in one second
 RETRYABLE = {412, 429, 500, 502, 503, 504}
 GONE = {401, 403, 404}
+REMOVED = "the person removed coachbot in Teams"
 
 
 def card_activity(content: Card, summary: str) -> Activity:
@@ -81,6 +84,9 @@ class TeamsMessenger:
             raise Undeliverable("no person to look up a Teams conversation for")
         activity = card_activity(content, summary)
         stored = await conversation_of(self.engine, address.person_id, PLATFORM)
+        if stored is not None and stored.removed:
+            # Teams would refuse it: it waits for them to add the app again
+            raise AwaitingReinstall(REMOVED)
         try:
             if stored is not None:
                 return await self._continue(stored.reference, stored.tenant_id, activity)

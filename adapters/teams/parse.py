@@ -1,18 +1,31 @@
 """Adaptive Card submissions (`activity.value`: input ids plus the button's data) parsed into
-commands; values that cannot be read become field errors."""
+commands, values that cannot be read becoming field errors; and the typeahead searches
+(`application/search`) the session card makes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from adapters.teams.cards import CONFIRM_INPUT, GROUPED_KEY, NEW_GOAL, REVIEW_GROUP, REVIEW_PREFIX
+from adapters.teams.cards import (
+    CONFIRM_INPUT,
+    COURSES_DATASET,
+    GROUPED_KEY,
+    NEW_GOAL,
+    REVIEW_GROUP,
+    REVIEW_PREFIX,
+    SEARCH_RESULTS,
+    SKILLS_DATASET,
+)
 from bot.commands import Field, LogSession, actions_from_lines, whole_number
 from bot.errors import FieldError
 from bot.model import ActionStatus
 from bot.review import GROUP_CHOICES
 
 REVIEW_VALUES = {status.value for status in ActionStatus}
+MAX_QUERY = 200  # characters of typed text a search reads
+MAX_SKIP = 1000  # how far a search may page into the catalogue
 
 
 def _text(value: dict[str, Any], key: str) -> str:
@@ -106,3 +119,35 @@ def _date(text: str) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """One typeahead search: the dataset, the typed text and the page wanted."""
+
+    dataset: str
+    text: str
+    skip: int
+    top: int
+
+
+def parse_search(value: Any) -> SearchQuery | str:
+    """The search an `application/search` invoke asks for, or what is wrong with it."""
+    if not isinstance(value, dict):
+        return "the search has no value"
+    dataset = value.get("dataset")
+    if dataset not in (SKILLS_DATASET, COURSES_DATASET):
+        return f"unknown dataset {str(dataset)[:40]!r}: coachbot searches skills and courses"
+    text = value.get("queryText", "")
+    if not isinstance(text, str):
+        return "queryText must be text"
+    options = value.get("queryOptions") or {}
+    if not isinstance(options, dict):
+        return "queryOptions must be an object"
+    skip, top = options.get("skip", 0), options.get("top", SEARCH_RESULTS)
+    for name, number in (("skip", skip), ("top", top)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            return f"queryOptions.{name} must be a whole number"
+    return SearchQuery(
+        dataset, text[:MAX_QUERY], min(skip, MAX_SKIP), min(max(top, 1), SEARCH_RESULTS)
+    )

@@ -14,7 +14,11 @@ from adapters.sandbox.slack_actor import SlackActor
 from tests.support.serve_process import coachbot, environment, serving
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-TEAMS = {"MicrosoftAppId": "00000000-0000-0000-0000-00000000c0ac", "MicrosoftAppPassword": "pw"}
+TEAMS = {
+    "MicrosoftAppId": "00000000-0000-0000-0000-00000000c0ac",
+    "MicrosoftAppPassword": "pw",
+    "MicrosoftAppTenantId": "11111111-2222-3333-4444-555555555555",
+}
 
 
 def people_in(database: Path) -> int:
@@ -114,6 +118,12 @@ async def test_serve_sandbox_runs_the_sandbox_beside_an_organisation(tmp_path: P
         (
             {"MicrosoftAppPassword": "pw"},
             "MicrosoftAppId is not set but MicrosoftAppPassword is: set it too",
+        ),
+        (
+            {"MicrosoftAppId": TEAMS["MicrosoftAppId"], "MicrosoftAppPassword": "pw"},
+            "MicrosoftAppTenantId is not set but MicrosoftAppType is SingleTenant: set it to "
+            "your Microsoft Entra tenant id (or MicrosoftAppType=MultiTenant for an older "
+            "multi-tenant bot registration)",
         ),
     ],
 )

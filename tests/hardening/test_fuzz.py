@@ -221,6 +221,19 @@ teams_values = st.fixed_dictionaries(
 )
 
 
+# The value of a typeahead search (`application/search`) from the session card.
+search_values = st.fixed_dictionaries(
+    {},
+    optional={
+        "dataset": maybe(st.sampled_from(["skills", "courses"]) | texts),
+        "queryText": json_values,
+        "queryOptions": maybe(
+            st.fixed_dictionaries({}, optional={"skip": json_values, "top": json_values})
+            | json_values
+        ),
+    },
+)
+
 # What is changed in an activity Teams would send from a member's personal chat.
 activity_changes = st.fixed_dictionaries(
     {},
@@ -228,8 +241,11 @@ activity_changes = st.fixed_dictionaries(
         "text": maybe(
             st.sampled_from(["log session", "log session Ed", "my record", "report"]) | texts
         ),
-        "value": maybe(teams_values),
-        "type": st.sampled_from(["message", "conversationUpdate", "invoke"]) | texts,
+        "value": maybe(teams_values | search_values),
+        "type": st.sampled_from(["message", "conversationUpdate", "invoke", "installationUpdate"])
+        | texts,
+        "name": maybe(st.sampled_from(["application/search"]) | texts),
+        "action": maybe(st.sampled_from(["add", "remove"]) | texts),
         "replyToId": maybe(texts),
         "channelData": json_values,
         "from": maybe(st.fixed_dictionaries({"id": texts})),

@@ -13,6 +13,10 @@ from aiohttp import web
 
 TENANT = "tenant-0001"
 BOT_TOKEN = "connector-test-token"
+SEARCH_INVOKE = "application/search"
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+ERROR_RESPONSE = "application/vnd.microsoft.error"
+DROPDOWN = 15  # "the number of options in the dropdown is limited to 15" (Teams typeahead docs)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,45 @@ class Sent:
         return [card for version in [*self.versions, self.activity] for card in _cards(version)]
 
 
+def search_answer(status: int, body: Any) -> list[dict[str, str]]:
+    """The choices Teams shows from the bot's answer to `application/search`, read as strictly
+    as Teams reads it: HTTP 200 carrying a `searchResponse` whose `value.results` are at most
+    15 objects of exactly a non-empty `title` and `value` (strings). Anything else shows no
+    choice; here it fails the test, naming what was wrong."""
+    assert status == 200, f"search answered {status}: {body}"
+    assert isinstance(body, dict) and body.get("type") == SEARCH_RESPONSE, body
+    value = body.get("value")
+    assert isinstance(value, dict) and isinstance(value.get("results"), list), body
+    results = value["results"]
+    assert len(results) <= DROPDOWN, f"{len(results)} results; the dropdown shows {DROPDOWN}"
+    for result in results:
+        assert isinstance(result, dict) and set(result) == {"title", "value"}, result
+        assert all(isinstance(result[k], str) and result[k] for k in result), result
+    return [dict(result) for result in results]
+
+
+def search_refusal(status: int, body: Any) -> str:
+    """The message of the bot's error answer to `application/search` (a 4xx carrying
+    `application/vnd.microsoft.error` with a code and a message)."""
+    assert 400 <= status < 500, f"search answered {status}: {body}"
+    assert isinstance(body, dict) and body.get("type") == ERROR_RESPONSE, body
+    error = body.get("value")
+    assert isinstance(error, dict) and error.get("code") and error.get("message"), body
+    return str(error["message"])
+
+
+def _elements(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    pending = list(card.get("body") or [])
+    while pending:
+        item = pending.pop(0)
+        found.append(item)
+        pending[:0] = item.get("items") or []
+        for column in item.get("columns") or []:
+            pending[:0] = column.get("items") or []
+    return found
+
+
 def _cards(activity: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         a["content"]
@@ -69,6 +112,8 @@ class BotConnector:
     created: list[dict[str, Any]] = field(default_factory=list)
     conversations: dict[str, str] = field(default_factory=dict)  # conversation id -> user id
     failures: list[Failure] = field(default_factory=list)
+    removed: set[str] = field(default_factory=set)  # users who removed the app
+    asked: list[str] = field(default_factory=list)  # the user of every send or chat asked for
     base_url: str = ""
     _runner: web.AppRunner | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -145,6 +190,50 @@ class BotConnector:
             membersAdded=[{"id": user.user_id}, {"id": f"28:{self.app_id}"}],
         )
 
+    def typeahead(
+        self, user: TeamsUser, input_id: str, typed: str, *, skip: int = 0
+    ) -> dict[str, Any]:
+        """The `application/search` invoke Teams posts while `user` types `typed` into the
+        input `input_id` of the latest card that has one. Teams searches only an
+        `Input.ChoiceSet` of style `filtered` whose `choices.data` is a `Data.Query` naming a
+        dataset; for any other input it sends nothing, so asking for one fails the test."""
+        found = next(
+            (
+                item
+                for sent in reversed(self.sent_to(user))
+                for card in sent.cards
+                for item in _elements(card)
+                if item.get("id") == input_id
+            ),
+            None,
+        )
+        assert found is not None, f"no card sent to {user.name} has an input {input_id!r}"
+        query = found.get("choices.data")
+        assert found.get("type") == "Input.ChoiceSet" and found.get("style") == "filtered", found
+        assert isinstance(query, dict) and query.get("type") == "Data.Query", found
+        dataset = query.get("dataset")
+        assert isinstance(dataset, str) and dataset, found
+        return self.activity(
+            user,
+            kind="invoke",
+            name=SEARCH_INVOKE,
+            value={
+                "queryText": typed,
+                "queryOptions": {"skip": skip, "top": DROPDOWN},
+                "dataset": dataset,
+            },
+            locale="en-US",
+        )
+
+    def installation(self, user: TeamsUser, action: str) -> dict[str, Any]:
+        """The `installationUpdate` Teams posts when the user adds (`add`) or removes
+        (`remove`) the app; from a removal on, Teams refuses the bot's messages to them."""
+        if action == "remove":
+            self.removed.add(user.user_id)
+        else:
+            self.removed.discard(user.user_id)
+        return self.activity(user, kind="installationUpdate", action=action)
+
     # ---- the REST API ----
 
     @web.middleware
@@ -173,15 +262,29 @@ class BotConnector:
             raise web.HTTPBadRequest(text="not an object")
         return body
 
+    def requests_for(self, user: TeamsUser) -> int:
+        """Messages and chats the bot asked for `user`, refused or not."""
+        return sum(1 for asked in self.asked if asked == user.user_id)
+
     def _known(self, conversation_id: str) -> None:
         if conversation_id not in self.conversations:
             raise web.HTTPNotFound(
                 text='{"error":{"code":"ConversationNotFound"}}', content_type="application/json"
             )
 
+    def _installed(self, user_id: str | None) -> None:
+        if user_id in self.removed:
+            raise web.HTTPForbidden(
+                text='{"error":{"code":"BotNotInConversationRoster",'
+                '"message":"The bot is not part of the conversation roster."}}',
+                content_type="application/json",
+            )
+
     async def _send(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation"]
         self._known(conversation_id)
+        self.asked.append(self.conversations[conversation_id])
+        self._installed(self.conversations[conversation_id])
         body = await self._json(request)
         if body.get("type") != "message":
             raise web.HTTPBadRequest(text="only messages here")
@@ -219,6 +322,8 @@ class BotConnector:
             raise web.HTTPBadRequest(text="a 1:1 chat needs exactly one known member")
         if tenant != self.tenant:
             raise web.HTTPBadRequest(text="wrong or missing tenant")
+        self.asked.append(str(members[0].get("id")))
+        self._installed(members[0].get("id"))
         self.created.append(body)
         conversation_id = self.personal_chat(
             next(u for u in self.users if u.user_id == members[0]["id"])

@@ -14,6 +14,8 @@ CHAT_VARIABLES = (
     "SLACK_APP_TOKEN",
     "MicrosoftAppId",
     "MicrosoftAppPassword",
+    "MicrosoftAppTenantId",
+    "MicrosoftAppType",
 )
 ROOT = Path(__file__).resolve().parents[2]
 

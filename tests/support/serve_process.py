@@ -21,6 +21,8 @@ CHAT_VARIABLES = (
     "SLACK_APP_TOKEN",
     "MicrosoftAppId",
     "MicrosoftAppPassword",
+    "MicrosoftAppTenantId",
+    "MicrosoftAppType",
 )
 
 

@@ -19,7 +19,7 @@ from adapters.teams.auth import TokenCredentialsFactory
 from bot.clock import Clock
 from storage.tables import metadata
 from tests.slack.conftest import People, seed
-from tests.support.bot_connector import BotConnector, TeamsUser
+from tests.support.bot_connector import TENANT, BotConnector, TeamsUser, search_answer
 from tests.support.openid import SigningKey, openid_metadata
 
 APP_ID = "00000000-0000-0000-0000-00000000c0ac"
@@ -65,6 +65,13 @@ class TeamsWorld:
         response = await self.post(self.connector.activity(user, value=value, **extra))
         assert response.status in (200, 201), await response.text()
         return response
+
+    async def typeahead(
+        self, user: TeamsUser, input_id: str, typed: str, *, skip: int = 0
+    ) -> list[dict[str, str]]:
+        """What the typeahead input `input_id` offers once `user` typed `typed`."""
+        response = await self.post(self.connector.typeahead(user, input_id, typed, skip=skip))
+        return search_answer(response.status, await response.json())
 
     async def deliver(self) -> None:
         while await self.coachbot.dispatcher.deliver_due():
@@ -112,7 +119,7 @@ async def start_teams(
         MicrosoftAppPassword="test-app-password",
         COACHBOT_PUBLIC_URL=PUBLIC_URL,
         COACHBOT_TIMEZONE="UTC",
-        **settings,
+        **{"MicrosoftAppTenantId": TENANT, **settings},
     )
     wiring = TeamsWiring(
         openid_metadata_url=metadata_url,

@@ -1,5 +1,6 @@
-"""Every card the bot produces validates against the Adaptive Card 1.5 schema, and the app
-package's manifest against the Teams 1.30 schema (copies in `tests/schemas/`)."""
+"""Every card the bot produces validates against the Adaptive Card 1.5 schema (with the
+typeahead search Teams renders beyond it), and the app package's manifest against the Teams
+1.30 schema (copies in `tests/schemas/`)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,32 @@ CARD_SCHEMA = SCHEMAS / "adaptive-card-1.5.schema.json"
 MANIFEST_SCHEMA = SCHEMAS / "teams-app-manifest-1.30.schema.json"
 
 
+def with_teams_typeahead(schema: dict[str, Any]) -> dict[str, Any]:
+    """The 1.5 schema plus what Teams renders beyond it for typeahead search, as the Adaptive
+    Cards schema sources define it from 1.6 (microsoft/AdaptiveCards,
+    `schemas/src/elements/inputs/Input.ChoiceSet.json` and `Data.Query.json`): the `filtered`
+    choice style and `choices.data`, a `Data.Query` naming a dataset."""
+    definitions = schema["definitions"]
+    definitions["Data.Query"] = {
+        "type": "object",
+        "properties": {
+            "type": {"enum": ["Data.Query"]},
+            "dataset": {"type": "string"},
+            "count": {"type": "number"},
+            "skip": {"type": "number"},
+        },
+        "required": ["type", "dataset"],
+        "additionalProperties": False,
+    }
+    definitions["Input.ChoiceSet"]["properties"]["choices.data"] = {
+        "$ref": "#/definitions/Data.Query"
+    }
+    definitions["ChoiceInputStyle"]["anyOf"][0]["enum"].append("filtered")
+    return schema
+
+
 def card_errors(card: dict[str, Any]) -> list[str]:
-    schema = json.loads(CARD_SCHEMA.read_text())
+    schema = with_teams_typeahead(json.loads(CARD_SCHEMA.read_text()))
     validator = jsonschema.validators.validator_for(schema)(schema)
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(card)]
 

@@ -3,11 +3,17 @@ person and platform, replaced by the latest, with the tenant kept beside the ref
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.conversations import conversation_of, latest_conversation, save_conversation
+from storage.conversations import (
+    conversation_of,
+    forget_conversation,
+    latest_conversation,
+    save_conversation,
+)
 from tests.storage.org import insert
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -30,3 +36,36 @@ async def test_the_latest_reference_per_person_and_platform_is_kept(engine: Asyn
     latest = await latest_conversation(engine, "teams")
     assert latest is not None and latest.person_id == ann
     assert await conversation_of(engine, ann, "slack") is None
+
+
+async def test_a_removal_forgets_the_reference_until_the_person_writes_again(
+    engine: AsyncEngine,
+) -> None:
+    ann = await insert(engine, "person", email="ann@example.org", name="Ann")
+    bob = await insert(engine, "person", email="bob@example.org", name="Bob")
+    chat = {"conversation": {"id": "a:1"}, "serviceUrl": "https://smba.example/emea/"}
+    await save_conversation(engine, bob, "teams", chat, "tenant-1", AT)
+    await save_conversation(engine, ann, "teams", chat, "tenant-1", AT + timedelta(hours=1))
+    await forget_conversation(engine, ann, "teams", AT + timedelta(hours=2))
+    await forget_conversation(engine, bob, "slack", AT)  # never there: recorded anyway
+
+    gone = await conversation_of(engine, ann, "teams")
+    assert gone is not None and gone.removed and gone.reference == {} and gone.tenant_id is None
+    latest = await latest_conversation(engine, "teams")  # where a first chat is opened from
+    assert latest is not None and latest.person_id == bob
+
+    assert await save_conversation(engine, ann, "teams", chat, "tenant-1", AT + timedelta(hours=3))
+    back = await conversation_of(engine, ann, "teams")
+    assert back is not None and not back.removed and back.reference == chat
+
+
+async def test_of_two_saves_at_once_only_one_is_told_the_person_is_new(
+    engine: AsyncEngine,
+) -> None:
+    """Teams announces an install twice at once; the welcome goes with the save told True."""
+    ann = await insert(engine, "person", email="ann@example.org", name="Ann")
+    chat = {"conversation": {"id": "a:1"}, "serviceUrl": "https://smba.example/emea/"}
+    for _ in range(2):
+        saves = [save_conversation(engine, ann, "teams", chat, "t", AT) for _ in range(4)]
+        assert sorted(await asyncio.gather(*saves)) == [False, False, False, True]
+        await forget_conversation(engine, ann, "teams", AT)

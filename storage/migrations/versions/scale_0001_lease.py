@@ -1,7 +1,7 @@
 """lease: the one process of all replicas that runs the periodic jobs
 
 Revision ID: scale_0001
-Revises: nudges_0001
+Revises: teamscards_0001
 Create Date: 2026-12-06 13:20:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.tables
 
 revision: str = "scale_0001"
-down_revision: str | None = "nudges_0001"
+down_revision: str | None = "teamscards_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
