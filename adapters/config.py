@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     timezone: str = Field("UTC", validation_alias="COACHBOT_TIMEZONE")
     min_group_size: int = Field(5, ge=3, le=50, validation_alias="COACHBOT_MIN_GROUP_SIZE")
     scheduler: bool = Field(True, validation_alias="COACHBOT_SCHEDULER")
+    lease_seconds: float = Field(30.0, ge=1, le=600, validation_alias="COACHBOT_LEASE_SECONDS")
     manager_module_course: str | None = Field(
         None, validation_alias="COACHBOT_MANAGER_MODULE_COURSE"
     )

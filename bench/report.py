@@ -190,14 +190,17 @@ async def load(engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]]) -> No
         await connection.execute(text("ANALYZE"))
 
 
-async def timed(engine: AsyncEngine, repeat: int) -> tuple[list[float], list[float]]:
+async def timed(
+    engine: AsyncEngine, repeat: int, period_days: int = PERIOD_DAYS
+) -> tuple[list[float], list[float]]:
+    """The report's times and the baseline query's over the `period_days` to AS_OF."""
     service = ProgrammeReports(
         SqlReportSource(engine),
         FixedClock(datetime(2026, 6, 30, 12, tzinfo=UTC)),
         manager_module_course=MODULE,
     )
-    request = ReportRequest(period_days=PERIOD_DAYS, as_of=AS_OF)
-    start = AS_OF - timedelta(days=PERIOD_DAYS - 1)
+    request = ReportRequest(period_days=period_days, as_of=AS_OF)
+    start = AS_OF - timedelta(days=period_days - 1)
     params: dict[str, date | str] = {"start": start, "end": AS_OF}
     if engine.dialect.name == "sqlite":
         params = {"start": start.isoformat(), "end": AS_OF.isoformat()}
