@@ -27,7 +27,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.dev-installed
-	$(BIN)/mypy bot storage scheduler
+	$(BIN)/mypy bot storage scheduler adapters bench
 
 unit: $(VENV)/.dev-installed
 	$(BIN)/pytest

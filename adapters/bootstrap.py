@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -27,15 +29,20 @@ from adapters.slack.wiring import mount_slack
 from adapters.slack_emulator import SlackEmulator
 from adapters.startup import StartupRefused, database_problems
 from adapters.teams.app import TeamsWiring, mount_teams
+from adapters.workers import WorkerPipes
 from bot.clock import Clock, SystemClock
 from bot.ports import Messenger
 from scheduler.jobs import digest_job, sweep_job
+from scheduler.leadership import LEASE_NAME, Leadership, this_process
 from scheduler.outbox import OutboxDispatcher
 from scheduler.runner import SchedulerRunner
 from storage.db import create_engine, upgrade
 from storage.digest import SqlDigestStore
 from storage.dispatch_queue import SqlDispatchQueue
+from storage.leases import SqlLease
 from storage.unit_of_work import unit_of_work_factory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,23 +56,39 @@ class Coachbot:
     dispatcher: OutboxDispatcher
     messengers: dict[str, Messenger] = field(default_factory=dict)
     scheduler: SchedulerRunner | None = None  # None when COACHBOT_SCHEDULER=off
-    lms_polls: CompletionPolls | None = None  # issue 5: None without an LMS or scheduler
+    lms_polls: CompletionPolls | None = None  # None without an LMS to poll or a scheduler
+    leadership: Leadership | None = None  # None when COACHBOT_SCHEDULER=off
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _polls_stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start_background(self) -> None:
-        """Start the dispatcher, and the scheduler's jobs unless COACHBOT_SCHEDULER=off."""
+        """Start the dispatcher (in every process: its claims never overlap), and unless
+        COACHBOT_SCHEDULER=off ask for the periodic jobs, which run in the one process of all
+        those sharing the database that holds their lease (this one, when it is alone)."""
         self._stop.clear()
         self._tasks.append(asyncio.create_task(self.dispatcher.run(self._stop)))
+        if self.leadership is not None:
+            await self.leadership.turn()
+            self._tasks.append(asyncio.create_task(self.leadership.run(self._stop)))
+
+    def _lead(self) -> None:
+        """This process has taken the periodic jobs' lease: start them."""
         if self.scheduler is not None:
             self.scheduler.start()
         if self.lms_polls is not None:
-            self._tasks.append(asyncio.create_task(self.lms_polls.run(self._stop)))
+            self._polls_stop = asyncio.Event()
+            self._tasks.append(asyncio.create_task(self.lms_polls.run(self._polls_stop)))
 
-    async def stop_background(self) -> None:
+    def _follow(self) -> None:
+        """Another process runs the periodic jobs (or this one stops): stop ours."""
         if self.scheduler is not None:
             self.scheduler.stop()
+        self._polls_stop.set()
+
+    async def stop_background(self) -> None:
         self._stop.set()
+        self._polls_stop.set()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -109,7 +132,7 @@ def build(
         messengers["slack"] = mount_slack(web_app, application)
     if settings.teams_enabled:
         messengers["teams"] = mount_teams(web_app, application, teams)
-    return Coachbot(
+    coachbot = Coachbot(
         settings,
         engine,
         clock,
@@ -119,6 +142,11 @@ def build(
         scheduler,
         lms_polls=lms_polls if settings.scheduler else None,
     )
+    if settings.scheduler:
+        period = timedelta(seconds=settings.lease_seconds)
+        lease = SqlLease(engine, LEASE_NAME, this_process())
+        coachbot.leadership = Leadership(lease, coachbot._lead, coachbot._follow, period)
+    return coachbot
 
 
 def describe_doors(settings: Settings) -> list[str]:
@@ -138,17 +166,24 @@ def describe_doors(settings: Settings) -> list[str]:
     return lines
 
 
-async def serve(settings: Settings, *, sandbox: bool = False) -> None:
+async def serve(
+    settings: Settings, *, sandbox: bool = False, worker: WorkerPipes | None = None
+) -> None:
     """Migrate, then serve HTTP and deliver the outbox until SIGINT or SIGTERM. With no chat
     credentials (or `sandbox`), serve the sandbox instead (adapters/sandbox/gate.py says when).
+    As one of `serve --workers N`'s workers, accept on the parent's socket (the parent has
+    migrated and speaks for all) and stop when the parent is gone.
     Raises `StartupRefused` with the operator's one line when it cannot start."""
     problem = incomplete_platform(settings)
     if problem is not None:
         raise StartupRefused(problem)
     in_sandbox = sandbox or not (settings.slack_enabled or settings.teams_enabled)
     async with contextlib.AsyncExitStack() as running:
-        # bound first: a port in use stops start-up before anything is started or written
-        listening = listening_socket(LOOPBACK if in_sandbox else settings.host, settings.port)
+        if worker is not None:
+            listening = worker.listening
+        else:
+            # bound first: a port in use stops start-up before anything is started or written
+            listening = listening_socket(LOOPBACK if in_sandbox else settings.host, settings.port)
         running.callback(listening.close)
         emulator = None
         if in_sandbox:
@@ -162,7 +197,8 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
         running.push_async_callback(coachbot.engine.dispose)
         hint = "check DATABASE_URL" if emulator is None else "run the sandbox in a writable folder"
         async with database_problems(settings.database_url, hint):
-            await upgrade(coachbot.engine)
+            if worker is None:
+                await upgrade(coachbot.engine)
             if emulator is not None and await is_empty(coachbot.engine):
                 await load_sample_organisation(coachbot.engine, coachbot.clock, settings.timezone)
         runner = web.AppRunner(coachbot.web_app)
@@ -175,15 +211,29 @@ async def serve(settings: Settings, *, sandbox: bool = False) -> None:
         socket_mode = await connect_socket_mode(coachbot)
         if socket_mode is not None:
             running.push_async_callback(socket_mode.close_async)
-        stopped = _stop_on_signals()  # before saying so, lest a prompt SIGTERM kill it
+        stopped = stop_on_signals()  # before saying so, lest a prompt SIGTERM kill it
+        if worker is not None:
+            worker.watch_parent(stopped)
+            worker.say_ready()
+            await stopped.wait()
+            return
         lines = describe_doors(settings) if emulator is None else sandbox_lines(settings, emulator)
         for line in lines:
             print(line, flush=True)
+        log.info(
+            "started: listening on %s:%d; Slack %s, Teams %s, scheduler %s%s",
+            settings.host,
+            settings.port,
+            "on" if settings.slack_enabled else "off",
+            "on" if settings.teams_enabled else "off",
+            "on" if coachbot.scheduler is not None else "off",
+            " (sandbox)" if emulator is not None else "",
+        )
         print(f"coachbot listening on http://{settings.host}:{settings.port}", flush=True)
         await stopped.wait()
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     """An event set by SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,4 +1,4 @@
-"""Configuration from the environment or `.env`, with the names of `contract.md`.
+"""Configuration from the environment or `.env`, as README.md's Configuration lists it.
 
 A variable that is set but malformed stops start-up with one line naming it.
 """
@@ -16,6 +16,7 @@ DEFAULT_SLACK_API = "https://slack.com/api/"
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
 """The Azure Bot registration kinds botbuilder knows. Azure no longer creates multi-tenant
 bots, so SingleTenant (which needs MicrosoftAppTenantId) is the default."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(Exception):
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     timezone: str = Field("UTC", validation_alias="COACHBOT_TIMEZONE")
     min_group_size: int = Field(5, ge=3, le=50, validation_alias="COACHBOT_MIN_GROUP_SIZE")
     scheduler: bool = Field(True, validation_alias="COACHBOT_SCHEDULER")
+    lease_seconds: float = Field(30.0, ge=1, le=600, validation_alias="COACHBOT_LEASE_SECONDS")
     manager_module_course: str | None = Field(
         None, validation_alias="COACHBOT_MANAGER_MODULE_COURSE"
     )
@@ -58,6 +60,7 @@ class Settings(BaseSettings):
     privacy_url: str | None = Field(None, validation_alias="COACHBOT_PRIVACY_URL")
     terms_url: str | None = Field(None, validation_alias="COACHBOT_TERMS_URL")
     metrics_token: str | None = Field(None, validation_alias="COACHBOT_METRICS_TOKEN")
+    log_level: str = Field("INFO", validation_alias="COACHBOT_LOG_LEVEL")
 
     @field_validator("scheduler", mode="before")
     @classmethod
@@ -82,6 +85,14 @@ class Settings(BaseSettings):
                     return known
             raise ValueError(f"must be one of {', '.join(APP_TYPES)}")
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError("must be one of " + ", ".join(LOG_LEVELS))
+        return level
 
     @field_validator("database_url")
     @classmethod

@@ -1,5 +1,5 @@
 """The programme report rendered for people and machines: the JSON object and the CSV of
-`contract.md`, a plain-text table, and the chart (completion by department, top focus areas)
+`docs/report.md`, a plain-text table, and the chart (completion by department, top focus areas)
 as a PNG. Suppressed rows are never drawn; nothing here can name a person."""
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -34,7 +35,7 @@ def build_app(
     )
 
     @web.middleware
-    async def count_requests(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
         route = request.match_info.route.resource
         name = route.canonical if route is not None else "unmatched"
         try:

@@ -93,7 +93,7 @@ def organisation(people: int, sessions: int, assignments: int, seed: int = 11) -
         for n in range(200)
     ]
     seen: set[tuple[int, int]] = set()
-    session_rows = []
+    session_rows: list[dict[str, Any]] = []
     while len(session_rows) < sessions:
         employee = rng.randrange(2, people + 1)
         day = rng.randrange(730)
@@ -136,7 +136,8 @@ def organisation(people: int, sessions: int, assignments: int, seed: int = 11) -
                 ),
             }
         )
-    levels, level_keys = [], set()
+    levels: list[dict[str, Any]] = []
+    level_keys: set[tuple[int, str, date]] = set()
     for _ in range(people * 2):
         key = (
             rng.randrange(1, people + 1),
@@ -189,15 +190,18 @@ async def load(engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]]) -> No
         await connection.execute(text("ANALYZE"))
 
 
-async def timed(engine: AsyncEngine, repeat: int) -> tuple[list[float], list[float]]:
+async def timed(
+    engine: AsyncEngine, repeat: int, period_days: int = PERIOD_DAYS
+) -> tuple[list[float], list[float]]:
+    """The report's times and the baseline query's over the `period_days` to AS_OF."""
     service = ProgrammeReports(
         SqlReportSource(engine),
         FixedClock(datetime(2026, 6, 30, 12, tzinfo=UTC)),
         manager_module_course=MODULE,
     )
-    request = ReportRequest(period_days=PERIOD_DAYS, as_of=AS_OF)
-    start = AS_OF - timedelta(days=PERIOD_DAYS - 1)
-    params = {"start": start, "end": AS_OF}
+    request = ReportRequest(period_days=period_days, as_of=AS_OF)
+    start = AS_OF - timedelta(days=period_days - 1)
+    params: dict[str, date | str] = {"start": start, "end": AS_OF}
     if engine.dialect.name == "sqlite":
         params = {"start": start.isoformat(), "end": AS_OF.isoformat()}
     reports, baselines = [], []

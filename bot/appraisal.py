@@ -1,6 +1,6 @@
-"""The appraisal-language check (`programme.md`, "Appraisal language"): which key points read
-as a performance appraisal, and a development-focused rewording to offer instead; plus the GROW
-question prompts the session form shows."""
+"""The appraisal-language check: which key points read as a performance appraisal, and a
+development-focused rewording to offer instead; plus the GROW question prompts the session form
+shows."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Cadence and due dates (`programme.md`, "Cadence"): which cadence applies on a day, when the
-next session is due, when it is overdue and when the employee's mid-period check-in falls."""
+"""Cadence and due dates: which cadence applies on a day, when the next session is due, when it is
+overdue and when the employee's mid-period check-in falls."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""An imported log (`programme.md`): what became of the actions of imported sessions. A line
-may say it (`[done]`, `[dropped]`); otherwise the actions of a session followed by a later
-session of the same pair are closed as superseded by it, and only the last session's stay
+"""An imported log (`docs/csv-imports.md`, sessions.csv): what became of the actions of imported
+sessions. A line may say it (`[done]`, `[dropped]`); otherwise the actions of a session followed by
+a later session of the same pair are closed as superseded by it, and only the last session's stay
 open, as if each had been reviewed at the next one."""
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ def compose(
     return Reply(reply.summary, reply.sections, reply.ephemeral, ref)
 
 
-# ---- the scheduler's nudges (`programme.md`, "Nudges") ------------------------------------
+# ---- the scheduler's nudges ------------------------------------------------------------------
 
 
 def _actions_listed(actions: Sequence[ActionLine], today: date) -> tuple[str, ...]:

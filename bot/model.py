@@ -10,7 +10,7 @@ from typing import Any
 
 
 class Cadence(enum.StrEnum):
-    """How often a manager and a report meet (`programme.md`, Cadence)."""
+    """How often a manager and a report meet."""
 
     FORTNIGHTLY = "fortnightly"
     MONTHLY = "monthly"

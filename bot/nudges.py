@@ -1,4 +1,4 @@
-"""The nudge planner (`programme.md`, "Nudges"): which reminders are to go out at one moment,
+"""The nudge planner (README, "Reminders"): which reminders are to go out at one moment,
 each in its recipient's own working window (09:00-11:00 local, Monday to Friday, not on their
 country's holidays, no leave).
 
@@ -68,10 +68,11 @@ class Period(enum.StrEnum):
 
 
 class NudgeKind(enum.StrEnum):
-    """The reminders of `programme.md` (names fixed by `contract.md`), each with what it is:
-    who receives it, whom it is about (the other person of a coaching relationship, or
-    nobody), whether a session logged since it was planned cancels it, and the period it is
-    sent once in. Its dedupe key is `nudge:<kind>:<recipient>[:<about>]:<period>`."""
+    """The programme's reminders (their names appear in `nudges preview` and the outbox), each
+    with what it is: who receives it, whom it is about (the other person of a coaching
+    relationship, or nobody), whether a session logged since it was planned cancels it, and
+    the period it is sent once in. Its dedupe key is
+    `nudge:<kind>:<recipient>[:<about>]:<period>`."""
 
     SESSION_DUE = "session_due"
     SESSION_OVERDUE = "session_overdue"

@@ -392,7 +392,7 @@ class Messenger(Protocol):
     async def send(self, address: ChatAddress, reply: Reply) -> str: ...
 
 
-# ---- the scheduler's ports (issue 4): nudges, in-doubt deliveries, pacing of rate limits ----
+# ---- the scheduler's ports: nudges, in-doubt deliveries, pacing of rate limits ----
 
 
 class RateLimited(RetryLater):
@@ -569,7 +569,7 @@ class NudgeStore(Protocol):
     async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]: ...
 
 
-# ---- the L&D connection's ports (issue 5): LMS enrolments and xAPI statements out ----
+# ---- the L&D connection's ports: LMS enrolments and xAPI statements out ----
 
 
 class LmsGateway(Protocol):

@@ -1,5 +1,5 @@
-"""The rules of the session record (`programme.md`, "The record"): every field error of a
-`LogSession` at once, as values keyed by `bot.commands.Field`, each naming the problem."""
+"""The rules of the session record: every field error of a `LogSession` at once, as values keyed by
+`bot.commands.Field`, each naming the problem."""
 
 from __future__ import annotations
 

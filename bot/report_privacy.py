@@ -1,6 +1,6 @@
-"""The report's privacy rules (`programme.md`, Privacy): the minimum group size k, the
-suppression of small completion rows and the complementary suppression that keeps a hidden
-row from being recovered by subtracting its released siblings from their released parent."""
+"""The report's privacy rules (`docs/report.md`): the minimum group size k, the suppression of small
+completion rows and the complementary suppression that keeps a hidden row from being recovered by
+subtracting its released siblings from their released parent."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def hidden_groups(
     rows: list[CompletionFigures], min_group_size: int
 ) -> dict[tuple[GroupType, str, str], HiddenBecause]:
     """The rows to hide, by key (group_type, department, name), each with the first rule that
-    hides it: small rows, then the complementary steps (1)-(3) of `programme.md` in order."""
+    hides it: small rows, then the complementary steps (1)-(3) of `docs/report.md` in order."""
     hidden = {
         _key(row): HiddenBecause.TOO_FEW_PEOPLE
         for row in rows

@@ -1,4 +1,4 @@
-"""Carry-over (`programme.md`, step 1 of a session): the review of the employee's open actions.
+"""Carry-over (the first step of a session): the review of the employee's open actions.
 
 Done and dropped actions close; a carried-over action closes as carried over and is re-created
 open in the new session, so that every open action belongs to the employee's latest session.
@@ -107,6 +107,42 @@ def split_for_review(
         tuple(open_actions[:REVIEWED_ONE_BY_ONE]),
         tuple(open_actions[REVIEWED_ONE_BY_ONE:]),
     )
+
+
+REVIEW_LABELS = {
+    ActionStatus.DONE: "Done",
+    ActionStatus.CARRIED_OVER: "Carry over",
+    ActionStatus.DROPPED: "Drop",
+}
+"""Each review choice as the form's buttons name it, in both doors."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewShown:
+    """What the form's review shows: the actions reviewed one by one with the choice each
+    shows, the others with the one choice they share, and the line saying what saving does."""
+
+    one_by_one: tuple[AgreedAction, ...]
+    grouped: tuple[AgreedAction, ...]
+    chosen: Mapping[int, ActionStatus]
+    group_choice: ActionStatus
+    summary: str
+
+
+def review_shown(
+    open_actions: Sequence[AgreedAction],
+    prefilled: Mapping[int, ActionStatus],
+    reviews: Mapping[int, ActionStatus] | None = None,
+    grouped_review: ActionStatus | None = None,
+) -> ReviewShown:
+    """The review as the form shows it: what the manager chose (`reviews`, `grouped_review`,
+    when the form comes back with errors), else what is `prefilled`."""
+    one_by_one, grouped = split_for_review(open_actions)
+    group_choice = grouped_review or DEFAULT_REVIEW
+    chosen = {a.id: (reviews or {}).get(a.id) or prefilled[a.id] for a in one_by_one}
+    chosen.update({a.id: group_choice for a in grouped})
+    summary = carry_summary(open_actions, chosen, len(one_by_one))
+    return ReviewShown(one_by_one, grouped, chosen, group_choice, summary)
 
 
 def group_label(count: int) -> str:

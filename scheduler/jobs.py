@@ -38,8 +38,8 @@ def sweep_job(
 
     async def run_sweep() -> object:
         outcome = await sweep(store, clock.now(), policy)
+        log.info("sweep queued %d nudge(s) of %d planned", outcome.queued, outcome.planned)
         if outcome.queued:
-            log.info("sweep queued %d nudge(s) of %d planned", outcome.queued, outcome.planned)
             notify()
         return outcome
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -117,15 +118,18 @@ class OutboxDispatcher:
         self.batch = batch
         self.rate_limit_retries = rate_limit_retries
         self.send_timeout = send_timeout
-        self.lms_gateways = dict(lms_gateways or {})  # issue 5: "xapi" / "moodle" rows
+        self.lms_gateways = dict(lms_gateways or {})  # channel -> gateway: "xapi" / "moodle" rows
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(concurrency)
+        self._outcomes: Counter[str] = Counter()  # rows sent and failed in the current batch
 
     def notify(self) -> None:
         self._wake.set()
 
     async def deliver_due(self) -> int:
-        """Resolve rows left in doubt, then deliver one batch of due rows; the rows handled."""
+        """Resolve rows left in doubt, then deliver one batch of due rows; the rows handled.
+        A batch that handled any is logged with how many rows went and failed (counts only)."""
+        self._outcomes.clear()
         now = self.clock.now()
         hold_until = time.monotonic() + self.in_doubt_after.total_seconds() / 2
         doubts = await self.queue.claim_in_doubt(now, now - self.in_doubt_after, 10_000)
@@ -141,7 +145,15 @@ class OutboxDispatcher:
         for outcome in await asyncio.gather(*jobs, return_exceptions=True):
             if isinstance(outcome, BaseException):
                 log.error("outbox delivery failed; the row stays in doubt", exc_info=outcome)
-        return len(entries) + len(doubts)
+        handled = len(entries) + len(doubts)
+        if handled:
+            log.info(
+                "outbox batch: %d row(s), %d sent, %d failed (the rest wait or were dropped)",
+                handled,
+                self._outcomes["sent"],
+                self._outcomes["failed"],
+            )
+        return handled
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; idle, wait for `notify()` or the next poll."""
@@ -185,12 +197,11 @@ class OutboxDispatcher:
         leader = group[0]
         ids = [entry.id for entry in group]
         if leader.channel != "chat":
-            # ---- issue 5: LMS rows go to their gateway (resending one in doubt is harmless) ----
+            # LMS rows go to their gateway (resending one in doubt is harmless: both dedupe)
             gateway = self.lms_gateways.get(leader.channel)
             if gateway is not None:
                 await self._deliver_lms(group, gateway)
                 return
-            # ---- end issue 5 ----
             await self._fail(group, f"no gateway for channel {leader.channel!r}")
             return
         person = await self._recipient(leader)
@@ -215,7 +226,7 @@ class OutboxDispatcher:
                 return
             if arrived:
                 log.info("outbox rows %s were delivered before a crash; marked sent", ids)
-                await self.queue.mark_all_sent(ids, None, self.clock.now())
+                await self._sent(ids, None)
                 return
         live = [entry for entry in group if entry.id not in pointless]
         if len(live) < len(group):
@@ -282,7 +293,7 @@ class OutboxDispatcher:
                 log.exception("delivering outbox rows %s (%s) failed", ids, group[0].kind)
                 await self._retry(group, backoff(group[0].attempts), f"error: {type(exc).__name__}")
                 return
-            await self.queue.mark_all_sent(ids, message_ref, self.clock.now())
+            await self._sent(ids, message_ref)
             return
         await self._release(group, 1.0, "rate limited")
 
@@ -307,8 +318,6 @@ class OutboxDispatcher:
         for entry in group:
             await self.queue.retry_later(entry.id, not_before, reason)
 
-    # ---- issue 5: delivery of LMS rows -----------------------------------------------------
-
     async def _deliver_lms(self, group: list[OutboxEntry], gateway: LmsGateway) -> None:
         """One LMS row through its gateway. An unreachable LMS never fails the row: it waits
         in the outbox, backing off, until the LMS is back."""
@@ -328,9 +337,7 @@ class OutboxDispatcher:
             log.exception("delivering outbox rows %s (%s) failed", ids, group[0].kind)
             await self._retry(group, backoff(attempts), f"error: {type(exc).__name__}")
         else:
-            await self.queue.mark_all_sent(ids, reference, self.clock.now())
-
-    # ---- end issue 5 -------------------------------------------------------------------------
+            await self._sent(ids, reference)
 
     async def _arrived(
         self, messenger: Messenger, address: ChatAddress, ref: str, since: datetime
@@ -354,9 +361,14 @@ class OutboxDispatcher:
         async with self.unit_of_work() as uow:
             return await uow.people.get(entry.recipient_id)
 
+    async def _sent(self, ids: list[int], message_ref: str | None) -> None:
+        await self.queue.mark_all_sent(ids, message_ref, self.clock.now())
+        self._outcomes["sent"] += len(ids)
+
     async def _fail(self, group: list[OutboxEntry], reason: str) -> None:
         for entry in group:
             await self.queue.mark_failed(entry.id, reason)
+        self._outcomes["failed"] += len(group)
 
     async def _retry(self, group: list[OutboxEntry], delay: float, reason: str) -> None:
         if group[0].attempts >= self.max_attempts:

@@ -4,11 +4,14 @@ for."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import is_busy
 from storage.repositories import dialect_insert
 from storage.tables import SlackViewRow
 
@@ -21,7 +24,27 @@ async def remember_view(
     engine: AsyncEngine, view_id: str, team_id: str, user_id: str, person_id: int, at: datetime
 ) -> None:
     """Record that the bot opened `view_id` for `user_id` of `team_id` (the person
-    `person_id`); views older than `KEPT` are forgotten."""
+    `person_id`); views older than `KEPT` are forgotten. The form is already on screen, so a
+    database too busy to take the row now is asked again (for up to about half a minute)
+    rather than leaving its submission to be refused as someone else's."""
+    for pause in RETRY_PAUSES:
+        try:
+            await _remember(engine, view_id, team_id, user_id, person_id, at)
+            return
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+        await asyncio.sleep(pause)
+    await _remember(engine, view_id, team_id, user_id, person_id, at)
+
+
+RETRY_PAUSES = (0.1, 0.2, 0.5, 1.0, 1.0, 2.0, 2.0, 4.0, 4.0)
+"""Between tries of a busy write (each try itself waits the busy timeout)."""
+
+
+async def _remember(
+    engine: AsyncEngine, view_id: str, team_id: str, user_id: str, person_id: int, at: datetime
+) -> None:
     async with engine.begin() as connection:
         await connection.execute(delete(SLACK_VIEW).where(SLACK_VIEW.c.opened_at < at - KEPT))
         insert = dialect_insert(connection, SLACK_VIEW).values(

@@ -371,7 +371,7 @@ class IlpGoalChangeRow(SQLModel, table=True):
     changed_on: date
 
 
-# ---- the course search index (issue 5): ranked search by title words, id and skill ----
+# ---- the course search index: ranked search by title words, id and skill ----
 
 
 def _token_type() -> Any:
@@ -409,3 +409,15 @@ class CourseTokenRow(SQLModel, table=True):
         )
     )
     weight: int
+
+
+class LeaseRow(SQLModel, table=True):
+    """Who runs a role of which there must be one at a time across processes (the periodic
+    jobs): the holder renews it before `expires_at`; once that has passed, anyone may take it."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    acquired_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

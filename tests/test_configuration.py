@@ -1,4 +1,4 @@
-"""Configuration: the names of contract.md, defaults, and a malformed value stopping start-up
+"""Configuration: the names README.md lists, defaults, and a malformed value stopping start-up
 with one line naming the variable."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from adapters.config import load_settings
         ("SLACK_API_BASE_URL", "not a url", "SLACK_API_BASE_URL"),
         ("COACHBOT_HOLIDAYS", "no such file", "COACHBOT_HOLIDAYS"),
         ("MicrosoftAppType", "AnyTenant", "SingleTenant, MultiTenant, UserAssignedMSI"),
+        ("COACHBOT_LOG_LEVEL", "loud", "must be one of DEBUG, INFO, WARNING, ERROR"),
     ],
 )
 def test_a_malformed_value_stops_start_up_with_one_line_naming_it(
@@ -39,7 +40,7 @@ def test_a_malformed_value_stops_start_up_with_one_line_naming_it(
 
 def test_the_defaults_are_the_contracts(monkeypatch: pytest.MonkeyPatch) -> None:
     names = ("DATABASE_URL", "COACHBOT_PORT", "COACHBOT_TIMEZONE", "COACHBOT_SCHEDULER")
-    for name in (*names, "MicrosoftAppType"):
+    for name in (*names, "MicrosoftAppType", "COACHBOT_LOG_LEVEL"):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings(_env_file=None)
     assert settings.database_url == "sqlite:///./coachbot.db"
@@ -47,6 +48,7 @@ def test_the_defaults_are_the_contracts(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.timezone == "UTC"
     assert settings.min_group_size == 5
     assert settings.scheduler is True
+    assert settings.log_level == "INFO"
     assert settings.slack_api_base_url == "https://slack.com/api/"
     assert not settings.slack_enabled
     assert not settings.teams_enabled

@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from adapters import logs
 from adapters.cli import (
     db,
     demo,
@@ -56,6 +57,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except ConfigError as exc:
         print(f"coachbot: configuration error: {exc}", file=sys.stderr)
         return 2
+    logs.configure(settings.log_level)
     try:
         return int(asyncio.run(args.handler(settings, args)))
     except KeyboardInterrupt:

@@ -1,5 +1,5 @@
 """`coachbot nudges preview --at ISO-DATETIME [--format json]`: what the scheduler would send
-at that moment and has not sent, without sending (`contract.md`)."""
+at that moment and has not sent, without sending (`docs/nudges-preview.md`)."""
 
 from __future__ import annotations
 

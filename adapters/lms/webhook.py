@@ -1,6 +1,6 @@
-"""`POST /lms/events` (`contract.md`): a completion pushed by the LMS, signed with
-`LMS_WEBHOOK_SECRET` over `<timestamp>.<raw body>`. Bad or stale signature 401 (nothing
-stored), malformed 400, unknown person or course 422 naming it, else 200 recorded|duplicate."""
+"""`POST /lms/events` (README.md, the L&D connection): a completion pushed by the LMS, signed with
+`LMS_WEBHOOK_SECRET` over `<timestamp>.<raw body>`. Bad or stale signature 401 (nothing stored),
+malformed 400, unknown person or course 422 naming it, else 200 recorded|duplicate."""
 
 from __future__ import annotations
 

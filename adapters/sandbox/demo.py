@@ -129,7 +129,9 @@ async def _ld_view(actor: SlackActor, slack: SlackEmulator, say: Callable[[str],
     await actor.slash(DANA, slack.new_trigger_id(DANA), "180d", command="/coaching-report")
     summary = (await eventually(lambda: slack.ephemeral_to(DANA)))[0]
     say(message_text(summary))
-    files = await eventually(lambda: len(slack.uploaded_files()) >= 2 and slack.uploaded_files())
+    files = await eventually(
+        lambda: slack.uploaded_files() if len(slack.uploaded_files()) >= 2 else None
+    )
     figures = next(m for m in slack.messages_to(DANA) if m.get("blocks"))
     say("\n   and in her DM the full figures (no names, no notes; groups under 5 are hidden):")
     say(message_text(figures).replace("```", ""))

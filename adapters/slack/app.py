@@ -81,7 +81,9 @@ def build_bolt_app(settings: Settings, client: AsyncWebClient) -> AsyncApp:
         signing_secret=settings.slack_signing_secret or "",
         process_before_response=False,
         request_verification_enabled=True,
-        logger=log,
+        # Bolt's own lines under slack_bolt, which COACHBOT_LOG_LEVEL=DEBUG leaves at INFO: its
+        # debug lines quote whole responses, message text included
+        logger=logging.getLogger("slack_bolt.coachbot"),
     )
     app.error(listener_failed)
     return app

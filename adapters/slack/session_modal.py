@@ -40,7 +40,12 @@ from bot.errors import AppraisalFinding, FieldError
 from bot.fitting import shorten
 from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, ActionStatus, AgreedAction, FocusType
-from bot.review import GROUP_CHOICES, carry_summary, group_label, split_for_review
+from bot.review import (
+    GROUP_CHOICES,
+    REVIEW_LABELS,
+    group_label,
+    split_for_review,
+)
 from bot.services.sessions import SessionForm
 
 CALLBACK_ID = "coaching_session"
@@ -52,11 +57,6 @@ CONFIRM_BLOCK = "appraisal_confirm"
 REVIEW_PREFIX = "review_"
 REVIEW_GROUP = "review_group"
 NEW_GOAL = "new_goal"
-REVIEW_LABELS = {
-    ActionStatus.DONE: "Done",
-    ActionStatus.CARRIED_OVER: "Carry over",
-    ActionStatus.DROPPED: "Drop",
-}
 
 
 def _option(text: str, value: str) -> Option:
@@ -217,14 +217,9 @@ def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
     (carry over or drop), so that every open action is reviewed in the form."""
     if not form.open_actions:
         return []
-    one_by_one, grouped = split_for_review(form.open_actions)
-    group_choice = (values.grouped_review if values else None) or ActionStatus.CARRIED_OVER
-    chosen_reviews = {
-        action.id: (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
-        for action in one_by_one
-    }
-    chosen_reviews.update({action.id: group_choice for action in grouped})
-    preview = carry_summary(form.open_actions, chosen_reviews, len(one_by_one))
+    shown = form.review(values)
+    one_by_one, grouped, chosen_reviews = shown.one_by_one, shown.grouped, shown.chosen
+    group_choice, preview = shown.group_choice, shown.summary
     blocks: list[Block] = [
         DividerBlock(),
         SectionBlock(

@@ -20,6 +20,8 @@ SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 def signed_headers(body: str, secret: str, *, at: float | None = None) -> dict[str, str]:
     timestamp = str(int(at if at is not None else time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    if signature is None:  # slack_sdk answers None only when given no timestamp
+        raise ValueError("no signature without a timestamp")
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
 
 

@@ -8,11 +8,11 @@ import logging
 from dataclasses import dataclass
 
 from aiohttp import web
+from azure.core.exceptions import DeserializationError  # what msrest raises, where it is defined
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
-from msrest.exceptions import DeserializationError
 
 from adapters.application import Application
 from adapters.request_body import body_problem

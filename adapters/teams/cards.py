@@ -14,9 +14,9 @@ from bot.dates import day_text
 from bot.errors import AppraisalFinding, FieldError
 from bot.fitting import fit_lines, more_line, shorten
 from bot.messages import appraisal_warning
-from bot.model import SKILL_LEVEL_NAMES, ActionStatus, Course, FocusType, Skill
+from bot.model import SKILL_LEVEL_NAMES, Course, FocusType, Skill
 from bot.replies import Actions, Reply, Section
-from bot.review import GROUP_CHOICES, carry_summary, group_label, split_for_review
+from bot.review import GROUP_CHOICES, REVIEW_LABELS, group_label, split_for_review
 from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.sessions import SessionForm
 
@@ -27,11 +27,6 @@ SUBMIT_SESSION = "submit_session"
 CONFIRM_INPUT = "appraisal_confirm"
 REVIEW_PREFIX = "review_"
 NEW_GOAL = "new_goal"
-REVIEW_LABELS = {
-    ActionStatus.DONE: "Done",
-    ActionStatus.CARRIED_OVER: "Carry over",
-    ActionStatus.DROPPED: "Drop",
-}
 MAX_CHOICES = limits.CHOICES
 LIST_BYTES = limits.MESSAGE_BYTES // 2
 """What the lists of one card may take (UTF-16 bytes), shared between its sections: the rest
@@ -362,14 +357,9 @@ def _review_inputs(
     """Each of the first open actions with its own choice, then the others as one choice."""
     if not form.open_actions:
         return []
-    one_by_one, grouped = split_for_review(form.open_actions)
-    group_choice = (values.grouped_review if values else None) or ActionStatus.CARRIED_OVER
-    chosen_reviews = {
-        action.id: (values.reviews.get(action.id) if values else None) or form.reviews[action.id]
-        for action in one_by_one
-    }
-    chosen_reviews.update({action.id: group_choice for action in grouped})
-    preview = carry_summary(form.open_actions, chosen_reviews, len(one_by_one))
+    shown = form.review(values)
+    one_by_one, grouped, chosen_reviews = shown.one_by_one, shown.grouped, shown.chosen
+    group_choice, preview = shown.group_choice, shown.summary
     items: list[Card] = [
         text("**Last time you agreed:** what became of each action?", separator=True),
         text(f"_{preview}_", spacing="None"),

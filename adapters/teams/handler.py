@@ -171,7 +171,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         response = await super().on_invoke_activity(turn_context)
         if response is not None and response.status == HTTPStatus.NOT_IMPLEMENTED:
             return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
-        return response  # type: ignore[no-any-return]
+        return response
 
     async def search(self, context: TurnContext) -> InvokeResponse:
         """Skills or courses matching what the manager typed in a typeahead input: Teams posts

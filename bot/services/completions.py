@@ -1,7 +1,7 @@
-"""Completions coming back from the LMS (flow 3 of `architecture.md`): an xAPI `completed`
-statement, the signed webhook or Moodle's completion status all end here. A completion marks
-the open assignment done, joins the development record and tells the manager who assigned it;
-with no open assignment it is self-directed learning. The same completion twice changes nothing."""
+"""Completions coming back from the LMS (`docs/architecture.md`, the LMS): an xAPI `completed`
+statement, the signed webhook or Moodle's completion status all end here. A completion marks the
+open assignment done, joins the development record and tells the manager who assigned it; with no
+open assignment it is self-directed learning. The same completion twice changes nothing."""
 
 from __future__ import annotations
 

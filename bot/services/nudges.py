@@ -87,7 +87,8 @@ class SweepOutcome:
 
 @dataclass(frozen=True, slots=True)
 class PreviewEntry:
-    """One line of `coachbot nudges preview`: its JSON is `contract.md`'s; the table also
+    """One line of `coachbot nudges preview`: its JSON is described in
+    `docs/nudges-preview.md`; the table also
     shows, for L&D, the names and the recipient's local time at the moment previewed."""
 
     recipient: str
@@ -240,7 +241,8 @@ def _name(parties: dict[int, NudgeParty], person_id: int) -> str:
 
 async def preview(store: NudgeStore, at: datetime, policy: NudgePolicy) -> list[PreviewEntry]:
     """What the scheduler would send at `at` and has not sent: one entry per (recipient, kind,
-    about), sorted by them (`contract.md`); people with no chat identity are listed too."""
+    about), sorted by them (`docs/nudges-preview.md`); people with no chat identity are
+    listed too."""
     planned = await plan(store, at, policy, SENT)
     nudges = [n for n in planned.nudges if n.kind is not NudgeKind.LD_DIGEST]
     known = await store.keys_with_status([n.dedupe_key for n in nudges])

@@ -1,6 +1,6 @@
-"""A person's rights over their data (`programme.md`, Privacy): export everything stored
-about them, and erase it. Which rows are about a person is storage's knowledge (every foreign
-key to the person); this module decides who and reports what went."""
+"""A person's rights over their data: export everything stored about them, and erase it. Which rows
+are about a person is storage's knowledge (every foreign key to the person); this module decides who
+and reports what went."""
 
 from __future__ import annotations
 

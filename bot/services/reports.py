@@ -1,6 +1,6 @@
-"""The programme report for L&D (`programme.md`, Programme report): the period and scope, the
-counts a `ReportSource` aggregates in the database, and the arithmetic and privacy rules that
-turn those counts into the released figures. Never a person's name, never note text."""
+"""The programme report for L&D (`docs/report.md`): the period and scope, the counts a
+`ReportSource` aggregates in the database, and the arithmetic and privacy rules that turn those
+counts into the released figures. Never a person's name, never note text."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ class TeamGain:
 class ReportAggregates:
     """Everything the report is computed from: counts only. `sessions_with_course` counts
     the sessions behind the period's assignments: an assignment from a session is dated the
-    session's date (programme.md), so those are the period's sessions with a course."""
+    session's date, so those are the period's sessions with a course."""
 
     completion: tuple[CompletionCell, ...]
     sessions: tuple[SessionCell, ...]

@@ -1,6 +1,6 @@
-"""Logging a coaching session (flow 1 of `architecture.md`): the form a manager fills in, and
-the one transaction that stores a session with its actions, carry-over, course assignments,
-skill level and the messages it causes."""
+"""Logging a coaching session (the path of `docs/architecture.md`): the form a manager fills in, and
+the one transaction that stores a session with its actions, carry-over, course assignments, skill
+level and the messages it causes."""
 
 from __future__ import annotations
 
@@ -39,7 +39,13 @@ from bot.payloads import (
 )
 from bot.ports import NOT_STORED, SessionAlreadyLogged, UnitOfWork
 from bot.record import RecordContext, clean_actions, clean_course_ids, clean_lines, validate_session
-from bot.review import REVIEW_CHOICES, prefill_reviews, review_open_actions
+from bot.review import (
+    REVIEW_CHOICES,
+    ReviewShown,
+    prefill_reviews,
+    review_open_actions,
+    review_shown,
+)
 from bot.services.assignments import (
     NO_LMS,
     LmsTargets,
@@ -71,6 +77,16 @@ class SessionForm:
     prompts: tuple[str, ...] = tuple(
         f"{step}: {question}" for step, question in COACHING_PROMPTS.items()
     )
+
+    def review(self, values: LogSession | None = None) -> ReviewShown:
+        """The review of open actions as the form shows it, with what the manager chose when
+        the form comes back (`values`), else the prefilled choices."""
+        return review_shown(
+            self.open_actions,
+            self.reviews,
+            values.reviews if values else None,
+            values.grouped_review if values else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Reports over an imported coaching log: the first people import that names someone's manager
 covers their whole past, so `coachbot report --as-of` a date before the import counts the
-imported history by programme.md's rules; a later manager change starts a new relationship
+imported history by the record's rules; a later manager change starts a new relationship
 that day and keeps the old one's history."""
 
 from __future__ import annotations

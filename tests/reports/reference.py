@@ -1,4 +1,4 @@
-"""A second, deliberately naive implementation of the report's definitions (programme.md),
+"""A second, deliberately naive implementation of the report's definitions (docs/report.md),
 person by person and day by day over an `Org`'s rows, with every group released (k = 1):
 the SQL aggregates must agree with it to the digit."""
 

@@ -1,5 +1,5 @@
 """Random organisations and filters on SQLite: the SQL aggregates and the report's
-arithmetic agree to the digit with a naive person-by-person implementation of programme.md."""
+arithmetic agree to the digit with a naive person-by-person implementation of docs/report.md."""
 
 from __future__ import annotations
 

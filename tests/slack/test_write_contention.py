@@ -4,6 +4,8 @@ stored, and the same form sent again is stored once."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.errors import BUSY
 from tests.slack.conftest import People
 from tests.slack.test_session_flow import GOOD, open_form, table
@@ -42,3 +44,19 @@ async def test_an_event_that_cannot_be_remembered_in_time_is_still_handled(
         home = await eventually(lambda: world.emulator.last_view_published("U0ED"))
     assert home["type"] == "home"  # the Home tab Ed opened is shown all the same
     assert await table(world, "processed_event") == []  # nothing half-written
+
+
+async def test_a_form_opened_while_the_database_is_busy_stays_its_managers(
+    world: SlackWorld, people: People, sqlite_url: str
+) -> None:
+    with write_lock_held(sqlite_url):
+        response = await world.slash("U0MAYA", "<@U0ED|ed>")
+        assert response.status == 200
+        await asyncio.sleep(4)  # past two busy timeouts: the first try to note the form failed
+    view = await world.opened_view("U0MAYA")
+
+    answer = await world.submit("U0MAYA", view, GOOD)
+
+    assert answer == {"response_action": "clear"}  # not refused as someone else's form
+    [session] = await table(world, "coaching_session")
+    assert session["employee_id"] == people.ed

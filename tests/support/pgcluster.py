@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def find_bindir() -> Path:
@@ -54,7 +55,7 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.chown(folder, "postgres", "postgres")
     data = folder / "data"
     port = _free_port()
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
     subprocess.run(
         _as_owner(
             [
@@ -70,7 +71,7 @@ def throwaway_cluster() -> Iterator[str]:
                 "--no-sync",
             ]
         ),
-        **quiet,  # type: ignore[arg-type]
+        **quiet,
     )
     options = (
         f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
@@ -90,7 +91,7 @@ def throwaway_cluster() -> Iterator[str]:
                 "start",
             ]
         ),
-        **quiet,  # type: ignore[arg-type]
+        **quiet,
     )
     try:
         yield f"postgresql://coachbot@127.0.0.1:{port}/postgres"

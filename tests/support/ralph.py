@@ -1,5 +1,5 @@
 """A real Ralph LRS (`ralph-malph[cli,lrs]==5.1.0`, fs backend) on loopback for tests, started in
-a subprocess with the two fs-backend bugs of 5.1.0 patched first (`platform-facts.md`): only the
+a subprocess with the two fs-backend bugs of 5.1.0 patched first: only the
 first write succeeded, and `verb=`/`activity=` filters compared an IRI object with a str."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CHAT_VARIABLES = (
@@ -54,10 +54,24 @@ def coachbot(folder: Path, env: dict[str, str], *args: str) -> subprocess.Comple
 
 @dataclass
 class Served:
-    """A running `serve`: what it printed up to "coachbot listening", and its port."""
+    """A running `serve`: what it printed up to "coachbot listening", and its port; `later`,
+    what it printed and logged after that (stdout and stderr), read to the end once it stopped."""
 
     printed: str
     port: int
+    later: str = ""
+    _output: asyncio.StreamReader | None = field(default=None, repr=False)
+
+    async def line_with(self, text: str) -> str:
+        """The next line printed or logged that contains `text` (kept in `later` too)."""
+        assert self._output is not None
+        async with asyncio.timeout(60):
+            while True:
+                line = (await self._output.readline()).decode()
+                assert line, "serve stopped: " + self.later
+                self.later += line
+                if text in line:
+                    return line
 
     @property
     def emulator_origin(self) -> str:
@@ -94,9 +108,12 @@ async def serving(folder: Path, env: dict[str, str], *args: str) -> AsyncIterato
                 line = (await process.stdout.readline()).decode()
                 assert line, "serve stopped: " + "".join(lines)
                 lines.append(line)
-        yield Served("".join(lines), port)
+        served = Served("".join(lines), port, _output=process.stdout)
+        yield served
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
+        rest = await asyncio.wait_for(process.stdout.read(), 30)
         await asyncio.wait_for(process.wait(), 30)
+    served.later += rest.decode()
     assert process.returncode == 0

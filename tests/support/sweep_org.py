@@ -17,7 +17,7 @@ TODAY = date(2026, 3, 9)  # a Monday
 REPORTS_PER_MANAGER = 8
 CADENCES = ("monthly", "monthly", "fortnightly", "quarterly", None)
 ZONES = ("Europe/London",) * 8 + ("Europe/Paris", "America/New_York")
-INTERVAL_DAYS = {"fortnightly": 14, "monthly": 30, "quarterly": 91, None: 30}
+INTERVAL_DAYS: dict[object, int] = {"fortnightly": 14, "monthly": 30, "quarterly": 91, None: 30}
 LATE_DAYS = 10
 
 
