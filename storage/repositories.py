@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Select, Table, and_, func, literal_column, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -92,6 +92,15 @@ def _words_match(columns: Sequence[Any], words: str) -> ColumnElement[bool]:
             or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
         )
     return and_(True, *conditions)
+
+
+def _reports_query(query: Select[Any], manager_id: int, on: date) -> Select[Any]:
+    """`query` (of people) narrowed to the active people `manager_id` coaches on `on`."""
+    return (
+        query.join(RELATIONSHIP, RELATIONSHIP.c.employee_id == PERSON.c.id)
+        .where(RELATIONSHIP.c.manager_id == manager_id, _current_on(on), PERSON.c.active)
+        .where(or_(PERSON.c.start_date.is_(None), PERSON.c.start_date <= on))
+    )
 
 
 def _current_on(on: date) -> ColumnElement[bool]:
@@ -186,15 +195,26 @@ class SqlPeople:
         )
 
     async def current_reports(self, manager_id: int, on: date) -> list[Person]:
-        query = (
-            select(PERSON)
-            .join(RELATIONSHIP, RELATIONSHIP.c.employee_id == PERSON.c.id)
-            .where(RELATIONSHIP.c.manager_id == manager_id, _current_on(on), PERSON.c.active)
-            .where(or_(PERSON.c.start_date.is_(None), PERSON.c.start_date <= on))
-            .order_by(PERSON.c.name, PERSON.c.id)
-        )
+        query = _reports_query(select(PERSON), manager_id, on).order_by(PERSON.c.name, PERSON.c.id)
         rows = (await self._db.execute(query)).mappings().all()
         return [person_from_row(row) for row in rows]
+
+    async def with_current_reports(
+        self, manager_id: int, on: date
+    ) -> tuple[Person | None, list[Person]]:
+        # one statement (the session form's first): the manager's row first, then the reports
+        manager = select(PERSON, literal_column("0").label("is_report"))
+        reports = select(PERSON, literal_column("1").label("is_report"))
+        query = union_all(
+            manager.where(PERSON.c.id == manager_id), _reports_query(reports, manager_id, on)
+        )
+        columns = query.selected_columns
+        query = query.order_by(columns.is_report, columns.name, columns.id)
+        rows = (await self._db.execute(query)).mappings().all()
+        found = [person_from_row(row) for row in rows if not row["is_report"]]
+        return (found[0] if found else None), [
+            person_from_row(row) for row in rows if row["is_report"]
+        ]
 
     async def current_manager(self, employee_id: int, on: date) -> Person | None:
         query = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -76,7 +77,16 @@ async def open_coaching(
     """Open a small loading modal at once (the trigger lives 3 s), then fill it in: the
     session form, the person's own record, or a refusal saying why."""
     opened = await client.views_open(trigger_id=body["trigger_id"], view=LOADING)
-    view_id = opened["view"]["id"]
+    async with FILLING:
+        await _fill(door, client, body, text, opened["view"]["id"])
+
+
+FILLING = asyncio.Semaphore(4)
+
+
+async def _fill(
+    door: SlackDoor, client: AsyncWebClient, body: dict[str, Any], text: str, view_id: str
+) -> None:
     person = await door.identity.person(user_of(body))
     if person is None:
         await client.views_update(view_id=view_id, view=notice(UNKNOWN_PERSON))
