@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import weakref
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.db import is_busy
 from storage.repositories import dialect_insert
@@ -55,12 +56,29 @@ async def _remember(
     async with engine.begin() as connection:
         if purge:
             await connection.execute(delete(SLACK_VIEW).where(SLACK_VIEW.c.opened_at < at - KEPT))
-        insert = dialect_insert(connection, SLACK_VIEW).values(
-            view_id=view_id, team_id=team_id, user_id=user_id, person_id=person_id, opened_at=at
-        )
-        await connection.execute(insert.on_conflict_do_nothing(index_elements=["view_id"]))
+        row = {
+            "view_id": view_id,
+            "team_id": team_id,
+            "user_id": user_id,
+            "person_id": person_id,
+            "opened_at": at,
+        }
+        await connection.execute(_remember_insert(connection), row)
     if purge:
         _purged[engine.sync_engine] = at
+
+
+_INSERTS: dict[str, Any] = {}
+
+
+def _remember_insert(connection: AsyncConnection) -> Any:
+    """The view's INSERT for the connection's backend, built once per backend: every form
+    opened runs it."""
+    dialect = connection.dialect.name
+    if dialect not in _INSERTS:
+        insert = dialect_insert(connection, SLACK_VIEW)
+        _INSERTS[dialect] = insert.on_conflict_do_nothing(index_elements=["view_id"])
+    return _INSERTS[dialect]
 
 
 async def opened_for(engine: AsyncEngine, view_id: str, team_id: str, user_id: str) -> bool:
