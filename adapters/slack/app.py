@@ -153,7 +153,13 @@ async def slack_events(request: web.Request) -> web.Response:
     bolt_request = bolt_request_for(request, raw)
     if bolt_request is None:
         return web.Response(status=400, text="Refused: the body is not a request Slack sends.")
-    bolt_response = await request.app[SLACK_APP_KEY].async_dispatch(bolt_request)
+    try:
+        bolt_response = await request.app[SLACK_APP_KEY].async_dispatch(bolt_request)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        # Bolt's own reading of the body (before any listener, whose failures its error
+        # handler takes) met a value of a shape no Slack request has
+        log.info("Slack request refused: Bolt cannot read its body (%s)", type(exc).__name__)
+        return web.Response(status=400, text="Refused: the body is not a request Slack sends.")
     return await to_aiohttp_response(bolt_response)
 
 

@@ -60,12 +60,17 @@ class SlackDoor:
 
 def workspace_of(body: dict[str, Any]) -> str:
     """The Slack workspace a request came from."""
-    return str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
+    return str(body.get("team_id") or _id_in(body.get("team")))
 
 
 def user_of(body: dict[str, Any]) -> str:
     """The Slack user who sent a request (verified by its signature)."""
-    return str(body.get("user_id") or (body.get("user") or {}).get("id") or "")
+    return str(body.get("user_id") or _id_in(body.get("user")))
+
+
+def _id_in(value: object) -> str:
+    """`value["id"]` when `value` is an object holding one, else ""."""
+    return str(value.get("id") or "") if isinstance(value, dict) else ""
 
 
 def submission_key(body: dict[str, Any]) -> str:

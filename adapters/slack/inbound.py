@@ -25,7 +25,18 @@ _TYPES: dict[tuple[str, ...], type] = {
     ("text",): str,
     ("value",): str,
     ("event_id",): str,
+    ("team",): dict,
+    ("team", "id"): str,
+    ("container",): dict,
+    ("container", "channel_id"): str,
+    ("message",): dict,
+    ("message", "ts"): str,
+    ("channel",): dict,
+    ("channel", "id"): str,
     ("event",): dict,
+    ("event", "channel_type"): str,
+    ("event", "subtype"): str,
+    ("event", "bot_id"): str,
     ("event", "type"): str,
     ("event", "user"): str,
     ("event", "tab"): str,
@@ -55,6 +66,8 @@ _TYPES: dict[tuple[str, ...], type] = {
     ("view", "state", "values", "*", "*", "selected_options", "*"): dict,
     ("view", "state", "values", "*", "*", "selected_options", "*", "value"): str,
 }
+# Objects read as `body.get(key, {})` (by Bolt's middleware, too): present, they may not be null.
+_OBJECTS = (("team",), ("user",), ("event",), ("view",), ("container",), ("message",))
 # What each kind of request must carry: who sent it, the view it is about (its id is how a
 # submission is recognised) and the trigger a listener opens a modal with.
 _USER = ("user", "id")
@@ -100,6 +113,8 @@ def _shape_problem(body: dict[str, Any]) -> str | None:
         return problem
     for path, expected in _TYPES.items():
         for found_path, value in _at(body, path):
+            if value is None and path in _OBJECTS:
+                return f"{'.'.join(found_path)} must be an object, not null"
             if value is not None and not isinstance(value, expected):
                 return f"{'.'.join(found_path)} must be a {expected.__name__}"
     kind = "command" if "command" in body else body.get("type")

@@ -338,3 +338,31 @@ async def test_an_expired_trigger_is_logged_in_one_line(
     await doors.settle()
     [refused] = [r for r in caplog.records if r.getMessage().startswith("Slack refused a call")]
     assert refused.exc_info is None
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"type": "event_callback", "event_id": "Ev1", "event": None}, "event must be an object"),
+        (
+            {"type": "event_callback", "event_id": "Ev2", "team_id": "T0001", "event": {}},
+            None,
+        ),
+        ({"type": "event_callback", "event_id": "Ev3", "team": "T0001"}, "team must be a dict"),
+        (
+            {"type": "event_callback", "event_id": "Ev4", "authorizations": None, "event": {}},
+            None,
+        ),
+    ],
+)
+async def test_an_event_body_of_a_shape_slack_never_sends_is_a_400_or_ignored(
+    doors: Doors, body: dict[str, Any], problem: str | None
+) -> None:
+    seen = frozenset({"processed_event"})  # an event id remembered is not a change
+    before = await doors.snapshot(skip=seen)
+    response = await doors.slack_signed(json.dumps(body), JSON)
+    assert response.status < 500
+    if problem:
+        assert response.status == 400
+        assert problem in await response.text()
+    assert await doors.snapshot(skip=seen) == before
