@@ -59,8 +59,13 @@ class SqlDispatchQueue:
                 )
 
     async def _lock_claims(self, db: AsyncConnection) -> None:
+        """Claims one after another: on PostgreSQL an advisory lock; on SQLite a write as the
+        transaction's first statement takes the write lock, so a second claim waits and then
+        reads what the first one claimed (instead of reading the same rows and taking none)."""
         if db.dialect.name == "postgresql":
             await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
+        else:
+            await db.execute(update(OUTBOX).where(OUTBOX.c.id < 0).values(status=OUTBOX.c.status))
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxEntry]:
         """The oldest due rows, plus every other pending nudge of the same recipient and window
