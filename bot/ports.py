@@ -68,6 +68,12 @@ class PeopleRepository(Protocol):
         """The active people this manager coaches on `on`, by name."""
         ...
 
+    async def with_current_reports(
+        self, manager_id: int, on: date
+    ) -> tuple[Person | None, list[Person]]:
+        """The manager (None if not in the directory) and their `current_reports`, in one go."""
+        ...
+
     async def current_manager(self, employee_id: int, on: date) -> Person | None:
         """Who coaches this employee on `on`, if anyone."""
         ...

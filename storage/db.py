@@ -42,8 +42,11 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 def create_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys on, WAL and a busy timeout. Statement
-    parameters never reach a log or an exception's text: they hold what people typed."""
-    engine = create_async_engine(async_url(url), pool_pre_ping=True, hide_parameters=True)
+    parameters never reach a log or an exception's text: they hold what people typed. A
+    pooled connection to a database server is tested before each use (the server may have
+    closed it); a SQLite file cannot go away under its connection, so it is not."""
+    pre_ping = make_url(url).get_backend_name() != "sqlite"
+    engine = create_async_engine(async_url(url), pool_pre_ping=pre_ping, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -9,7 +9,20 @@ from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -94,7 +107,16 @@ def _words_match(columns: Sequence[Any], words: str) -> ColumnElement[bool]:
     return and_(True, *conditions)
 
 
-def _current_on(on: date) -> ColumnElement[bool]:
+def _reports_query(query: Select[Any], manager_id: Any, on: Any) -> Select[Any]:
+    """`query` (of people) narrowed to the active people `manager_id` coaches on `on`."""
+    return (
+        query.join(RELATIONSHIP, RELATIONSHIP.c.employee_id == PERSON.c.id)
+        .where(RELATIONSHIP.c.manager_id == manager_id, _current_on(on), PERSON.c.active)
+        .where(or_(PERSON.c.start_date.is_(None), PERSON.c.start_date <= on))
+    )
+
+
+def _current_on(on: Any) -> ColumnElement[bool]:
     """The relationships whose history covers `on` ("is this my report"): not the day the
     import named the manager, which may be after a manager's local date (a zone west of the
     import's) or after the imported past."""
@@ -143,6 +165,29 @@ def person_from_row(row: Mapping[Any, Any]) -> Person:
     )
 
 
+def _manager_and_reports() -> CompoundSelect[Any]:
+    """One statement (the session form's first): the manager's row, then the people they
+    coach on the day, by name. Built once with bound parameters: the form runs it on every
+    `/coaching`, and building and keying a statement costs more than SQLite running it."""
+    manager_id: Any = bindparam("manager_id")
+    on: Any = bindparam("on", type_=Date())
+    manager = select(PERSON, literal_column("0").label("is_report")).where(
+        PERSON.c.id == manager_id
+    )
+    reports = _reports_query(select(PERSON, literal_column("1").label("is_report")), manager_id, on)
+    query = union_all(manager, reports)
+    columns = query.selected_columns
+    return query.order_by(columns.is_report, columns.name, columns.id)
+
+
+MANAGER_AND_REPORTS = _manager_and_reports()
+REPORTS = _reports_query(
+    select(PERSON), bindparam("manager_id"), bindparam("on", type_=Date())
+).order_by(PERSON.c.name, PERSON.c.id)
+PERSON_BY_ID = select(PERSON).where(PERSON.c.id == bindparam("person_id"))
+PERSON_BY_SLACK_ID = select(PERSON).where(PERSON.c.slack_user_id == bindparam("slack_user_id"))
+
+
 class SqlPeople:
     """The directory and the coaching relationships."""
 
@@ -150,17 +195,20 @@ class SqlPeople:
         self._db = connection
 
     async def _one(self, condition: ColumnElement[bool]) -> Person | None:
-        row = (await self._db.execute(select(PERSON).where(condition))).mappings().first()
+        return await self._first(select(PERSON).where(condition))
+
+    async def _first(self, query: Select[Any], **params: Any) -> Person | None:
+        row = (await self._db.execute(query, params)).mappings().first()
         return person_from_row(row) if row else None
 
     async def get(self, person_id: int) -> Person | None:
-        return await self._one(PERSON.c.id == person_id)
+        return await self._first(PERSON_BY_ID, person_id=person_id)
 
     async def by_email(self, email: str) -> Person | None:
         return await self._one(func.lower(PERSON.c.email) == email.strip().lower())
 
     async def by_slack_id(self, slack_user_id: str) -> Person | None:
-        return await self._one(PERSON.c.slack_user_id == slack_user_id)
+        return await self._first(PERSON_BY_SLACK_ID, slack_user_id=slack_user_id)
 
     async def by_teams_id(self, teams_user_id: str) -> Person | None:
         return await self._one(PERSON.c.teams_user_id == teams_user_id)
@@ -186,15 +234,19 @@ class SqlPeople:
         )
 
     async def current_reports(self, manager_id: int, on: date) -> list[Person]:
-        query = (
-            select(PERSON)
-            .join(RELATIONSHIP, RELATIONSHIP.c.employee_id == PERSON.c.id)
-            .where(RELATIONSHIP.c.manager_id == manager_id, _current_on(on), PERSON.c.active)
-            .where(or_(PERSON.c.start_date.is_(None), PERSON.c.start_date <= on))
-            .order_by(PERSON.c.name, PERSON.c.id)
-        )
-        rows = (await self._db.execute(query)).mappings().all()
+        params = {"manager_id": manager_id, "on": on}
+        rows = (await self._db.execute(REPORTS, params)).mappings().all()
         return [person_from_row(row) for row in rows]
+
+    async def with_current_reports(
+        self, manager_id: int, on: date
+    ) -> tuple[Person | None, list[Person]]:
+        params = {"manager_id": manager_id, "on": on}
+        rows = (await self._db.execute(MANAGER_AND_REPORTS, params)).mappings().all()
+        found = [person_from_row(row) for row in rows if not row["is_report"]]
+        return (found[0] if found else None), [
+            person_from_row(row) for row in rows if row["is_report"]
+        ]
 
     async def current_manager(self, employee_id: int, on: date) -> Person | None:
         query = (
@@ -247,6 +299,9 @@ def course_from_row(row: Mapping[Any, Any]) -> Course:
     return value_from_row(Course, row, skill_ids=skill_ids)
 
 
+SKILLS_BY_ID = select(SKILL).where(SKILL.c.skill_id.in_(bindparam("ids", expanding=True)))
+
+
 class SqlCatalogue:
     """Skills and courses."""
 
@@ -259,8 +314,7 @@ class SqlCatalogue:
     async def skills(self, skill_ids: Sequence[str]) -> dict[str, Skill]:
         if not skill_ids:
             return {}
-        query = select(SKILL).where(SKILL.c.skill_id.in_(list(skill_ids)))
-        rows = (await self._db.execute(query)).mappings().all()
+        rows = (await self._db.execute(SKILLS_BY_ID, {"ids": list(skill_ids)})).mappings().all()
         return {row["skill_id"]: skill_from_row(row) for row in rows}
 
     async def search_skills(self, words: str, limit: int) -> list[Skill]:
@@ -310,6 +364,14 @@ def _is_second_session_on_day(error: IntegrityError) -> bool:
     )
 
 
+LAST_SESSION = (
+    select(SESSION)
+    .where(SESSION.c.employee_id == bindparam("employee_id"))
+    .order_by(SESSION.c.held_on.desc(), SESSION.c.id.desc())
+    .limit(1)
+)
+
+
 class SqlSessions:
     """Coaching sessions."""
 
@@ -340,11 +402,11 @@ class SqlSessions:
     async def last_for_employee(
         self, employee_id: int, *, before: date | None = None
     ) -> CoachingSession | None:
-        query = select(SESSION).where(SESSION.c.employee_id == employee_id)
+        query = LAST_SESSION
         if before is not None:
             query = query.where(SESSION.c.held_on < before)
-        query = query.order_by(SESSION.c.held_on.desc(), SESSION.c.id.desc()).limit(1)
-        row = (await self._db.execute(query)).mappings().first()
+        params = {"employee_id": employee_id}
+        row = (await self._db.execute(query, params)).mappings().first()
         return session_from_row(row) if row else None
 
     async def recent_for_employee(self, employee_id: int, limit: int) -> list[CoachingSession]:
@@ -367,6 +429,16 @@ class SqlSessions:
 
 def action_from_row(row: Mapping[Any, Any]) -> AgreedAction:
     return value_from_row(AgreedAction, row, status=ActionStatus(row["status"]))
+
+
+OPEN_ACTIONS = (
+    select(ACTION)
+    .where(
+        ACTION.c.employee_id == bindparam("employee_id"),
+        ACTION.c.status == ActionStatus.OPEN.value,
+    )
+    .order_by(ACTION.c.id)
+)
 
 
 class SqlActions:
@@ -404,6 +476,9 @@ class SqlActions:
     async def open_for_employee(
         self, employee_id: int, *, agreed_before: date | None = None
     ) -> list[AgreedAction]:
+        if agreed_before is None:  # the session form's, on every /coaching: built once
+            rows = await self._db.execute(OPEN_ACTIONS, {"employee_id": employee_id})
+            return [action_from_row(row) for row in rows.mappings()]
         conditions = [
             ACTION.c.employee_id == employee_id,
             ACTION.c.status == ActionStatus.OPEN.value,
@@ -475,6 +550,11 @@ def goal_from_row(row: Mapping[Any, Any]) -> IlpGoal:
     return value_from_row(IlpGoal, row, status=GoalStatus(row["status"]))
 
 
+GOALS_OF_EMPLOYEE = (
+    select(GOAL).where(GOAL.c.employee_id == bindparam("employee_id")).order_by(GOAL.c.id)
+)
+
+
 class SqlGoals:
     """ILP goals and their dated status changes."""
 
@@ -501,8 +581,8 @@ class SqlGoals:
         return goal_from_row(row) if row else None
 
     async def for_employee(self, employee_id: int) -> list[IlpGoal]:
-        query = select(GOAL).where(GOAL.c.employee_id == employee_id).order_by(GOAL.c.id)
-        return [goal_from_row(row) for row in (await self._db.execute(query)).mappings()]
+        rows = await self._db.execute(GOALS_OF_EMPLOYEE, {"employee_id": employee_id})
+        return [goal_from_row(row) for row in rows.mappings()]
 
     async def set_status(self, goal_id: int, status: GoalStatus, on: date) -> None:
         goal = await self.get(goal_id)

@@ -5,11 +5,13 @@ for."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.db import is_busy
 from storage.repositories import dialect_insert
@@ -18,15 +20,19 @@ from storage.tables import SlackViewRow
 SLACK_VIEW = SlackViewRow.__table__  # type: ignore[attr-defined]
 KEPT = timedelta(days=7)
 """How long a view is remembered: longer than any modal stays open."""
+PURGE_EVERY = timedelta(hours=1)
+"""How often a process forgets old views: not on every open (the busiest write there is)."""
+_purged: weakref.WeakKeyDictionary[object, datetime] = weakref.WeakKeyDictionary()
 
 
 async def remember_view(
     engine: AsyncEngine, view_id: str, team_id: str, user_id: str, person_id: int, at: datetime
 ) -> None:
     """Record that the bot opened `view_id` for `user_id` of `team_id` (the person
-    `person_id`); views older than `KEPT` are forgotten. The form is already on screen, so a
-    database too busy to take the row now is asked again (for up to about half a minute)
-    rather than leaving its submission to be refused as someone else's."""
+    `person_id`); views older than `KEPT` are forgotten (once every `PURGE_EVERY`). The form
+    is already on screen, so a database too busy to take the row now is asked again (for up
+    to about half a minute) rather than leaving its submission to be refused as someone
+    else's."""
     for pause in RETRY_PAUSES:
         try:
             await _remember(engine, view_id, team_id, user_id, person_id, at)
@@ -45,12 +51,34 @@ RETRY_PAUSES = (0.1, 0.2, 0.5, 1.0, 1.0, 2.0, 2.0, 4.0, 4.0)
 async def _remember(
     engine: AsyncEngine, view_id: str, team_id: str, user_id: str, person_id: int, at: datetime
 ) -> None:
+    last_purge = _purged.get(engine.sync_engine)
+    purge = last_purge is None or not timedelta(0) <= at - last_purge < PURGE_EVERY
     async with engine.begin() as connection:
-        await connection.execute(delete(SLACK_VIEW).where(SLACK_VIEW.c.opened_at < at - KEPT))
-        insert = dialect_insert(connection, SLACK_VIEW).values(
-            view_id=view_id, team_id=team_id, user_id=user_id, person_id=person_id, opened_at=at
-        )
-        await connection.execute(insert.on_conflict_do_nothing(index_elements=["view_id"]))
+        if purge:
+            await connection.execute(delete(SLACK_VIEW).where(SLACK_VIEW.c.opened_at < at - KEPT))
+        row = {
+            "view_id": view_id,
+            "team_id": team_id,
+            "user_id": user_id,
+            "person_id": person_id,
+            "opened_at": at,
+        }
+        await connection.execute(_remember_insert(connection), row)
+    if purge:
+        _purged[engine.sync_engine] = at
+
+
+_INSERTS: dict[str, Any] = {}
+
+
+def _remember_insert(connection: AsyncConnection) -> Any:
+    """The view's INSERT for the connection's backend, built once per backend: every form
+    opened runs it."""
+    dialect = connection.dialect.name
+    if dialect not in _INSERTS:
+        insert = dialect_insert(connection, SLACK_VIEW)
+        _INSERTS[dialect] = insert.on_conflict_do_nothing(index_elements=["view_id"])
+    return _INSERTS[dialect]
 
 
 async def opened_for(engine: AsyncEngine, view_id: str, team_id: str, user_id: str) -> bool:

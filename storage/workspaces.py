@@ -3,6 +3,8 @@ that wait for it to be installed again."""
 
 from __future__ import annotations
 
+import time
+import weakref
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -17,12 +19,19 @@ from storage.tables import WorkspaceRow
 WORKSPACE = WorkspaceRow.__table__  # type: ignore[attr-defined]
 UNINSTALLED = "undeliverable: uninstalled"
 """What a row waiting for its workspace to install the app again says (`last_error`)."""
+SEEN_FRESH_SECONDS = 1.0
+"""How long this process takes a workspace it found installed to be still installed without
+reading it again: every request asks (`seen_installed`), so under a burst of requests one read
+serves them all. A change made here is seen at once; one made by another process, within
+this long (the app is never removed and added again within a second)."""
+_seen: weakref.WeakKeyDictionary[object, dict[str, float]] = weakref.WeakKeyDictionary()
 
 
 async def set_installed(
     engine: AsyncEngine, workspace_id: str, platform: str, installed: bool, at: datetime
 ) -> None:
     """Record that the app was installed in, or removed from, a workspace."""
+    _seen.get(engine.sync_engine, {}).pop(workspace_id, None)
     async with engine.begin() as connection:
         found = await connection.execute(
             select(WORKSPACE.c.id).where(WORKSPACE.c.id == workspace_id)
@@ -73,11 +82,16 @@ async def seen_installed(
     """A request came from the workspace, so the app is installed there (again). When it was
     recorded uninstalled, record it installed and make the rows waiting for it due now; True
     then (the dispatcher has work). Called on every request: it only reads, unless the
-    workspace was recorded uninstalled."""
+    workspace was recorded uninstalled (and not again within `SEEN_FRESH_SECONDS` of finding it
+    installed)."""
+    seen = _seen.setdefault(engine.sync_engine, {})
+    if time.monotonic() - seen.get(workspace_id, -SEEN_FRESH_SECONDS) < SEEN_FRESH_SECONDS:
+        return False
     recorded = select(WORKSPACE.c.installed).where(WORKSPACE.c.id == workspace_id)
     async with engine.connect() as connection:
         was = (await connection.execute(recorded)).first()
     if was is None or was[0]:
+        seen[workspace_id] = time.monotonic()
         return False
     async with engine.begin() as connection:
         await connection.execute(

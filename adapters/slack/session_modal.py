@@ -1,30 +1,18 @@
 """The `/coaching` session form as a Slack modal, and its submitted state parsed back into a
 `LogSession` command. Block ids are the record's field names, so field errors land beside
-their fields."""
+their fields.
+
+The form is built as Block Kit JSON directly, with its parts that are the same for every
+request made once: it is the busiest view (every `/coaching`), and `slack_sdk.models` would
+run their validators again on each serialisation. The limits are kept here (options cut to
+Slack's counts and lengths, as `limits` says); the Slack emulator validates every view it
+receives with `slack_sdk.models`, so the tests check the form as Slack would."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 from typing import Any
-
-from slack_sdk.models.blocks import (
-    Block,
-    CheckboxesElement,
-    ContextBlock,
-    DatePickerElement,
-    DividerBlock,
-    ExternalDataMultiSelectElement,
-    ExternalDataSelectElement,
-    InputBlock,
-    NumberInputElement,
-    Option,
-    PlainTextInputElement,
-    RadioButtonsElement,
-    SectionBlock,
-    StaticSelectElement,
-)
-from slack_sdk.models.views import View
 
 from adapters.slack import limits
 from adapters.slack.blocks import (
@@ -58,9 +46,74 @@ REVIEW_PREFIX = "review_"
 REVIEW_GROUP = "review_group"
 NEW_GOAL = "new_goal"
 
+Json = dict[str, Any]
 
-def _option(text: str, value: str) -> Option:
-    return Option(text=plain(text, limits.OPTION_TEXT), value=value[: limits.OPTION_VALUE])
+
+def _text(text: str) -> Json:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _mrkdwn(text: str) -> Json:
+    """Block Kit markdown; `text` is within the limit of where it goes."""
+    return {"type": "mrkdwn", "text": text}
+
+
+def _option(text: str, value: str) -> Json:
+    return {"text": _text(plain(text, limits.OPTION_TEXT)), "value": value[: limits.OPTION_VALUE]}
+
+
+def _input(block_id: str, label: str, element: Json, **more: Any) -> Json:
+    """An input block; `more` (hint, optional, dispatch_action) only where it says something."""
+    block: Json = {"type": "input", "block_id": block_id, "label": _text(label), "element": element}
+    for key, value in more.items():
+        if value:
+            block[key] = _text(value) if key == "hint" else value
+    return block
+
+
+def _element(kind: str, action_id: str, **more: Any) -> Json:
+    """An element; `more` left out where None or empty, as Slack wants no empty values."""
+    element: Json = {"type": kind, "action_id": action_id}
+    for key, value in more.items():
+        if value is None or (isinstance(value, str | list) and not value):
+            continue
+        element[key] = _text(value) if key == "placeholder" else value
+    return element
+
+
+FOCUS_OPTIONS = [_option(f.label, f.value) for f in FocusType]
+REVIEW_OPTIONS = [_option(label, status.value) for status, label in REVIEW_LABELS.items()]
+GROUP_OPTIONS = [_option(REVIEW_LABELS[status], status.value) for status in GROUP_CHOICES]
+COURSES_BLOCK = _input(
+    Field.COURSES,
+    "Courses to assign (up to 5)",
+    _element(
+        "multi_external_select",
+        COURSE_SEARCH,
+        min_query_length=2,
+        max_selected_items=5,
+        placeholder="Search the catalogue by title",
+    ),
+    optional=True,
+)
+LEVEL_BLOCK = _input(
+    Field.LEVEL_NOW,
+    "Skill level now, if you agreed one",
+    _element(
+        "static_select",
+        VALUE,
+        options=[_option(f"{i} - {name}", str(i)) for i, name in enumerate(SKILL_LEVEL_NAMES)],
+    ),
+    optional=True,
+)
+VIEW_FRAME: Json = {
+    "type": "modal",
+    "callback_id": CALLBACK_ID,
+    "title": _text("Log a coaching session"),
+    "submit": _text("Save session"),
+    "close": _text("Cancel"),
+}
+"""What every session modal has besides its blocks and metadata (made once: shared, read-only)."""
 
 
 def session_view(
@@ -68,139 +121,114 @@ def session_view(
     *,
     values: LogSession | None = None,
     findings: list[AppraisalFinding] | None = None,
-) -> View:
-    """The modal; `values` re-fills what the manager typed (after an appraisal warning)."""
+) -> Json:
+    """The modal as Block Kit JSON; `values` re-fills what the manager typed (after an
+    appraisal warning)."""
     employee = form.employee
-    blocks: list[Block] = [
-        ContextBlock(elements=[mrkdwn("_" + " · ".join(form.prompts) + "_")]),
-        InputBlock(
-            block_id=Field.EMPLOYEE,
-            label="Who did you coach?",
-            dispatch_action=True,
-            element=StaticSelectElement(
-                action_id=EMPLOYEE_ACTION,
+    blocks: list[Json] = [
+        {"type": "context", "elements": [_mrkdwn("_" + " · ".join(form.prompts) + "_")]},
+        _input(
+            Field.EMPLOYEE,
+            "Who did you coach?",
+            _element(
+                "static_select",
+                EMPLOYEE_ACTION,
                 placeholder="Choose a direct report",
                 options=[_option(p.name, str(p.id)) for p in form.reports[:100]],
                 initial_option=_option(employee.name, str(employee.id)) if employee else None,
             ),
+            dispatch_action=True,
         ),
     ]
     blocks += _review_blocks(form, values)
     held_on = values.held_on if values and values.held_on else form.today
+    duration = values.duration_minutes if values and values.duration_minutes else 30
     blocks += [
-        InputBlock(
-            block_id=Field.HELD_ON,
-            label="Date held",
-            element=DatePickerElement(action_id=VALUE, initial_date=held_on.isoformat()),
+        _input(
+            Field.HELD_ON,
+            "Date held",
+            _element("datepicker", VALUE, initial_date=held_on.isoformat()),
         ),
-        InputBlock(
-            block_id=Field.DURATION,
-            label="Duration (minutes)",
-            element=NumberInputElement(
-                action_id=VALUE,
+        _input(
+            Field.DURATION,
+            "Duration (minutes)",
+            _element(
+                "number_input",
+                VALUE,
                 is_decimal_allowed=False,
                 min_value="15",
                 max_value="120",
-                initial_value=str(
-                    values.duration_minutes if values and values.duration_minutes else 30
-                ),
+                initial_value=str(duration),
             ),
         ),
-        InputBlock(
-            block_id=Field.FOCUS_TYPE,
-            label="Development focus",
-            element=StaticSelectElement(
-                action_id=VALUE,
-                options=[_option(f.label, f.value) for f in FocusType],
-                initial_option=_focus_option(values),
+        _input(
+            Field.FOCUS_TYPE,
+            "Development focus",
+            _element(
+                "static_select", VALUE, options=FOCUS_OPTIONS, initial_option=_focus_option(values)
             ),
         ),
-        InputBlock(
-            block_id=Field.SKILL,
-            label="Skill",
-            hint="Start typing a skill from the framework",
-            element=ExternalDataSelectElement(
-                action_id=SKILL_SEARCH,
+        _input(
+            Field.SKILL,
+            "Skill",
+            _element(
+                "external_select",
+                SKILL_SEARCH,
                 min_query_length=0,
                 placeholder="Search skills",
                 initial_option=_skill_option(form, values),
             ),
+            hint="Start typing a skill from the framework",
         ),
-        InputBlock(
-            block_id=Field.KEY_POINTS,
-            label="Key points (3 to 5, one a line)",
-            hint="What did you explore together? What options came up?",
-            element=PlainTextInputElement(
-                action_id=VALUE,
+        _input(
+            Field.KEY_POINTS,
+            "Key points (3 to 5, one a line)",
+            _element(
+                "plain_text_input",
+                VALUE,
                 multiline=True,
                 max_length=1600,
                 initial_value="\n".join(values.key_points) if values else None,
             ),
+            hint="What did you explore together? What options came up?",
         ),
-        InputBlock(
-            block_id=Field.ACTIONS,
-            label="Agreed actions (1 to 5, one a line)",
-            hint="Add a due date at the end of a line like: by 2026-12-18",
-            element=PlainTextInputElement(
-                action_id=VALUE,
+        _input(
+            Field.ACTIONS,
+            "Agreed actions (1 to 5, one a line)",
+            _element(
+                "plain_text_input",
+                VALUE,
                 multiline=True,
                 max_length=1700,
                 initial_value=_actions_text(values) if values else None,
             ),
+            hint="Add a due date at the end of a line like: by 2026-12-18",
         ),
-        InputBlock(
-            block_id=Field.COURSES,
-            label="Courses to assign (up to 5)",
-            optional=True,
-            element=ExternalDataMultiSelectElement(
-                action_id=COURSE_SEARCH,
-                min_query_length=2,
-                max_selected_items=5,
-                placeholder="Search the catalogue by title",
-            ),
-        ),
+        COURSES_BLOCK,
     ]
     blocks += _goal_blocks(form, values)
-    blocks.append(
-        InputBlock(
-            block_id=Field.LEVEL_NOW,
-            label="Skill level now, if you agreed one",
-            optional=True,
-            element=StaticSelectElement(
-                action_id=VALUE,
-                options=[
-                    _option(f"{i} - {name}", str(i)) for i, name in enumerate(SKILL_LEVEL_NAMES)
-                ],
-            ),
-        )
-    )
+    blocks.append(LEVEL_BLOCK)
     if findings:
         blocks += appraisal_blocks(findings)
-    return View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title="Log a coaching session",
-        submit="Save session",
-        close="Cancel",
-        private_metadata=json.dumps(
-            {
-                "employee": employee.id if employee else None,
-                "grouped": [a.id for a in split_for_review(form.open_actions)[1]],
-            },
-            separators=(",", ":"),
-        ),
-        blocks=blocks,
-    )
+    metadata = {
+        "employee": employee.id if employee else None,
+        "grouped": [a.id for a in split_for_review(form.open_actions)[1]],
+    }
+    return {
+        **VIEW_FRAME,
+        "private_metadata": json.dumps(metadata, separators=(",", ":")),
+        "blocks": blocks,
+    }
 
 
-def _focus_option(values: LogSession | None) -> Option | None:
+def _focus_option(values: LogSession | None) -> Json | None:
     if values and values.focus_type in {f.value for f in FocusType}:
         focus = FocusType(values.focus_type)
         return _option(focus.label, focus.value)
     return None
 
 
-def _skill_option(form: SessionForm, values: LogSession | None) -> Option | None:
+def _skill_option(form: SessionForm, values: LogSession | None) -> Json | None:
     skill_id = values.skill_id if values else None
     skill = form.skills_by_id.get(skill_id) if skill_id else None
     return _option(skill.name, skill.skill_id) if skill else None
@@ -212,7 +240,7 @@ def _actions_text(values: LogSession) -> str:
     )
 
 
-def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
+def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Json]:
     """Each of the first open actions with its own choice, then the others as one choice
     (carry over or drop), so that every open action is reviewed in the form."""
     if not form.open_actions:
@@ -220,99 +248,79 @@ def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
     shown = form.review(values)
     one_by_one, grouped, chosen_reviews = shown.one_by_one, shown.grouped, shown.chosen
     group_choice, preview = shown.group_choice, shown.summary
-    blocks: list[Block] = [
-        DividerBlock(),
-        SectionBlock(
-            block_id="carry_summary",
-            text=mrkdwn(f"*Last time you agreed:* what became of each action?\n_{preview}_"),
-        ),
+    summary = f"*Last time you agreed:* what became of each action?\n_{preview}_"
+    blocks: list[Json] = [
+        {"type": "divider"},
+        {"type": "section", "block_id": "carry_summary", "text": _mrkdwn(mrkdwn(summary).text)},
     ]
     for action in one_by_one:
         chosen = chosen_reviews[action.id]
-        options = [_option(label, status.value) for status, label in REVIEW_LABELS.items()]
-        blocks.append(
-            InputBlock(
-                block_id=f"{REVIEW_PREFIX}{action.id}",
-                label=plain(action.text, 150),
-                element=RadioButtonsElement(
-                    action_id=VALUE,
-                    options=options,
-                    initial_option=_option(REVIEW_LABELS[chosen], chosen.value),
-                ),
-            )
+        radio = _element(
+            "radio_buttons",
+            VALUE,
+            options=REVIEW_OPTIONS,
+            initial_option=_option(REVIEW_LABELS[chosen], chosen.value),
         )
+        blocks.append(_input(f"{REVIEW_PREFIX}{action.id}", plain(action.text, 150), radio))
     if grouped:
         blocks += _group_blocks(grouped, group_choice)
-    blocks.append(DividerBlock())
+    blocks.append({"type": "divider"})
     return blocks
 
 
-def _group_blocks(grouped: tuple[AgreedAction, ...], chosen: ActionStatus) -> list[Block]:
+def _group_blocks(grouped: tuple[AgreedAction, ...], chosen: ActionStatus) -> list[Json]:
     """The open actions past the first ones, listed (as many as fit, the rest counted) with
     one choice for all of them."""
     lines = [f"• {escape(shorten(a.text, 200, escaped_length))}" for a in grouped]
     text, _ = fitted_mrkdwn(lines, "open actions", "the choice below covers them too")
-    options = [_option(REVIEW_LABELS[status], status.value) for status in GROUP_CHOICES]
+    radio = _element(
+        "radio_buttons",
+        VALUE,
+        options=GROUP_OPTIONS,
+        initial_option=_option(REVIEW_LABELS[chosen], chosen.value),
+    )
     return [
-        SectionBlock(block_id="review_group_list", text=mrkdwn(text)),
-        InputBlock(
-            block_id=REVIEW_GROUP,
-            label=group_label(len(grouped)),
-            element=RadioButtonsElement(
-                action_id=VALUE,
-                options=options,
-                initial_option=_option(REVIEW_LABELS[chosen], chosen.value),
-            ),
-        ),
+        {"type": "section", "block_id": "review_group_list", "text": _mrkdwn(text)},
+        _input(REVIEW_GROUP, group_label(len(grouped)), radio),
     ]
 
 
-def _goal_blocks(form: SessionForm, values: LogSession | None) -> list[Block]:
-    blocks: list[Block] = []
+def _goal_blocks(form: SessionForm, values: LogSession | None) -> list[Json]:
+    blocks: list[Json] = []
     if form.goals:
         options = [_option(goal.title, str(goal.id)) for goal in form.goals[:100]]
-        initial = next((o for o in options if values and o.value == str(values.ilp_goal_id)), None)
+        initial = next(
+            (o for o in options if values and o["value"] == str(values.ilp_goal_id)), None
+        )
         blocks.append(
-            InputBlock(
-                block_id=Field.ILP_GOAL,
-                label="Learning-plan goal this session works on",
+            _input(
+                Field.ILP_GOAL,
+                "Learning-plan goal this session works on",
+                _element("static_select", VALUE, options=options, initial_option=initial),
                 optional=True,
-                element=StaticSelectElement(
-                    action_id=VALUE, options=options, initial_option=initial
-                ),
             )
         )
+    new_goal = values.new_goal_title if values and values.new_goal_title else None
     blocks.append(
-        InputBlock(
-            block_id=NEW_GOAL,
-            label="Or a new learning-plan goal",
+        _input(
+            NEW_GOAL,
+            "Or a new learning-plan goal",
+            _element("plain_text_input", VALUE, max_length=200, initial_value=new_goal),
             hint="For this session's skill; add a target date at the end like: by 2027-03-31",
             optional=True,
-            element=PlainTextInputElement(
-                action_id=VALUE,
-                max_length=200,
-                initial_value=values.new_goal_title if values and values.new_goal_title else None,
-            ),
         )
     )
     return blocks
 
 
-def appraisal_blocks(findings: list[AppraisalFinding]) -> list[Block]:
+def appraisal_blocks(findings: list[AppraisalFinding]) -> list[Json]:
     """The warning shown before saving when key points read as appraisal."""
     [warning] = section_blocks(appraisal_warning(findings), "appraisal")
     warning.block_id = "appraisal_warning"
-    return [
-        warning,
-        InputBlock(
-            block_id=CONFIRM_BLOCK,
-            label="Keep my wording",
-            optional=True,
-            element=CheckboxesElement(
-                action_id=VALUE, options=[_option("Save the key points as I wrote them", "yes")]
-            ),
-        ),
-    ]
+    confirm = _element(
+        "checkboxes", VALUE, options=[_option("Save the key points as I wrote them", "yes")]
+    )
+    return [warning.to_dict(), _input(CONFIRM_BLOCK, "Keep my wording", confirm, optional=True)]
 
 
 def _state(view: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -136,10 +136,10 @@ async def session_form(
     """The form for `manager_id` on `today` (their local date). `include_skill_ids` adds skills
     the door needs to show by name (a re-rendered form's chosen skill)."""
     async with uow:
-        manager = await uow.people.get(manager_id)
+        manager, current = await uow.people.with_current_reports(manager_id, today)
         if manager is None:
             raise Refusal("You are not in the organisation's directory.")
-        reports = tuple(await uow.people.current_reports(manager_id, today))
+        reports = tuple(current)
         employee = next((p for p in reports if p.id == preselect_employee_id), None)
         if employee is None and preselect_employee_id is None and len(reports) == 1:
             employee = reports[0]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -71,7 +73,29 @@ async def open_coaching(
     """Open a small loading modal at once (the trigger lives 3 s), then fill it in: the
     session form, the person's own record, or a refusal saying why."""
     opened = await client.views_open(trigger_id=body["trigger_id"], view=LOADING)
-    view_id = opened["view"]["id"]
+    async with _filling():
+        await _fill(door, client, body, text, opened["view"]["id"])
+
+
+FILLED_AT_ONCE = 4
+"""Forms filled at the same time by one process (each event loop). The loading view is
+already open; past a few forms in flight, more only queue each other's queries, and the acks
+and loading views of the requests arriving meanwhile behind them."""
+_FILLING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _filling() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    if loop not in _FILLING:
+        _FILLING[loop] = asyncio.Semaphore(FILLED_AT_ONCE)
+    return _FILLING[loop]
+
+
+async def _fill(
+    door: SlackDoor, client: AsyncWebClient, body: dict[str, Any], text: str, view_id: str
+) -> None:
     person = await door.person(user_of(body))
     if person is None:
         await client.views_update(view_id=view_id, view=notice(UNKNOWN_PERSON))
