@@ -33,9 +33,16 @@ def free_port() -> int:
 
 
 def environment(folder: Path, **extra: str) -> dict[str, str]:
-    """The test's environment without chat credentials, DATABASE_URL in `folder`."""
+    """The test's environment without chat credentials, DATABASE_URL in `folder`, and a free
+    port (a coachbot already serving on this machine's 3000 must not change what a test sees)."""
     env = {k: v for k, v in os.environ.items() if k not in CHAT_VARIABLES}
-    env.update({"DATABASE_URL": f"sqlite:///{folder / 'coachbot.db'}", **extra})
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'coachbot.db'}",
+            "COACHBOT_PORT": str(free_port()),
+            **extra,
+        }
+    )
     return env
 
 
