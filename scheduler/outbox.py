@@ -122,6 +122,7 @@ class OutboxDispatcher:
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(concurrency)
         self._outcomes: Counter[str] = Counter()  # rows sent and failed in the current batch
+        self._installed: dict[str, bool] = {}  # each platform's app, read once a batch
 
     def notify(self) -> None:
         self._wake.set()
@@ -130,6 +131,7 @@ class OutboxDispatcher:
         """Resolve rows left in doubt, then deliver one batch of due rows; the rows handled.
         A batch that handled any is logged with how many rows went and failed (counts only)."""
         self._outcomes.clear()
+        self._installed.clear()
         now = self.clock.now()
         hold_until = time.monotonic() + self.in_doubt_after.total_seconds() / 2
         doubts = await self.queue.claim_in_doubt(now, now - self.in_doubt_after, 10_000)
@@ -242,7 +244,9 @@ class OutboxDispatcher:
         """Nothing goes to a platform whose app was uninstalled or had its tokens revoked: the
         rows wait as `undeliverable: uninstalled` until it is back (rows in doubt stay in doubt,
         to be looked for once it is). True when the rows were held."""
-        if await self.queue.installed(platform):
+        if platform not in self._installed:
+            self._installed[platform] = await self.queue.installed(platform)
+        if self._installed[platform]:
             return False
         if doubt_since is None:
             not_before = self.clock.now() + UNINSTALLED_RECHECK

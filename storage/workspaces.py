@@ -27,40 +27,6 @@ this long (the app is never removed and added again within a second)."""
 _seen: weakref.WeakKeyDictionary[object, dict[str, float]] = weakref.WeakKeyDictionary()
 
 
-async def set_installed(
-    engine: AsyncEngine, workspace_id: str, platform: str, installed: bool, at: datetime
-) -> None:
-    """Record that the app was installed in, or removed from, a workspace."""
-    _seen.get(engine.sync_engine, {}).pop(workspace_id, None)
-    async with engine.begin() as connection:
-        found = await connection.execute(
-            select(WORKSPACE.c.id).where(WORKSPACE.c.id == workspace_id)
-        )
-        if found.first() is None:
-            await connection.execute(
-                WORKSPACE.insert().values(
-                    id=workspace_id, platform=platform, installed=installed, changed_at=at
-                )
-            )
-        else:
-            await connection.execute(
-                update(WORKSPACE)
-                .where(WORKSPACE.c.id == workspace_id)
-                .values(installed=installed, changed_at=at)
-            )
-
-
-async def is_installed(engine: AsyncEngine, workspace_id: str) -> bool:
-    """False once the workspace uninstalled the app or revoked its tokens."""
-    async with engine.connect() as connection:
-        row = (
-            await connection.execute(
-                select(WORKSPACE.c.installed).where(WORKSPACE.c.id == workspace_id)
-            )
-        ).first()
-    return True if row is None else bool(row[0])
-
-
 async def platform_installed(connection: AsyncConnection, platform: str) -> bool:
     """Whether the platform's app is installed. One bot token serves one workspace, so the
     latest change recorded for the platform decides (a workspace left behind for another one
@@ -76,56 +42,6 @@ async def platform_installed(connection: AsyncConnection, platform: str) -> bool
     return True if row is None else bool(row[0])
 
 
-async def seen_installed(
-    engine: AsyncEngine, workspace_id: str, platform: str, at: datetime
-) -> bool:
-    """A request came from the workspace, so the app is installed there (again). When it was
-    recorded uninstalled, record it installed and make the rows waiting for it due now; True
-    then (the dispatcher has work). Called on every request: it only reads, unless the
-    workspace was recorded uninstalled (and not again within `SEEN_FRESH_SECONDS` of finding it
-    installed)."""
-    seen = _seen.setdefault(engine.sync_engine, {})
-    if time.monotonic() - seen.get(workspace_id, -SEEN_FRESH_SECONDS) < SEEN_FRESH_SECONDS:
-        return False
-    recorded = select(WORKSPACE.c.installed).where(WORKSPACE.c.id == workspace_id)
-    async with engine.connect() as connection:
-        was = (await connection.execute(recorded)).first()
-    if was is None or was[0]:
-        seen[workspace_id] = time.monotonic()
-        return False
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(WORKSPACE)
-            .where(WORKSPACE.c.id == workspace_id, WORKSPACE.c.installed.is_(False))
-            .values(installed=True, changed_at=at)
-        )
-        await connection.execute(
-            update(OUTBOX)
-            .where(
-                OUTBOX.c.status == OutboxStatus.PENDING.value,
-                OUTBOX.c.last_error == UNINSTALLED,
-            )
-            .values(not_before=at)
-        )
-    return True
-
-
-async def person_back(engine: AsyncEngine, person_id: int, at: datetime) -> bool:
-    """The person added the app again (Teams is installed per person): their rows waiting for
-    that are due now. True when there were any (the dispatcher has work)."""
-    async with engine.begin() as connection:
-        waiting = await connection.execute(
-            update(OUTBOX)
-            .where(
-                OUTBOX.c.recipient_id == person_id,
-                OUTBOX.c.status == OutboxStatus.PENDING.value,
-                OUTBOX.c.last_error == UNINSTALLED,
-            )
-            .values(not_before=at)
-        )
-    return bool(waiting.rowcount)
-
-
 class SqlInstallations:
     """Implements `bot.ports.Installations` on an engine; each call is one transaction."""
 
@@ -135,13 +51,73 @@ class SqlInstallations:
     async def set_installed(
         self, workspace_id: str, platform: str, installed: bool, at: datetime
     ) -> None:
-        await set_installed(self._engine, workspace_id, platform, installed, at)
+        """Record that the app was installed in, or removed from, a workspace."""
+        _seen.get(self._engine.sync_engine, {}).pop(workspace_id, None)
+        async with self._engine.begin() as connection:
+            found = await connection.execute(
+                select(WORKSPACE.c.id).where(WORKSPACE.c.id == workspace_id)
+            )
+            if found.first() is None:
+                await connection.execute(
+                    WORKSPACE.insert().values(
+                        id=workspace_id, platform=platform, installed=installed, changed_at=at
+                    )
+                )
+            else:
+                await connection.execute(
+                    update(WORKSPACE)
+                    .where(WORKSPACE.c.id == workspace_id)
+                    .values(installed=installed, changed_at=at)
+                )
 
     async def seen_installed(self, workspace_id: str, platform: str, at: datetime) -> bool:
         try:
-            return await seen_installed(self._engine, workspace_id, platform, at)
+            return await self._seen_installed(workspace_id, platform, at)
         except SQLAlchemyError as exc:  # busy or unreachable: the next request records it
             raise TryAgain from exc
 
+    async def _seen_installed(self, workspace_id: str, platform: str, at: datetime) -> bool:
+        """A request came from the workspace, so the app is installed there (again). When it was
+        recorded uninstalled, record it installed and make the rows waiting for it due now; True
+        then (the dispatcher has work). Called on every request: it only reads, unless the
+        workspace was recorded uninstalled (and not again within `SEEN_FRESH_SECONDS` of finding it
+        installed)."""
+        seen = _seen.setdefault(self._engine.sync_engine, {})
+        if time.monotonic() - seen.get(workspace_id, -SEEN_FRESH_SECONDS) < SEEN_FRESH_SECONDS:
+            return False
+        recorded = select(WORKSPACE.c.installed).where(WORKSPACE.c.id == workspace_id)
+        async with self._engine.connect() as connection:
+            was = (await connection.execute(recorded)).first()
+        if was is None or was[0]:
+            seen[workspace_id] = time.monotonic()
+            return False
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(WORKSPACE)
+                .where(WORKSPACE.c.id == workspace_id, WORKSPACE.c.installed.is_(False))
+                .values(installed=True, changed_at=at)
+            )
+            await connection.execute(
+                update(OUTBOX)
+                .where(
+                    OUTBOX.c.status == OutboxStatus.PENDING.value,
+                    OUTBOX.c.last_error == UNINSTALLED,
+                )
+                .values(not_before=at)
+            )
+        return True
+
     async def person_back(self, person_id: int, at: datetime) -> bool:
-        return await person_back(self._engine, person_id, at)
+        """The person added the app again (Teams is installed per person): their rows waiting for
+        that are due now. True when there were any (the dispatcher has work)."""
+        async with self._engine.begin() as connection:
+            waiting = await connection.execute(
+                update(OUTBOX)
+                .where(
+                    OUTBOX.c.recipient_id == person_id,
+                    OUTBOX.c.status == OutboxStatus.PENDING.value,
+                    OUTBOX.c.last_error == UNINSTALLED,
+                )
+                .values(not_before=at)
+            )
+        return bool(waiting.rowcount)

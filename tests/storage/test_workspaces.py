@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.workspaces import platform_installed, seen_installed, set_installed
+from storage.workspaces import SqlInstallations, platform_installed
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -19,20 +19,28 @@ async def installed(engine: AsyncEngine, platform: str = "slack") -> bool:
 
 async def test_the_latest_change_for_the_platform_decides(engine: AsyncEngine) -> None:
     assert await installed(engine)  # nothing recorded: installed
-    await set_installed(engine, "T0OLD", "slack", False, MONDAY)
+    await SqlInstallations(engine).set_installed("T0OLD", "slack", False, MONDAY)
     assert not await installed(engine)
     assert await installed(engine, "teams")  # another platform is not concerned
-    await set_installed(engine, "T0NEW", "slack", True, MONDAY + timedelta(hours=1))
+    await SqlInstallations(engine).set_installed(
+        "T0NEW", "slack", True, MONDAY + timedelta(hours=1)
+    )
     assert await installed(engine)  # moved to another workspace
-    assert not await seen_installed(engine, "T0NEW", "slack", MONDAY + timedelta(hours=2))
-    await set_installed(engine, "T0NEW", "slack", False, MONDAY + timedelta(hours=3))
+    assert not await SqlInstallations(engine).seen_installed(
+        "T0NEW", "slack", MONDAY + timedelta(hours=2)
+    )
+    await SqlInstallations(engine).set_installed(
+        "T0NEW", "slack", False, MONDAY + timedelta(hours=3)
+    )
     assert not await installed(engine)
-    assert await seen_installed(engine, "T0NEW", "slack", MONDAY + timedelta(hours=4))
+    assert await SqlInstallations(engine).seen_installed(
+        "T0NEW", "slack", MONDAY + timedelta(hours=4)
+    )
     assert await installed(engine)
 
 
 async def test_a_workspace_never_recorded_is_not_recorded_by_being_seen(
     engine: AsyncEngine,
 ) -> None:
-    assert not await seen_installed(engine, "T0NEVER", "slack", MONDAY)
+    assert not await SqlInstallations(engine).seen_installed("T0NEVER", "slack", MONDAY)
     assert await installed(engine)

@@ -8,12 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.conversations import (
-    conversation_of,
-    forget_conversation,
-    latest_conversation,
-    save_conversation,
-)
+from storage.conversations import SqlConversations
 from tests.storage.org import insert
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -22,20 +17,20 @@ AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 async def test_the_latest_reference_per_person_and_platform_is_kept(engine: AsyncEngine) -> None:
     ann = await insert(engine, "person", email="ann@example.org", name="Ann")
     bob = await insert(engine, "person", email="bob@example.org", name="Bob")
-    assert await conversation_of(engine, ann, "teams") is None
-    assert await latest_conversation(engine, "teams") is None
+    assert await SqlConversations(engine).of(ann, "teams") is None
+    assert await SqlConversations(engine).latest("teams") is None
 
     first = {"conversation": {"id": "a:1"}, "serviceUrl": "https://smba.example/emea/"}
-    await save_conversation(engine, ann, "teams", first, "tenant-1", AT)
+    await SqlConversations(engine).save(ann, "teams", first, "tenant-1", AT)
     moved = {"conversation": {"id": "a:2"}, "serviceUrl": "https://smba.example/amer/"}
-    await save_conversation(engine, ann, "teams", moved, "tenant-1", AT + timedelta(hours=1))
-    await save_conversation(engine, bob, "teams", first, None, AT)
+    await SqlConversations(engine).save(ann, "teams", moved, "tenant-1", AT + timedelta(hours=1))
+    await SqlConversations(engine).save(bob, "teams", first, None, AT)
 
-    stored = await conversation_of(engine, ann, "teams")
+    stored = await SqlConversations(engine).of(ann, "teams")
     assert stored is not None and stored.reference == moved and stored.tenant_id == "tenant-1"
-    latest = await latest_conversation(engine, "teams")
+    latest = await SqlConversations(engine).latest("teams")
     assert latest is not None and latest.person_id == ann
-    assert await conversation_of(engine, ann, "slack") is None
+    assert await SqlConversations(engine).of(ann, "slack") is None
 
 
 async def test_a_removal_forgets_the_reference_until_the_person_writes_again(
@@ -44,18 +39,20 @@ async def test_a_removal_forgets_the_reference_until_the_person_writes_again(
     ann = await insert(engine, "person", email="ann@example.org", name="Ann")
     bob = await insert(engine, "person", email="bob@example.org", name="Bob")
     chat = {"conversation": {"id": "a:1"}, "serviceUrl": "https://smba.example/emea/"}
-    await save_conversation(engine, bob, "teams", chat, "tenant-1", AT)
-    await save_conversation(engine, ann, "teams", chat, "tenant-1", AT + timedelta(hours=1))
-    await forget_conversation(engine, ann, "teams", AT + timedelta(hours=2))
-    await forget_conversation(engine, bob, "slack", AT)  # never there: recorded anyway
+    await SqlConversations(engine).save(bob, "teams", chat, "tenant-1", AT)
+    await SqlConversations(engine).save(ann, "teams", chat, "tenant-1", AT + timedelta(hours=1))
+    await SqlConversations(engine).forget(ann, "teams", AT + timedelta(hours=2))
+    await SqlConversations(engine).forget(bob, "slack", AT)  # never there: recorded anyway
 
-    gone = await conversation_of(engine, ann, "teams")
+    gone = await SqlConversations(engine).of(ann, "teams")
     assert gone is not None and gone.removed and gone.reference == {} and gone.tenant_id is None
-    latest = await latest_conversation(engine, "teams")  # where a first chat is opened from
+    latest = await SqlConversations(engine).latest("teams")  # where a first chat is opened from
     assert latest is not None and latest.person_id == bob
 
-    assert await save_conversation(engine, ann, "teams", chat, "tenant-1", AT + timedelta(hours=3))
-    back = await conversation_of(engine, ann, "teams")
+    assert await SqlConversations(engine).save(
+        ann, "teams", chat, "tenant-1", AT + timedelta(hours=3)
+    )
+    back = await SqlConversations(engine).of(ann, "teams")
     assert back is not None and not back.removed and back.reference == chat
 
 
@@ -66,6 +63,6 @@ async def test_of_two_saves_at_once_only_one_is_told_the_person_is_new(
     ann = await insert(engine, "person", email="ann@example.org", name="Ann")
     chat = {"conversation": {"id": "a:1"}, "serviceUrl": "https://smba.example/emea/"}
     for _ in range(2):
-        saves = [save_conversation(engine, ann, "teams", chat, "t", AT) for _ in range(4)]
+        saves = [SqlConversations(engine).save(ann, "teams", chat, "t", AT) for _ in range(4)]
         assert sorted(await asyncio.gather(*saves)) == [False, False, False, True]
-        await forget_conversation(engine, ann, "teams", AT)
+        await SqlConversations(engine).forget(ann, "teams", AT)
