@@ -3,7 +3,9 @@ standard error, with a non-zero exit status), never a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 
 from sqlalchemy.engine import make_url
@@ -35,3 +37,21 @@ def _reason(exc: BaseException) -> str:
     cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     text = str(cause).strip() or type(cause).__name__
     return text.splitlines()[0]
+
+
+async def driver_threads_finished(within: float = 2.0) -> None:
+    """Wait (at most `within` seconds) for the SQLite driver's worker threads to stop while the
+    event loop still runs. aiosqlite stops the thread of a connection that failed to open without
+    awaiting it; if the loop closes first, that thread prints a traceback as the process exits."""
+    workers = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.current_thread()
+        and thread.name.endswith("(_connection_worker_thread)")
+    ]
+    deadline = asyncio.get_running_loop().time() + within
+    for thread in workers:
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            return
+        await asyncio.to_thread(thread.join, left)

@@ -25,7 +25,8 @@ from adapters.cli import (
     serve,
     teams_package,
 )
-from adapters.config import ConfigError, load_settings
+from adapters.config import ConfigError, Settings, load_settings
+from adapters.startup import driver_threads_finished
 
 MODULES = [serve, db, imports, report, person, demo, nudges, outbox, leave, lms, teams_package]
 
@@ -59,9 +60,16 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
     logs.configure(settings.log_level)
     try:
-        return int(asyncio.run(args.handler(settings, args)))
+        return asyncio.run(_handled(args, settings))
     except KeyboardInterrupt:
         return 130
+
+
+async def _handled(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        return int(await args.handler(settings, args))
+    finally:
+        await driver_threads_finished()
 
 
 if __name__ == "__main__":
