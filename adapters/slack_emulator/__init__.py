@@ -69,11 +69,25 @@ modals once a submission is acknowledged), `add_user`, `deactivate_user`, `add_c
 Serving: `await emulator.start()` (or `async with`) binds a free loopback port in well under a
 millisecond; `start(port=N)` a fixed one; `build_app()` + `mounted_at(url)` to mount it inside
 another aiohttp app. Alone: `python -m adapters.slack_emulator --port 3999 [--users people.json]`.
+OAuth and Enterprise Grid: `SlackEmulator(teams=[Team("T0A", "Alpha", "E0GRID", "Grid"), ...],
+client_id=..., client_secret=..., token_lifetime=timedelta(hours=12))`; people belong to a team
+(`WorkspaceUser(team_id=...)`; Grid ids `W...`). `approve_install(team_id=...)` (or
+`enterprise_id=...` for an org-wide install) is the admin approving the app on Slack's authorize
+page: the code Slack would put in the redirect. `oauth.v2.access` exchanges it (client id and
+secret by HTTP Basic auth or form; each code once) for a bot token bound to that workspace, or to
+every workspace of the enterprise; with `token_lifetime` the token expires (`expires_in`,
+`token_expired` afterwards) and `grant_type=refresh_token` swaps the refresh token (single use)
+for a new pair. `auth.test` answers per token (team_id, enterprise_id, is_enterprise_install);
+users.info, lookupByEmail, DMs and views reach only the people a token covers. `uninstall(...)`
+stops an install's tokens. Every recorded call keeps the `token` that made it. `bot_token` is the
+single workspace's token and still covers everyone.
+
 Benchmarks: give `AsyncWebClient` a shared `aiohttp.ClientSession`; without one slack_sdk opens a
 connection per call, which costs far more than the emulator itself.
 """
 
 from adapters.slack_emulator.directory import BOT_USER_ID, TEAM_ID, WorkspaceUser
+from adapters.slack_emulator.oauth import Team
 from adapters.slack_emulator.ratelimit import SLACK_TIERS, Limit, RateLimits
 from adapters.slack_emulator.recording import RecordedCall
 from adapters.slack_emulator.server import DEFAULT_BOT_TOKEN, SlackEmulator
@@ -89,5 +103,6 @@ __all__ = [
     "RateLimits",
     "RecordedCall",
     "SlackEmulator",
+    "Team",
     "WorkspaceUser",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,9 @@ class WorkspaceUser:
     tz: str = "Europe/London"
     deleted: bool = False
     is_bot: bool = False
+    team_id: str = TEAM_ID
+    """The workspace the person belongs to (a Grid user's `W...` id is the same in every
+    workspace of the enterprise)."""
 
     def as_slack(self, at: datetime) -> dict[str, Any]:
         """The `user` object of `users.info`; `tz_offset` is the zone's offset at `at`."""
@@ -32,7 +35,7 @@ class WorkspaceUser:
         offset = local.utcoffset()
         return {
             "id": self.id,
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "name": self.name,
             "real_name": self.name,
             "deleted": self.deleted,
@@ -45,9 +48,36 @@ class WorkspaceUser:
                 "email": self.email,
                 "real_name": self.name,
                 "display_name": self.name,
-                "team": TEAM_ID,
+                "team": self.team_id,
             },
         }
+
+
+class ScopedDirectory:
+    """The users one token can see: those of its workspace, or of every workspace of its
+    enterprise for an org-wide install (the app's bot user always)."""
+
+    def __init__(self, directory: Directory, sees: Callable[[WorkspaceUser], bool]) -> None:
+        self.bot_user_id = directory.bot_user_id
+        self._directory = directory
+        self._sees = sees
+
+    def _seen(self, user: WorkspaceUser | None) -> WorkspaceUser | None:
+        if user is None or not (user.id == self.bot_user_id or self._sees(user)):
+            return None
+        return user
+
+    def get(self, user_id: str) -> WorkspaceUser | None:
+        return self._seen(self._directory.get(user_id))
+
+    def by_email(self, email: str) -> WorkspaceUser | None:
+        return self._seen(self._directory.by_email(email))
+
+    def by_dm_channel(self, channel_id: str) -> WorkspaceUser | None:
+        return self._seen(self._directory.by_dm_channel(channel_id))
+
+    def __iter__(self) -> Iterator[WorkspaceUser]:
+        return iter([user for user in self._directory if self._seen(user)])
 
 
 class Directory:

@@ -19,13 +19,15 @@ def json_copy(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class RecordedCall:
-    """One Web API call: the method, its parsed arguments (token left out) and the answer."""
+    """One Web API call: the method, its parsed arguments (token left out), the answer, and
+    the token that made it (which installation's)."""
 
     method: str
     args: dict[str, Any]
     at: datetime
     status: int
     response: dict[str, Any]
+    token: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -38,6 +40,7 @@ class RecordedCall:
             "at": self.at.isoformat(),
             "status": self.status,
             "response": self.response,
+            "token": self.token,
         }
 
 

@@ -7,6 +7,7 @@ import contextlib
 import json
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
@@ -14,6 +15,7 @@ from aiohttp import web
 
 from adapters.slack_emulator import files, messaging, views
 from adapters.slack_emulator.directory import Directory, WorkspaceUser, dm_channel_id, is_user_id
+from adapters.slack_emulator.oauth import OAuth, Team, single_workspace
 from adapters.slack_emulator.ratelimit import Limit, RateLimiter, RateLimits
 from adapters.slack_emulator.recording import RecordedCall, Recording, json_copy
 from adapters.slack_emulator.socket_mode import DEFAULT_APP_TOKEN, SocketMode
@@ -40,6 +42,10 @@ class SlackEmulator:
         rate_limits: RateLimits | bool = True,
         clock: Clock | None = None,
         trigger_lifetime: float = TRIGGER_LIFETIME_SECONDS,
+        teams: Iterable[Team] = (),
+        client_id: str = "",
+        client_secret: str = "",
+        token_lifetime: timedelta | None = None,
     ) -> None:
         self.bot_token = bot_token
         self.clock: Clock = clock or SystemClock()
@@ -57,6 +63,12 @@ class SlackEmulator:
         self._runner: web.AppRunner | None = None
         self._origin: str | None = None
         self._response_urls: dict[str, tuple[str, str]] = {}
+        self.oauth = OAuth(
+            client_id, client_secret, {team.id: team for team in teams}, token_lifetime
+        )
+        """Installs through OAuth (`approve`, then `oauth.v2.access`); its tokens are bound to
+        their workspace or enterprise, while `bot_token` still covers everyone."""
+        self.oauth.grants[bot_token] = single_workspace(bot_token)
 
     # ---- for tests, demos and benchmarks ----------------------------------------------------
 
@@ -103,6 +115,22 @@ class SlackEmulator:
     def calls(self, method: str | None = None) -> list[RecordedCall]:
         """Every call received, oldest first; only those to `method` when given."""
         return self.recording.calls(method)
+
+    def approve_install(
+        self, *, team_id: str | None = None, enterprise_id: str | None = None, installer: str = ""
+    ) -> str:
+        """An admin approves the app on Slack's authorize page, for one workspace or (with
+        `enterprise_id`) org-wide: the code Slack puts in the redirect to the app."""
+        return self.oauth.approve(team_id=team_id, enterprise_id=enterprise_id, installer=installer)
+
+    def uninstall(self, *, team_id: str | None = None, enterprise_id: str | None = None) -> None:
+        """The app is removed from a workspace (or an enterprise): its tokens stop working.
+        Slack then sends `app_uninstalled`; a test sends that event itself."""
+        self.oauth.revoke(team_id=team_id, enterprise_id=enterprise_id)
+
+    def tokens(self) -> list[str]:
+        """The bot tokens that work now."""
+        return list(self.oauth.grants)
 
     def dm_channel_id(self, user_id: str) -> str:
         """The id of the app's DM with the person (what conversations.open answers)."""
@@ -209,14 +237,29 @@ class SlackEmulator:
         method = request.match_info["method"]
         at = self.clock.now()
         args: dict[str, Any] = {}
+        token: str | None = None
         try:
             args, token = await _arguments(request)
         except Refused as refused:  # a body Slack cannot read
             status, body, headers = 200, refused.rejection.body(), dict[str, str]()
         else:
-            status, body, headers = self._answer(method, args, token)
-        self.recording.record(RecordedCall(method, args, at, status, body))
+            if method == "oauth.v2.access":  # the app's client id and secret, not a token
+                (status, body), headers = self._access(args, request.headers), {}
+                token = None
+            else:
+                status, body, headers = self._answer(method, args, token)
+        self.recording.record(RecordedCall(method, args, at, status, body, token))
         return web.json_response(body, status=status, headers=headers)
+
+    def _access(self, args: dict[str, Any], http_headers: Any) -> tuple[int, dict[str, Any]]:
+        header = str(http_headers.get("Authorization", ""))
+        basic = header.removeprefix("Basic ").strip() if header.startswith("Basic ") else None
+        try:
+            answer = self.oauth.access(args, basic, self.clock.now())
+        except Refused as refused:
+            return 200, refused.rejection.body()
+        answer["bot_user_id"] = self.directory.bot_user_id
+        return 200, answer
 
     def _answer(
         self, method: str, args: dict[str, Any], token: str | None
@@ -231,14 +274,25 @@ class SlackEmulator:
             return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}
         if not token:
             return 200, {"ok": False, "error": "not_authed"}, {}
-        if token != self.bot_token:
+        grant = self.oauth.grants.get(token)
+        if grant is None:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
+        if grant.expires_at is not None and self.clock.now() >= grant.expires_at:
+            return 200, {"ok": False, "error": "token_expired"}, {}
         retry_after = self._spend_rate_limit(method, args)
         if retry_after is not None:
             headers = {"Retry-After": str(retry_after)}
             return 429, {"ok": False, "error": "ratelimited"}, headers
+        if method == "auth.test" and not grant.covers_everyone:
+            return 200, grant.auth_test(self.directory.bot_user_id), {}
+        teams = self.oauth.teams
+        space = (
+            self.workspace
+            if grant.covers_everyone
+            else self.workspace.seen_by(lambda user: grant.sees(user, teams), grant.team_id)
+        )
         try:
-            return 200, handler(self.workspace, args), {}
+            return 200, handler(space, args), {}
         except Refused as refused:
             return 200, refused.rejection.body(), {}
         except (TypeError, ValueError) as exc:  # e.g. limit=abc: Slack says invalid_arguments

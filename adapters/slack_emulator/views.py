@@ -6,7 +6,7 @@ import json
 import secrets
 from typing import Any
 
-from adapters.slack_emulator.directory import APP_ID, BOT_ID, TEAM_ID
+from adapters.slack_emulator.directory import APP_ID, BOT_ID
 from adapters.slack_emulator.recording import OpenView
 from adapters.slack_emulator.validation import Refused, check_view
 from adapters.slack_emulator.workspace import Method, Workspace, required
@@ -113,7 +113,7 @@ def _show(
     shown = {
         **view,
         "id": view_id,
-        "team_id": TEAM_ID,
+        "team_id": space.team_id,
         "app_id": APP_ID,
         "bot_id": BOT_ID,
         "callback_id": view.get("callback_id") or "",

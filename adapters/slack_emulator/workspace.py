@@ -3,6 +3,7 @@ shown, trigger ids, the clock, and the ids and timestamps Slack would mint."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import secrets
 from collections.abc import Callable, Iterable
@@ -14,6 +15,7 @@ from adapters.slack_emulator.directory import (
     BOT_ID,
     TEAM_ID,
     Directory,
+    ScopedDirectory,
     WorkspaceUser,
     dm_channel_id,
     is_user_id,
@@ -25,11 +27,13 @@ from bot.clock import Clock
 
 
 class Workspace:
-    """One workspace with one app installed; `origin` is where the emulator serves it."""
+    """The emulated Slack: people, channels and what was said, as one token sees them (its
+    workspace's people, or its enterprise's for an org-wide install); `origin` is where the
+    emulator serves it."""
 
     def __init__(
         self,
-        directory: Directory,
+        directory: Directory | ScopedDirectory,
         recording: Recording,
         triggers: Triggers,
         channels: Iterable[str],
@@ -41,7 +45,18 @@ class Workspace:
         self.channels = set(channels)
         self.clock = clock
         self.origin = "http://127.0.0.1"
+        self.team_id = TEAM_ID
         self._sequence = itertools.count(1)
+
+    def seen_by(self, sees: Callable[[WorkspaceUser], bool], team_id: str) -> Workspace:
+        """The same Slack as a token bound to `team_id` sees it: only the people it covers."""
+        scoped = copy.copy(self)  # shares what was said, the triggers and the id sequence
+        base = self.directory
+        scoped.directory = ScopedDirectory(
+            base._directory if isinstance(base, ScopedDirectory) else base, sees
+        )
+        scoped.team_id = team_id
+        return scoped
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -90,7 +105,7 @@ class Workspace:
             "user": self.directory.bot_user_id,
             "bot_id": BOT_ID,
             "app_id": APP_ID,
-            "team": TEAM_ID,
+            "team": self.team_id,
             "text": args.get("text") or "",
         }
         for key in ("blocks", "metadata", "attachments"):
