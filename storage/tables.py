@@ -421,3 +421,59 @@ class LeaseRow(SQLModel, table=True):
     holder: str
     expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     acquired_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+# ---- Slack installed through OAuth: one row per workspace or Grid org-wide install ----
+
+
+class SlackInstallationRow(SQLModel, table=True):
+    """The app installed in a Slack workspace (`team_id`), or org-wide in an Enterprise Grid
+    enterprise (`is_enterprise_install`, no `team_id`). Tokens are encrypted (Fernet)."""
+
+    __tablename__ = "slack_installation"
+    __table_args__ = (
+        Index("ix_slack_installation_where", "client_id", "enterprise_id", "team_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str
+    app_id: str | None = None
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+    enterprise_url: str | None = None
+    team_id: str | None = None
+    team_name: str | None = None
+    bot_token: str | None = None  # encrypted
+    bot_id: str | None = None
+    bot_user_id: str | None = None
+    bot_scopes: str | None = None
+    bot_refresh_token: str | None = None  # encrypted
+    bot_token_expires_at: datetime | None = _utc()
+    user_id: str | None = None  # who installed it
+    user_token: str | None = None  # encrypted
+    user_scopes: str | None = None
+    user_refresh_token: str | None = None  # encrypted
+    user_token_expires_at: datetime | None = _utc()
+    is_enterprise_install: bool = False
+    token_type: str | None = None
+    installed_at: datetime = _utc(nullable=False)
+
+
+class SlackOAuthStateRow(SQLModel, table=True):
+    """A `state` handed out with an "Add to Slack" link: taken back once, before it expires."""
+
+    __tablename__ = "slack_oauth_state"
+
+    state: str = Field(primary_key=True)
+    expires_at: datetime = _utc(nullable=False, index=True)
+
+
+class SlackUserRow(SQLModel, table=True):
+    """Which workspace (and enterprise) a Slack user belongs to, so that what is sent to them
+    goes through the installation that covers them."""
+
+    __tablename__ = "slack_user"
+
+    user_id: str = Field(primary_key=True)
+    team_id: str | None = None
+    enterprise_id: str | None = None
