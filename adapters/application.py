@@ -22,6 +22,8 @@ from bot.services.identity import ChatIdentity
 from bot.services.nudges import NudgePolicy, Snoozed
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, SessionForm, SessionLogged
+from storage.slack_installations import SlackOAuthStores as SlackOAuthStores
+from storage.slack_installations import SqlSlackInstallationStore as SqlSlackInstallationStore
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,6 +53,9 @@ class Application:
     identity: ChatIdentity
     outbox_written: Callable[[], None] = nothing_to_deliver
     """Wakes the outbox dispatcher once a transaction has queued messages."""
+    slack_oauth: SlackOAuthStores | None = None
+    """Slack's installations, OAuth states and users' workspaces, when Slack is installed
+    through OAuth (`SLACK_CLIENT_ID`); None with one workspace's `SLACK_BOT_TOKEN`."""
 
     @property
     def timezone(self) -> str:

@@ -20,6 +20,7 @@ from storage.conversations import SqlConversations
 from storage.db import create_engine
 from storage.nudge_store import SqlNudgeStore
 from storage.reports import SqlReportSource
+from storage.slack_installations import SlackOAuthStores
 from storage.slack_views import SqlOpenedViews
 from storage.unit_of_work import unit_of_work_factory
 from storage.workspaces import SqlInstallations
@@ -56,6 +57,11 @@ def application_for(
         conversations=SqlConversations(engine),
         identity=ChatIdentity(unit_of_work),
         outbox_written=outbox_written,
+        slack_oauth=(
+            SlackOAuthStores.on(engine, settings.slack_client_id or "", settings.encryption_key)
+            if settings.slack_oauth
+            else None
+        ),
     )
 
 

@@ -152,12 +152,19 @@ def build(
 def describe_doors(settings: Settings) -> list[str]:
     """Lines telling the operator which doors are open and what would open the others."""
     lines = []
-    if settings.slack_enabled:
+    if settings.slack_enabled and settings.slack_oauth:
+        where = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+        lines.append(
+            f"Slack: enabled, installed through OAuth: add it to a workspace (or a Grid org) "
+            f"at {where}/slack/install (Web API at {settings.slack_api_base_url})"
+        )
+    elif settings.slack_enabled:
         lines.append(f"Slack: enabled (Web API at {settings.slack_api_base_url})")
     else:
         lines.append(
             "Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_BOT_TOKEN and"
-            " SLACK_APP_TOKEN for Socket Mode)"
+            " SLACK_APP_TOKEN for Socket Mode, or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and"
+            " SLACK_SIGNING_SECRET to install through OAuth)"
         )
     if settings.teams_enabled:
         lines.append("Teams: enabled")

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.slack_installations import EncryptionKeyProblem, token_cipher
+
 DEFAULT_SLACK_API = "https://slack.com/api/"
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
 """The Azure Bot registration kinds botbuilder knows. Azure no longer creates multi-tenant
@@ -44,6 +46,12 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
     slack_api_base_url: str = Field(DEFAULT_SLACK_API, validation_alias="SLACK_API_BASE_URL")
+    slack_client_id: str | None = Field(None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_token_rotation_minutes: int = Field(
+        120, ge=1, le=24 * 60, validation_alias="SLACK_TOKEN_ROTATION_MINUTES"
+    )
+    encryption_key: str | None = Field(None, validation_alias="COACHBOT_ENCRYPTION_KEY")
     microsoft_app_id: str | None = Field(None, validation_alias="MicrosoftAppId")
     microsoft_app_password: str | None = Field(None, validation_alias="MicrosoftAppPassword")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MicrosoftAppTenantId")
@@ -138,8 +146,22 @@ class Settings(BaseSettings):
         raise ValueError("must be a country code (GB, US-CA) or a path to a file of dates")
 
     @property
+    def slack_oauth(self) -> bool:
+        """Slack is installed through OAuth, in as many workspaces (or Grid orgs) as add it."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
     def slack_enabled(self) -> bool:
+        if self.slack_oauth and not self.slack_bot_token:
+            return bool(self.slack_signing_secret)
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def slack_redirect_uri(self) -> str | None:
+        """Where Slack sends an admin back after approving the app (`COACHBOT_PUBLIC_URL`)."""
+        if not self.public_url:
+            return None
+        return self.public_url.rstrip("/") + "/slack/oauth_redirect"
 
     @property
     def teams_enabled(self) -> bool:
@@ -149,13 +171,16 @@ class Settings(BaseSettings):
 def incomplete_platform(settings: Settings) -> str | None:
     """The one line naming the missing variable of a half-set chat platform, else None: a
     platform with only half its credentials must not start as if it had none."""
+    slack_oauth = slack_oauth_problem(settings)
+    if slack_oauth is not None:
+        return slack_oauth
     slack_secrets = settings.slack_signing_secret or settings.slack_app_token
     if settings.slack_bot_token and not slack_secrets:
         return (
             "SLACK_SIGNING_SECRET is not set but SLACK_BOT_TOKEN is: set it too "
             "(or SLACK_APP_TOKEN for Socket Mode)"
         )
-    if slack_secrets and not settings.slack_bot_token:
+    if slack_secrets and not settings.slack_bot_token and not settings.slack_oauth:
         given = "SLACK_SIGNING_SECRET" if settings.slack_signing_secret else "SLACK_APP_TOKEN"
         return f"SLACK_BOT_TOKEN is not set but {given} is: set it too"
     if settings.microsoft_app_id and not settings.microsoft_app_password:
@@ -171,6 +196,32 @@ def incomplete_platform(settings: Settings) -> str | None:
             f"MicrosoftAppTenantId is not set but MicrosoftAppType is "
             f"{settings.microsoft_app_type}: set it to your Microsoft Entra tenant id "
             "(or MicrosoftAppType=MultiTenant for an older multi-tenant bot registration)"
+        )
+    return None
+
+
+def slack_oauth_problem(settings: Settings) -> str | None:
+    """The one line saying what is wrong with an OAuth set-up, else None."""
+    client_id, client_secret = settings.slack_client_id, settings.slack_client_secret
+    if client_id and not client_secret:
+        return "SLACK_CLIENT_SECRET is not set but SLACK_CLIENT_ID is: set it too"
+    if client_secret and not client_id:
+        return "SLACK_CLIENT_ID is not set but SLACK_CLIENT_SECRET is: set it too"
+    if not settings.slack_oauth:
+        return None
+    if settings.slack_bot_token:
+        return (
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one "
+            "workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install through OAuth"
+        )
+    if not settings.slack_signing_secret:
+        return "SLACK_SIGNING_SECRET is not set but SLACK_CLIENT_ID is: set it too"
+    try:
+        token_cipher(settings.encryption_key)
+    except EncryptionKeyProblem as problem:
+        return (
+            f"COACHBOT_ENCRYPTION_KEY {problem}; Slack tokens installed through OAuth are "
+            "stored encrypted with it"
         )
     return None
 

@@ -620,6 +620,12 @@ class Installations(Protocol):
         waited for that are due now. True when there were any."""
         ...
 
+    async def installation_added(self, at: datetime) -> bool:
+        """The app was installed in one more workspace (Slack through OAuth): every row that
+        waited for its recipient's workspace is due now (those still not covered wait again).
+        True when there were any."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StoredConversation:

@@ -218,8 +218,10 @@ class OutboxDispatcher:
         if doubt_since is not None:
             try:
                 arrived = await self._arrived(messenger, address, leader.dedupe_key, doubt_since)
-            except RetryLater:
-                return  # still in doubt; looked at again after `in_doubt_after`
+            except (RetryLater, AwaitingReinstall):
+                # still in doubt; looked at again after `in_doubt_after` (once the person's
+                # workspace has the app again, for one that was removed)
+                return
             except Undeliverable as exc:
                 await self._fail(group, f"undeliverable: {exc.reason}")
                 return

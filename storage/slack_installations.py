@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from logging import Logger, getLogger
 from typing import Any
@@ -17,9 +18,11 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import and_, delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import ColumnElement
 
+from bot.errors import TryAgain
 from storage.repositories import dialect_insert
 from storage.tables import SlackInstallationRow, SlackOAuthStateRow, SlackUserRow
 
@@ -44,7 +47,7 @@ def token_cipher(key: str | None) -> Fernet:
     except (ValueError, UnicodeEncodeError):
         raise EncryptionKeyProblem(
             "is not a Fernet key: 32 url-safe base64-encoded bytes, as "
-            "cryptography's Fernet.generate_key() makes (README, Installing in Slack)"
+            "cryptography's Fernet.generate_key() makes (README, Install the Slack app)"
         ) from None
 
 
@@ -292,15 +295,19 @@ class SqlSlackUsers:
         self._engine = engine
 
     async def remember(self, user_id: str, team_id: str | None, enterprise_id: str | None) -> None:
+        """Raises `TryAgain` when the database is busy or away (the next request records it)."""
         values = {"user_id": user_id, "team_id": team_id, "enterprise_id": enterprise_id}
-        async with self._engine.begin() as connection:
-            statement = dialect_insert(connection, SLACK_USER).values(**values)
-            await connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["user_id"],
-                    set_={"team_id": team_id, "enterprise_id": enterprise_id},
+        try:
+            async with self._engine.begin() as connection:
+                statement = dialect_insert(connection, SLACK_USER).values(**values)
+                await connection.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["user_id"],
+                        set_={"team_id": team_id, "enterprise_id": enterprise_id},
+                    )
                 )
-            )
+        except SQLAlchemyError as exc:
+            raise TryAgain from exc
 
     async def where(self, user_id: str) -> tuple[str | None, str | None] | None:
         """(team_id, enterprise_id) of the user, or None when no request or lookup showed it."""
@@ -313,3 +320,23 @@ class SqlSlackUsers:
                 )
             ).first()
         return (row[0], row[1]) if row is not None else None
+
+
+@dataclass(frozen=True)
+class SlackOAuthStores:
+    """What the Slack door keeps when installed through OAuth."""
+
+    installations: SqlSlackInstallationStore
+    states: SqlOAuthStateStore
+    users: SqlSlackUsers
+
+    @classmethod
+    def on(
+        cls, engine: AsyncEngine, client_id: str, encryption_key: str | None
+    ) -> SlackOAuthStores:
+        """The stores on `engine`; a missing or malformed key raises `EncryptionKeyProblem`."""
+        return cls(
+            SqlSlackInstallationStore(engine, client_id, token_cipher(encryption_key)),
+            SqlOAuthStateStore(engine),
+            SqlSlackUsers(engine),
+        )

@@ -107,6 +107,18 @@ class SqlInstallations:
             )
         return True
 
+    async def installation_added(self, at: datetime) -> bool:
+        async with self._engine.begin() as connection:
+            waiting = await connection.execute(
+                update(OUTBOX)
+                .where(
+                    OUTBOX.c.status == OutboxStatus.PENDING.value,
+                    OUTBOX.c.last_error == UNINSTALLED,
+                )
+                .values(not_before=at)
+            )
+        return bool(waiting.rowcount)
+
     async def person_back(self, person_id: int, at: datetime) -> bool:
         """The person added the app again (Teams is installed per person): their rows waiting for
         that are due now. True when there were any (the dispatcher has work)."""

@@ -26,6 +26,8 @@ def sandbox_settings(
             "slack_signing_secret": signing_secret,
             "slack_api_base_url": emulator.base_url,
             "slack_app_token": None,
+            "slack_client_id": None,
+            "slack_client_secret": None,
             "microsoft_app_id": None,
             "microsoft_app_password": None,
             "lrs_endpoint": None,

@@ -9,6 +9,7 @@ import copy
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -35,14 +36,73 @@ async def eventually(probe: Callable[[], T | None], seconds: float = 5.0) -> T:
         await asyncio.sleep(0.02)
 
 
-def slash_command(command: str, user_id: str, text: str, trigger_id: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class Where:
+    """The workspace a request comes from (and its Enterprise Grid enterprise, and whether the
+    app is installed org-wide there), as Slack puts it in every request."""
+
+    team_id: str = TEAM_ID
+    enterprise_id: str | None = None
+    is_enterprise_install: bool = False
+
+    def fields(self) -> dict[str, str]:
+        """A slash command's form fields saying where it comes from."""
+        if self.enterprise_id is None:
+            return {}
+        return {
+            "enterprise_id": self.enterprise_id,
+            "is_enterprise_install": "true" if self.is_enterprise_install else "false",
+        }
+
+    def payload(self) -> dict[str, Any]:
+        """An interaction payload's `team` (and `enterprise`)."""
+        if self.enterprise_id is None:
+            return {"team": {"id": self.team_id}}
+        return {
+            "team": {"id": self.team_id, "enterprise_id": self.enterprise_id},
+            "enterprise": {"id": self.enterprise_id},
+            "is_enterprise_install": self.is_enterprise_install,
+        }
+
+    def event(self) -> dict[str, Any]:
+        """An event callback's fields saying where it comes from (and for which install)."""
+        if self.enterprise_id is None:
+            return {"team_id": self.team_id}
+        return {
+            "team_id": self.team_id,
+            "enterprise_id": self.enterprise_id,
+            "authorizations": [
+                {
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None if self.is_enterprise_install else self.team_id,
+                    "user_id": "U0EMULATEDBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": self.is_enterprise_install,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
+
+
+HERE = Where()
+
+
+def slash_command(
+    command: str,
+    user_id: str,
+    text: str,
+    trigger_id: str,
+    where: Where = HERE,
+    response_url: str = "https://hooks.invalid/commands/1",
+) -> dict[str, str]:
     return {
-        "team_id": TEAM_ID,
+        **where.fields(),
+        "team_id": where.team_id,
         "channel_id": "D" + user_id[1:],
         "user_id": user_id,
         "command": command,
         "text": text,
-        "response_url": "https://hooks.invalid/commands/1",
+        "response_url": response_url,
         "trigger_id": trigger_id,
     }
 
@@ -55,10 +115,10 @@ def interactive_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
-def event_body(event: dict[str, Any], event_id: str) -> str:
+def event_body(event: dict[str, Any], event_id: str, where: Where = HERE) -> str:
     return json.dumps(
         {
-            "team_id": TEAM_ID,
+            **where.event(),
             "api_app_id": "A0001",
             "type": "event_callback",
             "event_id": event_id,
@@ -121,10 +181,13 @@ def filled(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
 class SlackActor:
     """Sends what Slack would send to the bot's `/slack/events`, signed with its secret."""
 
-    def __init__(self, http: ClientSession, bot_url: str, signing_secret: str) -> None:
+    def __init__(
+        self, http: ClientSession, bot_url: str, signing_secret: str, where: Where = HERE
+    ) -> None:
         self.http = http
         self.url = f"{bot_url.rstrip('/')}/slack/events"
         self.secret = signing_secret
+        self.where = where
 
     async def post(self, body: str, content_type: str, **headers: str) -> ClientResponse:
         signed = headers_for(body, self.secret, content_type=content_type)
@@ -134,9 +197,16 @@ class SlackActor:
         return response
 
     async def slash(
-        self, user_id: str, trigger_id: str, text: str = "", command: str = "/coaching"
+        self,
+        user_id: str,
+        trigger_id: str,
+        text: str = "",
+        command: str = "/coaching",
+        *,
+        response_url: str = "https://hooks.invalid/commands/1",
     ) -> ClientResponse:
-        return await self.post(form_body(slash_command(command, user_id, text, trigger_id)), FORM)
+        fields = slash_command(command, user_id, text, trigger_id, self.where, response_url)
+        return await self.post(form_body(fields), FORM)
 
     async def submit(
         self, user_id: str, view: dict[str, Any], answers: dict[str, Any], trigger_id: str = ""
@@ -144,7 +214,7 @@ class SlackActor:
         """Submit a modal; the bot's answer (`response_action` ...), {} for a plain ack."""
         payload = {
             "type": "view_submission",
-            "team": {"id": TEAM_ID},
+            **self.where.payload(),
             "user": {"id": user_id},
             "api_app_id": "A0001",
             "trigger_id": trigger_id,
@@ -170,7 +240,7 @@ class SlackActor:
         the message and where it is), or, with neither, in the app's DM."""
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "team": {"id": TEAM_ID},
+            **self.where.payload(),
             "user": {"id": user_id},
             "api_app_id": "A0001",
             "trigger_id": trigger_id,
@@ -193,4 +263,4 @@ class SlackActor:
         return await self.post(interactive_body(payload), FORM)
 
     async def event(self, event: dict[str, Any], event_id: str, **headers: str) -> ClientResponse:
-        return await self.post(event_body(event, event_id), JSON, **headers)
+        return await self.post(event_body(event, event_id, self.where), JSON, **headers)

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -24,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.config import Settings
 from adapters.slack.door import user_of
 from adapters.slack.inbound import parse_body
+from adapters.slack.installs import RotatingAuthorize, Rotation
 from adapters.slack.replies import tell
 from adapters.slack.signing import signature_problem
 
@@ -68,16 +70,26 @@ def build_client(settings: Settings) -> AsyncWebClient:
         RateLimitRetryOutsideTriggers(max_retry_count=2),
     ]
     return AsyncWebClient(
-        token=settings.slack_bot_token,
+        token=None if settings.slack_oauth else settings.slack_bot_token,
         base_url=settings.slack_api_base_url,
         retry_handlers=handlers,
     )
 
 
-def build_bolt_app(settings: Settings, client: AsyncWebClient) -> AsyncApp:
-    """A Bolt app that verifies every request's signature and acks before its listeners finish."""
+def build_bolt_app(
+    settings: Settings,
+    client: AsyncWebClient,
+    oauth: AsyncOAuthSettings | None = None,
+    rotation: Rotation | None = None,
+) -> AsyncApp:
+    """A Bolt app that verifies every request's signature and acks before its listeners finish;
+    with `oauth`, each request is authorized with the token of the installation covering its
+    workspace (rotated before it expires)."""
     app = AsyncApp(
         client=client,
+        oauth_settings=oauth,
+        # an AsyncAuthorize is taken as it is (Bolt types the argument as a plain callable)
+        authorize=RotatingAuthorize(rotation, client) if rotation is not None else None,  # type: ignore[arg-type]
         signing_secret=settings.slack_signing_secret or "",
         process_before_response=False,
         request_verification_enabled=True,

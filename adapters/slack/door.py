@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.application import Application
 from adapters.slack.identity import SlackProfiles
+from adapters.slack.installs import SlackReach
 from adapters.slack.replies import tell
 from bot.model import Person
 from bot.refusals import UNKNOWN_PERSON
@@ -19,6 +20,8 @@ from bot.refusals import UNKNOWN_PERSON
 class SlackDoor:
     application: Application
     profiles: SlackProfiles
+    reach: SlackReach
+    """The token for each Slack user outside a request, and what install and removal do."""
 
     async def person(self, user_id: str) -> Person | None:
         """The person behind a Slack user, or None for someone the directory lacks."""

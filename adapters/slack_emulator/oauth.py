@@ -142,10 +142,11 @@ class OAuth:
         if client_secret != self.client_secret:
             raise Refused("bad_client_secret")
         if args.get("grant_type") == "refresh_token":
+            # the refresh token works once; the access token it came with lives on until it
+            # expires
             old = self._refresh.pop(str(args.get("refresh_token") or ""), None)
             if old is None:
                 raise Refused("invalid_refresh_token")
-            self.grants.pop(old.token, None)
             grant = self._mint(old.team, old.enterprise_id, old.enterprise_name, old.installer, now)
             return self._answer(grant, now)
         pending = self._codes.get(str(args.get("code") or ""))

@@ -20,6 +20,12 @@ TEAMS = {
     "MicrosoftAppTenantId": "11111111-2222-3333-4444-555555555555",
 }
 
+SLACK_OAUTH = {
+    "SLACK_CLIENT_ID": "111.222",
+    "SLACK_CLIENT_SECRET": "client-secret",
+    "SLACK_SIGNING_SECRET": "s",
+}
+
 
 def people_in(database: Path) -> int:
     with sqlite3.connect(database) as connection:
@@ -124,6 +130,26 @@ async def test_serve_sandbox_runs_the_sandbox_beside_an_organisation(tmp_path: P
             "MicrosoftAppTenantId is not set but MicrosoftAppType is SingleTenant: set it to "
             "your Microsoft Entra tenant id (or MicrosoftAppType=MultiTenant for an older "
             "multi-tenant bot registration)",
+        ),
+        (
+            {"SLACK_CLIENT_ID": "111.222", "SLACK_SIGNING_SECRET": "s"},
+            "SLACK_CLIENT_SECRET is not set but SLACK_CLIENT_ID is: set it too",
+        ),
+        (
+            {**SLACK_OAUTH, "COACHBOT_ENCRYPTION_KEY": ""},
+            "COACHBOT_ENCRYPTION_KEY is not set; Slack tokens installed through OAuth are "
+            "stored encrypted with it",
+        ),
+        (
+            {**SLACK_OAUTH, "COACHBOT_ENCRYPTION_KEY": "not-a-fernet-key"},
+            "COACHBOT_ENCRYPTION_KEY is not a Fernet key: 32 url-safe base64-encoded bytes, as "
+            "cryptography's Fernet.generate_key() makes (README, Install the Slack app); Slack "
+            "tokens installed through OAuth are stored encrypted with it",
+        ),
+        (
+            {**SLACK_OAUTH, "SLACK_BOT_TOKEN": "xoxb-1"},
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one "
+            "workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install through OAuth",
         ),
     ],
 )

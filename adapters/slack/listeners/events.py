@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
@@ -28,6 +29,20 @@ COMMANDS = frozenset({"/coaching", "/coaching-report"})
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
+    @app.middleware
+    async def whose_workspace(
+        context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        # what is sent to this person later, outside any request, goes through the
+        # installation covering the workspace they were seen in
+        user_id = context.user_id
+        if user_id and (context.team_id or context.enterprise_id):
+            try:
+                await door.reach.seen(user_id, context.team_id, context.enterprise_id)
+            except TryAgain:  # a busy database: the next request records it
+                log.warning("could not record a Slack user's workspace")
+        return await next()
+
     @app.middleware
     async def once_per_event(
         body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
@@ -73,22 +88,24 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             await publish_home(door, client, event["user"])
 
     @app.event("app_uninstalled")
-    async def uninstalled(body: dict[str, Any]) -> None:
-        await door.application.installations.set_installed(
-            body.get("team_id", ""),
-            "slack",
-            False,
-            door.application.clock.now(),
-        )
+    async def uninstalled(body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await removed(door, body, context)
 
     @app.event("tokens_revoked")
-    async def revoked(body: dict[str, Any]) -> None:
-        await door.application.installations.set_installed(
-            body.get("team_id", ""),
-            "slack",
-            False,
-            door.application.clock.now(),
-        )
+    async def revoked(body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await removed(door, body, context)
+
+
+async def removed(door: SlackDoor, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """The app was removed from a workspace (or a Grid org), or its tokens revoked: that
+    installation's tokens are deleted (with one token, the workspace is recorded removed), and
+    what is for the people it covered waits."""
+    await door.reach.removed(
+        context.team_id or body.get("team_id") or None,
+        context.enterprise_id,
+        whole_org=bool(context.is_enterprise_install),
+        at=door.application.clock.now(),
+    )
 
 
 async def publish_home(door: SlackDoor, client: AsyncWebClient, user_id: str) -> None:
