@@ -11,13 +11,43 @@ import jsonschema
 import pytest
 import yaml
 
+from adapters.slack.oauth import BOT_SCOPES
+
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas/slack-app-manifest-1.0.0.schema.json"
 
 
-@pytest.fixture
-def manifest(repo_root: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((repo_root / "app_manifest.yaml").read_text())
+MANIFESTS = ("app_manifest.yaml", "app_manifest.grid.yaml")
+
+
+def load(repo_root: Path, name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((repo_root / name).read_text())
     return loaded
+
+
+@pytest.fixture(params=MANIFESTS)
+def manifest(repo_root: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Each manifest: one workspace (or OAuth), and Enterprise Grid."""
+    return load(repo_root, request.param)
+
+
+def test_the_grid_manifest_is_the_same_app_deployable_org_wide(repo_root: Path) -> None:
+    one, grid = (load(repo_root, name) for name in MANIFESTS)
+    assert one["settings"]["org_deploy_enabled"] is False
+    assert grid["settings"]["org_deploy_enabled"] is True
+    assert grid["settings"]["token_rotation_enabled"] is True
+    for key in ("display_information", "features", "oauth_config"):
+        assert grid[key] == one[key]
+    assert grid["settings"]["event_subscriptions"] == one["settings"]["event_subscriptions"]
+
+
+def test_an_install_asks_for_the_manifest_s_scopes_and_comes_back_to_its_redirect_url(
+    manifest: dict[str, Any],
+) -> None:
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    assert redirect.endswith("/slack/oauth_redirect")
+    events = manifest["settings"]["event_subscriptions"]["request_url"]
+    assert redirect.removesuffix("/slack/oauth_redirect") == events.removesuffix("/slack/events")
 
 
 def test_manifest_validates_against_slacks_schema(manifest: dict[str, Any]) -> None:
