@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import ErasedRows
 from storage.repositories import OUTBOX, PERSON
-from storage.tables import metadata
+from storage.tables import SlackUserRow, metadata
+
+SLACK_USER = SlackUserRow.__table__  # type: ignore[attr-defined]
 
 
 def person_columns() -> dict[str, list[Column[Any]]]:
@@ -47,6 +49,9 @@ class SqlPersonalData:
                 .order_by(*table.primary_key.columns)
             )
             record[table_name] = [dict(row) for row in (await self._db.execute(query)).mappings()]
+        slack_ids = [row["slack_user_id"] for row in record["person"] if row["slack_user_id"]]
+        query = select(SLACK_USER).where(SLACK_USER.c.user_id.in_(slack_ids))
+        record["slack_user"] = [dict(row) for row in (await self._db.execute(query)).mappings()]
         return record
 
     async def sent_xapi_statements(self, person_id: int) -> list[str]:
@@ -81,6 +86,15 @@ class SqlPersonalData:
                 )
                 unlinked += result.rowcount
             erased[table.name] = ErasedRows(deleted=deleted, unlinked=unlinked)
+        # which Slack workspace their Slack id belongs to is kept by Slack id, not by person
+        slack_id = (
+            await self._db.execute(select(PERSON.c.slack_user_id).where(PERSON.c.id == person_id))
+        ).scalar()
+        if slack_id:
+            result = await self._db.execute(
+                delete(SLACK_USER).where(SLACK_USER.c.user_id == slack_id)
+            )
+            erased["slack_user"] = ErasedRows(deleted=result.rowcount)
         result = await self._db.execute(delete(PERSON).where(PERSON.c.id == person_id))
         erased["person"] = ErasedRows(deleted=result.rowcount)
         return erased

@@ -12,6 +12,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.personal_data import SqlPersonalData
 from storage.slack_installations import (
     EncryptionKeyProblem,
     SqlOAuthStateStore,
@@ -19,6 +20,7 @@ from storage.slack_installations import (
     SqlSlackUsers,
     token_cipher,
 )
+from tests.storage.org import insert
 
 KEY = Fernet.generate_key().decode()
 
@@ -129,3 +131,21 @@ async def test_a_slack_user_s_workspace_is_remembered_and_updated(engine: AsyncE
     await users.remember("W0ANA", "T0A", "E0G")
     await users.remember("W0ANA", "T0B", "E0G")
     assert await users.where("W0ANA") == ("T0B", "E0G")
+
+
+async def test_erasing_a_person_forgets_their_slack_workspace_and_export_shows_it(
+    engine: AsyncEngine,
+) -> None:
+    users = SqlSlackUsers(engine)
+    ana = await insert(engine, "person", email="ana@example.org", name="Ana", slack_user_id="W0ANA")
+    await users.remember("W0ANA", "T0A", "E0G")
+    await users.remember("W0BEN", "T0B", "E0G")
+    async with engine.begin() as connection:
+        record = await SqlPersonalData(connection).export(ana)
+        assert record["slack_user"] == [
+            {"user_id": "W0ANA", "team_id": "T0A", "enterprise_id": "E0G"}
+        ]
+        erased = await SqlPersonalData(connection).erase(ana)
+    assert erased["slack_user"].deleted == 1
+    assert await users.where("W0ANA") is None
+    assert await users.where("W0BEN") == ("T0B", "E0G")
