@@ -5,13 +5,16 @@ uninstall of one workspace leaving the others running, token rotation, tokens en
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
 from adapters.slack_emulator import Team, WorkspaceUser
+from bot.clock import FixedClock
+from bot.messages import compose
+from bot.ports import ChatAddress
 from storage.tables import metadata
 from tests.slack.conftest import seed
 from tests.slack.test_session_flow import GOOD
@@ -259,3 +262,97 @@ async def test_a_request_from_a_workspace_without_the_app_gets_no_form(
     [told] = world.emulator.ephemeral_to("U0OLU")
     assert "reinstall this app" in told["text"]  # Bolt's own words
     assert world.emulator.calls("views.open") == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"error": "access_denied", "state": "s"},
+        {"code": "made-up"},
+        {"state": "s"},
+        {"code": "made-up", "state": "s" * 5000},
+        {"code": ["a", "b"], "state": ["s", "t"]},
+    ],
+)
+async def test_whatever_comes_back_to_the_redirect_gets_a_plain_refusal_never_a_5xx(
+    worlds: WorldFactory, query: dict[str, Any]
+) -> None:
+    world = await worlds()
+    pairs = [(k, v) for k, vs in query.items() for v in ([vs] if isinstance(vs, str) else vs)]
+    response = await world.http.get(
+        f"{world.url}/slack/oauth_redirect",
+        params=pairs,
+        headers={"Cookie": "slack-app-oauth-state=s"},
+    )
+    assert 400 <= response.status < 500
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert await table(world, "slack_installation") == []
+    assert world.emulator.calls("oauth.v2.access") == []
+
+
+async def test_an_admin_who_declines_is_told_the_app_was_not_installed(
+    worlds: WorldFactory,
+) -> None:
+    world = await worlds()
+    page = await world.http.get(f"{world.url}/slack/install")
+    state = install_link(await page.text())["state"][0]
+    response = await world.http.get(
+        f"{world.url}/slack/oauth_redirect",
+        params={"error": "access_denied", "state": state},
+        headers={"Cookie": page.headers["Set-Cookie"].split(";")[0]},
+    )
+    assert response.status == 400
+    assert await response.text() == "The app was not installed: Slack said access_denied."
+
+
+async def test_a_dm_left_in_doubt_is_looked_for_through_its_person_s_installation(
+    worlds: WorldFactory,
+) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    world = await worlds(clock=clock)
+    await world.install(team_id=SOLO.id, installer="U0OLU")
+    await world.install(team_id=GAMMA.id, installer="U0KIM")
+    await log_session(world.in_workspace(SOLO.id), "U0OLU", "U0KIM")
+    # a dispatcher claims both rows, sends Kim's and dies before marking anything
+    queue = world.coachbot.dispatcher.queue
+    claimed = await queue.claim_due(clock.now(), 10)
+    [kims] = [e for e in claimed if e.kind == "session_logged"]
+    reply = compose(kims.kind, kims.payload, ref=kims.dedupe_key, today=clock.now().date())
+    await world.coachbot.messengers["slack"].send(ChatAddress("slack", "U0KIM"), reply)
+    gamma_token = tokens_of_dms_to(world, "U0KIM")[0]
+
+    clock.set(clock.now() + timedelta(seconds=61))
+    await world.deliver()
+    await world.deliver()
+
+    assert len(world.emulator.messages_to("U0KIM")) == 1  # found, not sent again
+    assert len(world.emulator.messages_to("U0OLU")) == 1  # never sent: sent now
+    looked = {c.args["channel"]: c.token for c in world.emulator.calls("conversations.history")}
+    assert looked == {
+        world.emulator.dm_channel_id("U0KIM"): gamma_token,
+        world.emulator.dm_channel_id("U0OLU"): tokens_of_dms_to(world, "U0OLU")[0],
+    }
+    assert looked[world.emulator.dm_channel_id("U0OLU")] != gamma_token
+    assert {row["status"] for row in await table(world, "outbox")} == {"sent"}
+
+
+async def test_removing_an_org_wide_install_holds_every_workspace_of_the_org_only(
+    worlds: WorldFactory,
+) -> None:
+    world = await worlds()
+    await world.install(enterprise_id="E0GRID", installer="W0MAYA")
+    await world.install(team_id=GAMMA.id, installer="U0KIM")
+    maya = world.in_workspace(ALPHA.id, "E0GRID", org_wide=True)
+    await log_session(maya, "W0MAYA", "W0ED")
+
+    world.emulator.uninstall(enterprise_id="E0GRID")
+    assert (await maya.event({"type": "app_uninstalled"}, "Ev1")).status == 200
+    await world.settled()
+    assert [row["team_id"] for row in await table(world, "slack_installation")] == [GAMMA.id]
+    await world.deliver()
+
+    assert world.emulator.messages_to("W0ED") == []
+    assert world.emulator.messages_to("W0MAYA") == []
+    statuses = {(row["status"], row["last_error"]) for row in await table(world, "outbox")}
+    assert statuses == {("pending", "undeliverable: uninstalled")}
