@@ -189,3 +189,24 @@ def test_an_unusable_database_stops_serve_with_one_line(
     assert reason in line
     assert line.endswith("; check DATABASE_URL")
     assert "secret" not in line  # the password is never shown
+
+
+async def test_serve_with_oauth_settings_offers_the_install_page_and_says_where(
+    tmp_path: Path,
+) -> None:
+    env = environment(
+        tmp_path,
+        **SLACK_OAUTH,
+        COACHBOT_ENCRYPTION_KEY="kZ2nW3l5rJ0c6cJ0N3m1Yv8xXq9sZb7pT4uA2eD5fGg=",
+        COACHBOT_PUBLIC_URL="https://coachbot.example.org",
+    )
+    async with serving(tmp_path, env) as served, aiohttp.ClientSession() as http:
+        assert (
+            "Slack: enabled, installed through OAuth: add it to a workspace (or a Grid org) at "
+            "https://coachbot.example.org/slack/install"
+        ) in served.printed
+        page = await http.get(f"http://127.0.0.1:{served.port}/slack/install")
+        assert page.status == 200
+        text = await page.text()
+        assert "client_id=111.222" in text
+        assert "redirect_uri=https://coachbot.example.org/slack/oauth_redirect" in text
