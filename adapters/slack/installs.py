@@ -189,9 +189,21 @@ class Rotation:
                 is_enterprise_install=org,
             )
             current = latest or installation
-            refreshed = await self._rotator.perform_token_rotation(
-                installation=current, minutes_before_expiration=self.minutes
-            )
+            try:
+                refreshed = await self._rotator.perform_token_rotation(
+                    installation=current, minutes_before_expiration=self.minutes
+                )
+            except SlackTokenRotationError:
+                # another process (a replica, a worker) may have spent this refresh token
+                # first: its new pair is in the database by now
+                again = await self.store.async_find_installation(
+                    enterprise_id=installation.enterprise_id,
+                    team_id=installation.team_id,
+                    is_enterprise_install=org,
+                )
+                if again is None or again.bot_refresh_token == current.bot_refresh_token:
+                    raise
+                return again
             if refreshed is None:
                 return current
             await self.store.async_save(refreshed)
