@@ -169,6 +169,8 @@ class Rotation:
     ) -> None:
         self.store = store
         self.minutes = minutes
+        self.client_id = client_id
+        self.client_secret = client_secret
         self._rotator = AsyncTokenRotator(
             client_id=client_id, client_secret=client_secret, client=client
         )
@@ -219,6 +221,8 @@ class RotatingAuthorize(AsyncInstallationStoreAuthorize):
         super().__init__(
             logger=logging.getLogger("slack_bolt.coachbot"),
             installation_store=rotation.store,
+            client_id=rotation.client_id,
+            client_secret=rotation.client_secret,
             token_rotation_expiration_minutes=rotation.minutes,
             client=client,
         )

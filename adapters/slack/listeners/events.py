@@ -1,6 +1,8 @@
 """Events: the Home tab when it is opened; uninstall and token revocation turn the workspace
-off, and an event or command Slack sends from it afterwards turns it on again (messages waiting
-for it go out). Slack's retries of an event (same `event_id`) are answered without running twice."""
+off (with one token; installed through OAuth, that installation's tokens are deleted), and an
+event or command Slack sends from it afterwards turns it on again (messages waiting for it go
+out). Every request tells which workspace its user is in. Slack's retries of an event (same
+`event_id`) are answered without running twice."""
 
 from __future__ import annotations
 
