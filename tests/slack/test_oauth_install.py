@@ -356,3 +356,23 @@ async def test_removing_an_org_wide_install_holds_every_workspace_of_the_org_onl
     assert world.emulator.messages_to("W0MAYA") == []
     statuses = {(row["status"], row["last_error"]) for row in await table(world, "outbox")}
     assert statuses == {("pending", "undeliverable: uninstalled")}
+
+
+async def test_a_token_slack_no_longer_takes_holds_its_messages_before_any_event_says_why(
+    worlds: WorldFactory,
+) -> None:
+    world = await worlds()
+    await world.install(team_id=SOLO.id, installer="U0OLU")
+    await world.install(team_id=GAMMA.id, installer="U0KIM")
+    await log_session(world.in_workspace(SOLO.id), "U0OLU", "U0KIM")
+    world.emulator.uninstall(team_id=GAMMA.id)  # its app_uninstalled event is still on its way
+
+    await world.deliver()
+
+    assert world.emulator.messages_to("U0KIM") == []
+    assert len(world.emulator.messages_to("U0OLU")) == 1
+    rows = {row["recipient_id"]: row for row in await table(world, "outbox")}
+    assert sorted((row["status"], row["last_error"]) for row in rows.values()) == [
+        ("pending", "undeliverable: uninstalled"),
+        ("sent", None),
+    ]
