@@ -49,9 +49,12 @@ class SqlPersonalData:
                 .order_by(*table.primary_key.columns)
             )
             record[table_name] = [dict(row) for row in (await self._db.execute(query)).mappings()]
+        # which Slack workspace their Slack id is in, kept by Slack id (not a person's key)
         slack_ids = [row["slack_user_id"] for row in record["person"] if row["slack_user_id"]]
         query = select(SLACK_USER).where(SLACK_USER.c.user_id.in_(slack_ids))
-        record["slack_user"] = [dict(row) for row in (await self._db.execute(query)).mappings()]
+        slack = [dict(row) for row in (await self._db.execute(query)).mappings()]
+        if slack:
+            record["slack_user"] = slack
         return record
 
     async def sent_xapi_statements(self, person_id: int) -> list[str]:
