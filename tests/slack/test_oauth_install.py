@@ -16,11 +16,13 @@ from bot.clock import FixedClock
 from bot.messages import compose
 from bot.ports import ChatAddress
 from storage.tables import metadata
-from tests.slack.conftest import seed
+from tests.slack.conftest import People, seed
+from tests.slack.test_report import more_reports
 from tests.slack.test_session_flow import GOOD
 from tests.support.slack_world import (
     ENCRYPTION_KEY,
     SlackWorld,
+    eventually,
     install_link,
     start_oauth_world,
 )
@@ -35,6 +37,7 @@ USERS = [
     WorkspaceUser("W0ZOE", "zoe@example.org", "Zoe Adams", team_id=ALPHA.id),
     WorkspaceUser("U0OLU", "olu@example.org", "Olu Bello", team_id=SOLO.id),
     WorkspaceUser("U0KIM", "kim@example.org", "Kim Lee", team_id=GAMMA.id),
+    WorkspaceUser("U0DANA", "dana@example.org", "Dana Okafor", team_id=GAMMA.id),
 ]
 WorldFactory = Callable[..., Any]
 
@@ -376,3 +379,48 @@ async def test_a_token_slack_no_longer_takes_holds_its_messages_before_any_event
         ("pending", "undeliverable: uninstalled"),
         ("sent", None),
     ]
+
+
+async def test_each_home_tab_is_published_through_its_own_workspace_s_installation(
+    worlds: WorldFactory,
+) -> None:
+    world = await worlds()
+    await world.install(team_id=SOLO.id, installer="U0OLU")
+    await world.install(team_id=GAMMA.id, installer="U0KIM")
+    tokens = {
+        str(c.response["team"]["id"]): c.response["access_token"]
+        for c in world.emulator.calls("oauth.v2.access")
+    }
+    for team, user, event_id in ((SOLO, "U0OLU", "Ev1"), (GAMMA, "U0KIM", "Ev2")):
+        opened = {"type": "app_home_opened", "user": user, "tab": "home"}
+        assert (await world.in_workspace(team.id).event(opened, event_id)).status == 200
+    await world.settled()
+
+    published = {c.args["user_id"]: c.token for c in world.emulator.calls("views.publish")}
+    assert published == {"U0OLU": tokens[SOLO.id], "U0KIM": tokens[GAMMA.id]}
+    assert world.emulator.last_view_published("U0KIM") is not None
+
+
+async def test_a_report_s_files_go_through_the_installation_of_the_admin_who_asked(
+    worlds: WorldFactory,
+) -> None:
+    world = await worlds()
+    await world.install(enterprise_id="E0GRID", installer="W0MAYA")
+    await world.install(team_id=GAMMA.id, installer="U0DANA")
+    gamma_token = world.emulator.calls("oauth.v2.access")[1].response["access_token"]
+    ids = {row["email"].split("@")[0]: row["id"] for row in await table(world, "person")}
+    people = People(ids["maya"], ids["ed"], ids["zoe"], ids["olu"], ids["kim"])
+    await more_reports(world, people)
+    await log_session(world.in_workspace(ALPHA.id, "E0GRID", org_wide=True), "W0MAYA", "W0ED")
+
+    dana = world.in_workspace(GAMMA.id)
+    response = await dana.slash("U0DANA", "department Sales 30d", command="/coaching-report")
+    assert response.status == 200
+    await eventually(lambda: len([f for f in world.emulator.uploaded_files() if f["content"]]) == 2)
+    await world.settled()
+    file_calls = [
+        c
+        for c in world.emulator.calls()
+        if c.method in ("files.getUploadURLExternal", "files.completeUploadExternal")
+    ]
+    assert file_calls and {c.token for c in file_calls} == {gamma_token}
