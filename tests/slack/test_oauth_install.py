@@ -193,6 +193,9 @@ async def test_a_token_about_to_expire_is_refreshed_before_it_is_used(
     assert gamma_used in refreshed
     # refreshed before it expired: the installed token still worked when it was replaced
     assert installed[GAMMA.id] in world.emulator.tokens()
+    # the request itself (Bolt's authorize) was answered with a refreshed token too
+    [form] = world.emulator.calls("views.open")
+    assert form.token in refreshed and form.token != installed[SOLO.id]
 
 
 async def test_a_token_far_from_expiry_is_used_as_it_is(worlds: WorldFactory) -> None:
