@@ -7,7 +7,9 @@ saying so."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -23,6 +25,7 @@ from slack_bolt.response import BoltResponse
 
 from adapters.application import Application, SlackOAuthStores
 from adapters.slack.installs import SlackReach
+from bot.errors import TryAgain
 
 log = logging.getLogger(__name__)
 BOT_SCOPES = (
@@ -36,6 +39,7 @@ BOT_SCOPES = (
 )
 """The bot scopes an install asks for: the same as app_manifest.yaml's (a test checks)."""
 OAUTH_APP_KEY = web.AppKey("slack_oauth_app", AsyncApp)
+SLACK_ERROR = re.compile(r"[a-z_]{1,64}")
 FAILURES = {
     "invalid_browser": (
         400,
@@ -71,21 +75,24 @@ def oauth_settings(
             else "workspace " + str(installation.team_id),
         )
         if installation.user_id:
-            await reach.seen(
-                installation.user_id,
-                None if installation.is_enterprise_install else installation.team_id,
-                installation.enterprise_id,
-            )
+            with contextlib.suppress(TryAgain):  # learnt again from their first request
+                await reach.seen(
+                    installation.user_id,
+                    None if installation.is_enterprise_install else installation.team_id,
+                    installation.enterprise_id,
+                )
         if await application.installations.installation_added(application.clock.now()):
             application.outbox_written()
         return await args.default.success(args)
 
     async def refused(args: AsyncFailureArgs) -> BoltResponse:
+        # Slack's `error` comes back in the redirect's query: the sender's to choose, so only
+        # an error code's shape is repeated
+        reason = args.reason if SLACK_ERROR.fullmatch(args.reason or "") else "no"
         status, text = FAILURES.get(
-            args.reason,
-            (400, f"The app was not installed: Slack said {args.reason}."),
+            reason, (400, f"The app was not installed: Slack said {reason}.")
         )
-        log.info("Slack installation refused: %s", args.reason)
+        log.info("Slack installation refused: %s", reason)
         return BoltResponse(
             status=status, body=text, headers={"Content-Type": "text/plain; charset=utf-8"}
         )

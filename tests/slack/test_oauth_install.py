@@ -279,6 +279,8 @@ async def test_a_request_from_a_workspace_without_the_app_gets_no_form(
         {"state": "s"},
         {"code": "made-up", "state": "s" * 5000},
         {"code": ["a", "b"], "state": ["s", "t"]},
+        {"error": "<script>alert(1)</script>\nforged log line", "state": "s"},
+        {"error": "x" * 5000, "state": "s"},
     ],
 )
 async def test_whatever_comes_back_to_the_redirect_gets_a_plain_refusal_never_a_5xx(
@@ -293,6 +295,8 @@ async def test_whatever_comes_back_to_the_redirect_gets_a_plain_refusal_never_a_
     )
     assert 400 <= response.status < 500
     assert response.headers["Content-Type"].startswith("text/plain")
+    said = await response.text()
+    assert "<script>" not in said and len(said) < 200
     assert await table(world, "slack_installation") == []
     assert world.emulator.calls("oauth.v2.access") == []
 
