@@ -79,7 +79,9 @@ every workspace of the enterprise; with `token_lifetime` the token expires (`exp
 `token_expired` afterwards) and `grant_type=refresh_token` swaps the refresh token (single use)
 for a new pair. `auth.test` answers per token (team_id, enterprise_id, is_enterprise_install);
 users.info, lookupByEmail, DMs and views reach only the people a token covers. `uninstall(...)`
-stops an install's tokens. Every recorded call keeps the `token` that made it. `bot_token` is the
+stops an install's tokens. Every recorded call keeps the `token` that made it. From another
+process: `POST /_emulator/approvals` with `{"team_id": ...}` or `{"enterprise_id": ...}`
+answers `{"code": ...}`. `bot_token` is the
 single workspace's token and still covers everyone.
 
 Benchmarks: give `AsyncWebClient` a shared `aiohttp.ClientSession`; without one slack_sdk opens a

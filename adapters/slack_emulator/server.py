@@ -195,6 +195,7 @@ class SlackEmulator:
         app.router.add_get("/_emulator/views", self._views)
         app.router.add_post("/_emulator/trigger_ids", self._trigger_id)
         app.router.add_post("/_emulator/users", self._add_user)
+        app.router.add_post("/_emulator/approvals", self._approve)
         app.router.add_post("/_emulator/reset", self._reset)
         return app
 
@@ -373,6 +374,18 @@ class SlackEmulator:
         except (TypeError, ValueError, KeyError) as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
         return web.json_response({"ok": True, "user": user.as_slack(self.clock.now())})
+
+    async def _approve(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        try:
+            code = self.approve_install(
+                team_id=str(body["team_id"]) if body.get("team_id") else None,
+                enterprise_id=str(body["enterprise_id"]) if body.get("enterprise_id") else None,
+                installer=str(body.get("installer") or ""),
+            )
+        except KeyError as exc:
+            return web.json_response({"ok": False, "error": f"unknown {exc}"}, status=400)
+        return web.json_response({"ok": True, "code": code})
 
     async def _reset(self, request: web.Request) -> web.Response:
         self.reset()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -143,3 +144,15 @@ async def test_the_single_workspace_token_still_covers_everyone(slack: SlackEmul
     for user in (ANA, BEN, SOL):
         await client.chat_postMessage(channel=user.id, text="hi")
     assert {c.token for c in slack.calls("chat.postMessage")} == {slack.bot_token}
+
+
+async def test_another_process_gets_an_approval_code_over_http(slack: SlackEmulator) -> None:
+    origin = slack.base_url.removesuffix("/api/")
+    async with aiohttp.ClientSession() as http:
+        approved = await http.post(f"{origin}/_emulator/approvals", json={"team_id": SOLO.id})
+        unknown = await http.post(f"{origin}/_emulator/approvals", json={"team_id": "T0NONE"})
+        code = (await approved.json())["code"]
+        assert unknown.status == 400
+    client = AsyncWebClient(base_url=slack.base_url)
+    answer = await client.oauth_v2_access(client_id="111.222", client_secret="shh", code=code)
+    assert answer["team"]["id"] == SOLO.id
