@@ -50,6 +50,11 @@ class PeopleRepository(Protocol):
 
     async def by_slack_id(self, slack_user_id: str) -> Person | None: ...
 
+    async def search(self, words: str, limit: int) -> list[Person]:
+        """People (active or not) whose name or e-mail contains every word, case-insensitively,
+        by name."""
+        ...
+
     async def by_teams_id(self, teams_user_id: str) -> Person | None: ...
 
     async def set_chat_identity(
