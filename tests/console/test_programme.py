@@ -76,7 +76,7 @@ async def test_the_figures_are_coachbot_reports(
         if not row["suppressed"]:
             assert f'<td class="num">{100 * row["rate"]:.1f}%</td>' in page.text
     for area in figures["focus_areas"]:
-        assert f"<td>{area['name']}</td><td class=\"num\">{area['sessions']}</td>" in page.text
+        assert f'<td>{area["name"]}</td><td class="num">{area["sessions"]}</td>' in page.text
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page.text and 'role="img"' in page.text
 
 
