@@ -693,8 +693,10 @@ class ConsoleSignIns(Protocol):
         ...
 
     async def open_session(
-        self, token_hash: str, person_id: int, csrf_token: str, now: datetime
-    ) -> None: ...
+        self, token_hash: str, person_id: int, csrf_token: str, now: datetime, idle_limit: timedelta
+    ) -> None:
+        """Store a new session (and forget every session idle for `idle_limit`)."""
+        ...
 
     async def session(
         self, token_hash: str, now: datetime, idle_limit: timedelta

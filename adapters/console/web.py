@@ -109,12 +109,20 @@ def plain_page(request: web.Request, title: str, message: str, *, status: int) -
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await _guarded(request, handler)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.match_info.route.name != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+    try:
+        response = await _guarded(request, handler)
+    except web.HTTPException as exc:  # a 404 or a redirect: the same headers
+        _secured(request, exc.headers)
+        raise
+    _secured(request, response.headers)
     return response
+
+
+def _secured(request: web.Request, headers: Any) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    if request.match_info.route.name != "static":
+        headers.setdefault("Cache-Control", "no-store")
 
 
 async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
