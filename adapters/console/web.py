@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 import jinja2
@@ -57,6 +58,7 @@ def console_app(application: Application) -> web.Application:
         undefined=jinja2.StrictUndefined,
     )
     env.globals["csrf_field"] = _csrf_field
+    env.globals["csrf_query"] = _csrf_query
     console.router.add_static("/static/", STATIC, name="static")
     return console
 
@@ -79,6 +81,12 @@ def admin(request: web.Request) -> Person:
 def _csrf_field(context: Any) -> Markup:
     token = context.get(CSRF_FIELD, "")
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
+
+
+@jinja2.pass_context
+def _csrf_query(context: Any) -> Markup:
+    """`csrf_token=...` for the action URL of an upload form (multipart)."""
+    return Markup(escape(urlencode({CSRF_FIELD: context.get(CSRF_FIELD, "")})))
 
 
 def render(
@@ -136,7 +144,12 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         return render(request, "signed_out.html", status=401)
     request[SIGNED_IN] = signed
     if request.method not in SAFE_METHODS:
-        form = await request.post()
-        if not same_token(str(form.get(CSRF_FIELD, "")), signed.csrf_token):
+        if request.content_type == "multipart/form-data":
+            # an upload's token is in its form's action URL: its body is the handler's to
+            # stream, not read whole here
+            given = request.query.get(CSRF_FIELD, "")
+        else:
+            given = str((await request.post()).get(CSRF_FIELD, ""))
+        if not same_token(given, signed.csrf_token):
             return plain_page(request, "Not changed", BAD_FORM, status=403)
     return await handler(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from aiohttp import ClientSession
+from aiohttp import ClientSession, FormData
 from sqlalchemy import select
 
 from adapters.privacy_text import export_json
@@ -171,3 +171,28 @@ async def test_erase_needs_the_e_mail_typed(console: ConsoleWorld) -> None:
     async with console.slack.coachbot.engine.connect() as db:
         assert (await db.execute(select(PERSON.c.id).where(PERSON.c.id == ed))).first() is None
     assert (await console.get(browser, f"/console/people/{ed}")).status == 404
+
+
+async def test_an_upload_form_carries_its_csrf_token_in_its_address(
+    console: ConsoleWorld,
+) -> None:
+    """A multipart POST is checked by the token in its URL (its body is the page's to stream):
+    a token in the body alone is not enough."""
+    browser = await console.signed_in(DANA)
+    ed = console.people.ed
+    csrf = await _csrf(console, browser, ed)
+
+    def multipart() -> FormData:
+        form = FormData()
+        form.add_field("csrf_token", csrf)
+        form.add_field("first_day", "2030-08-01")
+        form.add_field("last_day", "2030-08-14")
+        form.add_field("file", b"x", filename="x.csv", content_type="text/csv")
+        return form
+
+    refused = await console.post(browser, f"/console/people/{ed}/leave", multipart())
+    assert refused.status == 403 and await _leave_rows(console) == []
+    wrong = await console.post(browser, f"/console/people/{ed}/leave?csrf_token=nope", multipart())
+    assert wrong.status == 403 and await _leave_rows(console) == []
+    done = await console.post(browser, f"/console/people/{ed}/leave?csrf_token={csrf}", multipart())
+    assert done.status == 200 and await _leave_rows(console) == [(ed, "2030-08-01", "2030-08-14")]
