@@ -148,11 +148,16 @@ async def test_a_session_whose_role_was_removed_is_out_at_the_next_click(
     console: ConsoleWorld,
 ) -> None:
     browser = await console.signed_in(DANA)
-    page = await console.get(browser, "/console/people")
+    page = await console.get(browser, f"/console/people/{console.people.ed}")
     csrf = csrf_of(page.text)
     await _set_roles(console, console.dana, "")
+    leave = {"csrf_token": csrf, "first_day": "2030-08-01", "last_day": "2030-08-02"}
+    posted = await console.post(browser, f"/console/people/{console.people.ed}/leave", leave)
+    assert posted.status == 403 and "nothing was changed" in posted.text
+    assert await console.count("leave") == 0
     page = await console.get(browser, "/console/people")
     assert page.status == 401 and SIGNED_OUT in page.text
+    assert await console.link_by_home_button(DANA) is None  # the button she still sees
     await _set_roles(console, console.dana, "ld_admin")  # the ended session stays ended
     page = await console.get(browser, "/console/people")
     assert page.status == 401
