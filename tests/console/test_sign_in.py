@@ -50,6 +50,8 @@ async def test_the_home_button_is_an_admins_and_gives_a_link(console: ConsoleWor
     assert "Open the L&D console" not in str(console.slack.emulator.last_view_published(MAYA))
     link = await console.link_by_home_button(DANA)
     assert link is not None and link.startswith("http://console.example.org/console/sign-in?")
+    sent = console.slack.emulator.calls("chat.postMessage")[-1].args
+    assert sent["channel"] == DANA and sent["unfurl_links"] in (False, "false", "0")
 
 
 async def test_anyone_else_asking_gets_a_refusal_and_no_link(console: ConsoleWorld) -> None:
