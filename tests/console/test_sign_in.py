@@ -5,6 +5,7 @@ every request; every POST needs the session's CSRF token. Each refusal changes n
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -249,3 +250,17 @@ async def test_console_answers_carry_no_store_and_a_strict_content_policy(
     anonymous = console.browser()
     assert (await console.get(anonymous, "/console")).status == 401
     assert (await console.get(anonymous, "/console/static/console.css")).status == 200
+
+
+async def test_one_link_spent_by_two_browsers_at_once_signs_in_one(console: ConsoleWorld) -> None:
+    link = await console.link_by_command(DANA)
+    assert link is not None
+    person, token = _link_parts(link)
+    pages = await asyncio.gather(
+        *(
+            console.post(console.browser(), "/console/sign-in", {"person": person, "token": token})
+            for _ in range(4)
+        )
+    )
+    assert sorted(page.status for page in pages) == [200, 403, 403, 403]
+    assert await console.count("console_session") == 1
