@@ -79,14 +79,13 @@ class TeamsDoor:
     charts: ChartLinks
 
 
+@dataclass
 class TeamsProfiles:
     """The connector's member lookup as `bot.services.identity`'s directory (no zones)."""
 
-    platform = ChatPlatform.TEAMS
-    gives_zones = False
-
-    def __init__(self, context: TurnContext) -> None:
-        self.context = context
+    context: TurnContext
+    platform: ChatPlatform = ChatPlatform.TEAMS
+    gives_zones: bool = False
 
     async def profile(self, user_id: str) -> ChatProfile | None:
         email = await _email_of(self.context, user_id)
