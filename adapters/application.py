@@ -17,7 +17,9 @@ from bot.ports import Conversations, Installations, NudgeStore, OpenedViews, Uni
 from bot.replies import Reply
 from bot.services import assignments, development, goals, home, nudges, sessions
 from bot.services.assignments import AssignCourse, CourseAssigned, LmsTargets
+from bot.services.completions import Completions
 from bot.services.development import DevelopmentRecord
+from bot.services.home import ReportOverview
 from bot.services.identity import ChatIdentity
 from bot.services.nudges import NudgePolicy, Snoozed
 from bot.services.reports import ProgrammeReports
@@ -25,6 +27,16 @@ from bot.services.sessions import NeedsAttention, SessionForm, SessionLogged
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass(frozen=True, slots=True)
+class HomePage:
+    """A person's Home: their reports (empty when they manage no one) and their own record
+    (None when only the reports are shown), as of their local date."""
+
+    reports: list[ReportOverview]
+    record: DevelopmentRecord | None
+    today: date
 
 
 def nothing_to_deliver() -> None:
@@ -53,6 +65,11 @@ class Application:
     """Wakes the outbox dispatcher once a transaction has queued messages."""
 
     @property
+    def completions(self) -> Completions:
+        """The LMS door's service: completions, poll cursors, the catalogue sync."""
+        return Completions(self.unit_of_work, self.clock)
+
+    @property
     def timezone(self) -> str:
         """The organisation's zone, for anyone whose own zone is not known."""
         return self.settings.timezone
@@ -68,6 +85,42 @@ class Application:
         """The people this manager coaches today (their local date), by name."""
         async with self.unit_of_work() as uow:
             return await uow.people.current_reports(manager.id, self.today_for(manager))
+
+    async def first_time(self, event_key: str, source: str) -> bool:
+        """Remember an inbound event; False when it was seen before (a platform's retry)."""
+        async with self.unit_of_work() as uow:
+            first = await uow.processed_events.remember(event_key, source, at=self.clock.now())
+            await uow.commit()
+        return first
+
+    async def home_page(self, person: Person) -> HomePage:
+        """What the person's Home shows: their reports' overview when they manage anyone, and
+        their own record when they have a manager or manage no one."""
+        today = self.today_for(person)
+        reports = await home.manager_overview(self.unit_of_work(), person.id, today)
+        async with self.unit_of_work() as uow:
+            has_manager = await uow.people.current_manager(person.id, today) is not None
+        record = await self.own_record(person) if has_manager or not reports else None
+        return HomePage(reports, record, today)
+
+    async def teams_app_removed(self, teams_user_id: str) -> None:
+        """The person removed the Teams app: their conversation is forgotten, and messages for
+        them wait (Teams would refuse them) until they add it again."""
+        async with self.unit_of_work() as uow:
+            person = await uow.people.by_teams_id(teams_user_id)
+        if person is not None:
+            await self.conversations.forget(person.id, "teams", self.clock.now())
+
+    async def form_catalogue(
+        self, chosen_courses: Sequence[str], count: int
+    ) -> tuple[list[Skill], list[Course]]:
+        """The chosen courses, then the first `count` skills and courses of the catalogue: what
+        a form offers before anything is searched."""
+        async with self.unit_of_work() as uow:
+            skills = await uow.catalogue.search_skills("", count)
+            courses = list((await uow.catalogue.courses(chosen_courses)).values())
+            courses += await uow.catalogue.search_courses("", count)
+        return skills, courses
 
     async def search_skills(self, words: str, limit: int) -> list[Skill]:
         async with self.unit_of_work() as uow:

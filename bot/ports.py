@@ -118,6 +118,11 @@ class SessionAlreadyLogged(Exception):
     submission raced the first); the transaction can only be rolled back."""
 
 
+class CompletionAlreadyRecorded(Exception):
+    """A completion with this event id was stored meanwhile (the webhook and a poll, or two
+    deliveries of one event, at the same moment); the transaction can only be rolled back."""
+
+
 class SessionRepository(Protocol):
     """Coaching sessions."""
 
@@ -309,6 +314,48 @@ class ErasedRows:
     unlinked: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class OpenAssignment:
+    """An assignment not yet completed, as the Moodle poll asks about it."""
+
+    email: str
+    course_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueChanges:
+    """What a catalogue sync did."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+class LmsRecords(Protocol):
+    """What the LMS polls and the catalogue sync keep: the polls' cursors, the open
+    assignments to ask the LMS about, courses by their activity id, and courses from the LMS
+    catalogue."""
+
+    async def cursor(self, name: str) -> str | None:
+        """Where the poll `name` got to; None before its first run."""
+        ...
+
+    async def set_cursor(self, name: str, value: str) -> None: ...
+
+    async def open_assignments(self) -> list[OpenAssignment]:
+        """Open assignments of active people, one per (person, course)."""
+        ...
+
+    async def course_by_activity(self, activity_id: str, urn_prefix: str) -> Course | None:
+        """The course whose link is `activity_id`, or whose id follows `urn_prefix` in it."""
+        ...
+
+    async def upsert_courses(self, courses: Sequence[Course]) -> CatalogueChanges:
+        """Add new courses and update the title, link and provider of known ones (their skills
+        stay as mapped); the search index follows."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository. Use as `async with uow:`; nothing is kept
     unless `commit()` is awaited before leaving the block."""
@@ -324,6 +371,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     processed_events: ProcessedEventRepository
     personal_data: PersonalDataRepository
+    lms: LmsRecords
 
     async def __aenter__(self) -> Self: ...
 

@@ -17,6 +17,7 @@ from bot.ports import (
     CatalogueRepository,
     CompletionRepository,
     GoalRepository,
+    LmsRecords,
     OutboxRepository,
     PeopleRepository,
     PersonalDataRepository,
@@ -26,6 +27,7 @@ from bot.ports import (
     UnitOfWork,
 )
 from storage.db import is_busy
+from storage.lms import SqlLmsRecords
 from storage.personal_data import SqlPersonalData
 from storage.repositories import (
     SqlActions,
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     processed_events: ProcessedEventRepository
     personal_data: PersonalDataRepository
+    lms: LmsRecords
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -78,6 +81,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(connection)
         self.processed_events = SqlProcessedEvents(connection)
         self.personal_data = SqlPersonalData(connection)
+        self.lms = SqlLmsRecords(connection)
         return self
 
     async def __aexit__(

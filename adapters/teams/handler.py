@@ -32,7 +32,7 @@ from adapters.teams.cards import (
     session_card,
 )
 from adapters.teams.charts import ChartLinks
-from adapters.teams.conversations import PLATFORM, remember_conversation, tenant_of
+from adapters.teams.conversations import remember_conversation, tenant_of
 from adapters.teams.messenger import card_activity
 from adapters.teams.parse import parse_search, parse_session_submission
 from bot.commands import Field, LogSession, parse_snooze, whole_number
@@ -155,11 +155,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         user = turn_context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(turn_context):
             return
-        async with self.door.application.unit_of_work() as uow:
-            person = await uow.people.by_teams_id(user.id)
-        if person is not None:
-            application = self.door.application
-            await application.conversations.forget(person.id, PLATFORM, application.clock.now())
+        await self.door.application.teams_app_removed(user.id)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         """coachbot's cards submit as messages; the one invoke it answers is the session card's
@@ -260,11 +256,10 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         # the chosen and the report's recent skills, then the catalogue's first few: the
         # rest are found by the typeahead search (`application/search`)
         chosen_courses = list(values.course_ids) if values else []
-        async with self.door.application.unit_of_work() as uow:
-            skills = list(form.skills_by_id.values())
-            skills += await uow.catalogue.search_skills("", SEARCH_RESULTS)
-            courses = list((await uow.catalogue.courses(chosen_courses)).values())
-            courses += await uow.catalogue.search_courses("", SEARCH_RESULTS)
+        first_skills, courses = await self.door.application.form_catalogue(
+            chosen_courses, SEARCH_RESULTS
+        )
+        skills = [*form.skills_by_id.values(), *first_skills]
         return session_card(
             form,
             skills=skills,
