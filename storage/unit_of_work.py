@@ -16,8 +16,10 @@ from bot.ports import (
     AssignmentRepository,
     CatalogueRepository,
     CompletionRepository,
+    DigestRecords,
     GoalRepository,
     LmsRecords,
+    NudgeRecords,
     OutboxRepository,
     PeopleRepository,
     PersonalDataRepository,
@@ -27,7 +29,9 @@ from bot.ports import (
     UnitOfWork,
 )
 from storage.db import is_busy
+from storage.digest import SqlDigestRecords
 from storage.lms import SqlLmsRecords
+from storage.nudge_store import SqlNudgeRecords
 from storage.personal_data import SqlPersonalData
 from storage.repositories import (
     SqlActions,
@@ -59,6 +63,8 @@ class SqlUnitOfWork:
     processed_events: ProcessedEventRepository
     personal_data: PersonalDataRepository
     lms: LmsRecords
+    nudges: NudgeRecords
+    digest: DigestRecords
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -82,6 +88,8 @@ class SqlUnitOfWork:
         self.processed_events = SqlProcessedEvents(connection)
         self.personal_data = SqlPersonalData(connection)
         self.lms = SqlLmsRecords(connection)
+        self.nudges = SqlNudgeRecords(connection)
+        self.digest = SqlDigestRecords(connection)
         return self
 
     async def __aexit__(
