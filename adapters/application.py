@@ -46,8 +46,8 @@ def nothing_to_deliver() -> None:
 @dataclass(frozen=True)
 class Application:
     """What a door needs to call a service: doors parse, call one service with these, render.
-    `engine` is for the command line and the LMS polls; the chat doors reach storage only
-    through the ports here."""
+    `engine` is for the command line; the chat and LMS doors reach storage only through the
+    methods and ports here."""
 
     settings: Settings
     engine: AsyncEngine
@@ -198,7 +198,6 @@ class Application:
     async def snooze(self, manager: Person, employee_id: int, due_on: date) -> Snoozed:
         return await nudges.snooze(
             self.unit_of_work(),
-            self.nudge_store,
             self.nudge_policy,
             manager.id,
             employee_id,
