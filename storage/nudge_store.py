@@ -46,21 +46,13 @@ class SqlNudgeRecords:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
-    async def snapshot(self, on: date, module_course: str | None) -> SweepSnapshot:
-        return await self._snapshot(on, module_course, None)
-
-    async def unsettled_snapshot(
-        self,
-        at: datetime,
-        on: date,
-        module_course: str | None,
-        settled: Collection[OutboxStatus],
-        default_zone: str,
+    async def snapshot(
+        self, on: date, module_course: str | None, settled: Settled | None = None
     ) -> SweepSnapshot:
-        """`snapshot`, leaving out in SQL the relationships whose every nudge that may be
-        planned at `at` is already in the outbox with one of the `settled` statuses
-        (`bot.ports.NudgeStore.unsettled_snapshot`)."""
-        return await self._snapshot(on, module_course, Settled.at(at, settled, default_zone))
+        """`bot.ports.NudgeStore.snapshot`; with `settled`, leaving out in SQL the
+        relationships whose every nudge that may be planned then is already in the outbox
+        with one of its statuses (`NudgeStore.unsettled_snapshot`)."""
+        return await self._snapshot(on, module_course, settled)
 
     async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
         return await self._snapshot(on, None, None, (manager_id, employee_id))
@@ -219,9 +211,11 @@ class SqlNudgeStore:
         settled: Collection[OutboxStatus],
         default_zone: str,
     ) -> SweepSnapshot:
+        """`snapshot`, leaving out in SQL the relationships whose every nudge that may be
+        planned at `at` is already in the outbox with one of the `settled` statuses."""
+        filtered = Settled.at(at, settled, default_zone)
         async with self._engine.connect() as db:
-            records = SqlNudgeRecords(db)
-            return await records.unsettled_snapshot(at, on, module_course, settled, default_zone)
+            return await SqlNudgeRecords(db).snapshot(on, module_course, filtered)
 
     async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
         async with self._engine.connect() as db:
