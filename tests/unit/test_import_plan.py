@@ -9,12 +9,17 @@ from typing import Any, cast
 from bot.import_plan import (
     PeopleSnapshot,
     PersonEntry,
+    SessionEntry,
+    SessionSnapshot,
     SkillLevelEntry,
     StoredPerson,
+    Superseded,
     plan_catalogue,
     plan_people,
+    plan_sessions,
     plan_skill_levels,
 )
+from bot.imported_log import ImportedAction
 from bot.model import Skill
 
 TODAY = date(2026, 12, 1)
@@ -150,3 +155,45 @@ def test_a_skill_level_on_a_stored_date_replaces_it_and_the_same_level_changes_n
     assert plan.updates == [(70, 3)]
     assert [(row["skill_id"], row["level"]) for row in plan.inserts] == [("S1", 4)]
     assert (plan.counts.added, plan.counts.updated, plan.counts.unchanged) == (1, 1, 1)
+
+
+def session(held_on: date, *actions: str, courses: tuple[str, ...] = ()) -> SessionEntry:
+    return SessionEntry(
+        manager_id=1,
+        employee_id=2,
+        held_on=held_on,
+        duration_minutes=30,
+        focus_type="skill_development",
+        skill_id="S1",
+        key_points=("a", "b", "c"),
+        flagged=False,
+        actions=tuple(ImportedAction(text) for text in actions),
+        course_ids=courses,
+    )
+
+
+def sessions_snapshot(stored: list[SessionEntry], open_courses: set[str]) -> SessionSnapshot:
+    return SessionSnapshot(
+        people={"maya@x.org": 1, "ed@x.org": 2},
+        relationships={(1, 2): [None]},
+        skills={"S1": "Listening"},
+        courses=frozenset({"C1", "C2"}),
+        sessions={entry.key: entry.content for entry in stored},
+        open_assignments=frozenset((2, course) for course in open_courses),
+    )
+
+
+def test_a_stored_session_is_unchanged_and_a_later_one_supersedes_its_open_actions() -> None:
+    first = session(date(2026, 1, 5), "Read the book")
+    later = session(date(2026, 2, 5), "Practise", courses=("C1", "C2"))
+
+    plan = plan_sessions(
+        sessions_snapshot([first], open_courses={"C1"}), [first, later], {first.key: [70]}
+    )
+
+    assert plan.sessions == [later]
+    assert plan.counts.unchanged == 1
+    assert plan.assignments == [(0, "C2")]  # C1 is open for Ed already
+    reason = "superseded by the session of 2026-02-05"
+    assert plan.superseded == [Superseded(70, date(2026, 2, 5), reason)]
+    assert [row["status"] for _, row in plan.actions] == ["open"]
