@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adapters.config import Settings
 from bot.clock import Clock, local_date
@@ -102,6 +102,18 @@ class Application:
             has_manager = await uow.people.current_manager(person.id, today) is not None
         record = await self.own_record(person) if has_manager or not reports else None
         return HomePage(reports, record, today)
+
+    async def teams_conversation_seen(
+        self, person: Person, reference: dict[str, Any], tenant_id: str | None
+    ) -> bool:
+        """Store where the person is reached on Teams; True when they were not reachable
+        before, and then the messages that waited for them to add the app again are due."""
+        now = self.clock.now()
+        if not await self.conversations.save(person.id, "teams", reference, tenant_id, now):
+            return False
+        if await self.installations.person_back(person.id, now):
+            self.outbox_written()
+        return True
 
     async def teams_app_removed(self, teams_user_id: str) -> None:
         """The person removed the Teams app: their conversation is forgotten, and messages for

@@ -32,7 +32,7 @@ from adapters.teams.cards import (
     session_card,
 )
 from adapters.teams.charts import ChartLinks
-from adapters.teams.conversations import remember_conversation, tenant_of
+from adapters.teams.conversations import reference_of, tenant_of
 from adapters.teams.messenger import card_activity
 from adapters.teams.parse import parse_search, parse_session_submission
 from bot.commands import Field, LogSession, parse_snooze, whole_number
@@ -141,13 +141,10 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
     async def remember(self, context: TurnContext, person: Person) -> bool:
         """Store the conversation; True when the person was not reachable before, and then
         messages that waited for them to add the app again are due now."""
-        application = self.door.application
-        conversations, clock = application.conversations, application.clock
-        if not await remember_conversation(conversations, person.id, context.activity, clock):
-            return False
-        if await application.installations.person_back(person.id, clock.now()):
-            application.outbox_written()
-        return True
+        activity = context.activity
+        return await self.door.application.teams_conversation_seen(
+            person, reference_of(activity), tenant_of(activity)
+        )
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         """The person removed the app: forget their conversation; their messages wait (Teams
