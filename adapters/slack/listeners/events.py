@@ -93,5 +93,5 @@ async def publish_home(door: SlackDoor, client: AsyncWebClient, user_id: str) ->
         await client.views_publish(user_id=user_id, view=view)
         return
     page = await door.application.home_page(person)
-    view = home_view(page.reports or None, page.record, page.today)
+    view = home_view(page.reports or None, page.record, page.today, ld_admin=person.is_ld_admin)
     await client.views_publish(user_id=user_id, view=view)
