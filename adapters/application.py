@@ -114,14 +114,12 @@ class Application:
         return first
 
     async def home_page(self, person: Person) -> HomePage:
-        """What the person's Home shows: their reports' overview when they manage anyone, and
-        their own record when they have a manager or manage no one."""
+        """What the person's Home shows (`bot.services.home.home_contents`), with their own
+        record where it shows."""
         today = self.today_for(person)
-        reports = await home.manager_overview(self.unit_of_work(), person.id, today)
-        async with self.unit_of_work() as uow:
-            has_manager = await uow.people.current_manager(person.id, today) is not None
-        record = await self.own_record(person) if has_manager or not reports else None
-        return HomePage(reports, record, today)
+        contents = await home.home_contents(self.unit_of_work(), person.id, today)
+        record = await self.own_record(person) if contents.shows_own_record else None
+        return HomePage(contents.reports, record, today)
 
     async def teams_conversation_seen(
         self, person: Person, reference: dict[str, Any], tenant_id: str | None
