@@ -34,6 +34,7 @@ from sqlalchemy import (
     tuple_,
     union,
 )
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateTable, DropTable
@@ -61,6 +62,8 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "skill_level": ("employee_id", "skill_id", "level", "assessed_on"),
     "skill": ("skill_id", "name"),
     "course": ("skill_ids",),
+    # SQLite's session groups, counted from the allowed session columns above
+    "report_session_groups": ("department", "skill_id", "focus_type", "sessions", "flagged"),
 }
 NOTES_COLUMNS = frozenset({("coaching_session", "key_points"), ("agreed_action", "text")})
 
@@ -119,6 +122,20 @@ population = Table(
     Column("held", Integer, nullable=False),
     prefixes=["TEMPORARY"],
 )
+
+
+# SQLite: the period's session groups, counted into a temporary table keyed by the group.
+session_groups = Table(
+    "report_session_groups",
+    MetaData(),
+    Column("department", String, primary_key=True),
+    Column("skill_id", String, primary_key=True),
+    Column("focus_type", String, primary_key=True),
+    Column("sessions", Integer, nullable=False),
+    Column("flagged", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+TEMPORARY_TABLES = {"postgresql": (population,), "sqlite": (population, session_groups)}
 
 
 def _current_manager(employee_id: Any, as_of: date) -> list[ColumnElement[bool]]:
@@ -271,22 +288,51 @@ def completion_statement() -> Select[Any]:
     return select(*columns, func.count().label("people")).group_by(*columns)
 
 
-def sessions_statement(query: ReportQuery) -> Select[Any]:
-    """The period's sessions of the population by department, skill and focus type, with
-    how many were flagged."""
-    counted = (
+def count_sessions_statement(query: ReportQuery) -> Insert:
+    """SQLite: the period's sessions of the population counted by department, skill and
+    focus type (with how many were flagged) into `session_groups`, one probe of its key a
+    session. SQLite groups by sorting, and sorting a year's sessions of 50,000 people
+    (~490,000 rows on three text keys) cost more than the probes: ~640 ms of CPU against
+    ~420 ms."""
+    flagged = case((period_session.c.flagged == true(), 1), else_=0)
+    rows = (
         select(
             population.c.department,
             period_session.c.skill_id,
             period_session.c.focus_type,
-            func.count().label("sessions"),
-            _flagged(period_session.c.flagged).label("flagged"),
+            literal(1),
+            flagged,
         )
+        .select_from(period_session)
         .join(population, population.c.id == period_session.c.employee_id)
         .where(_in_period(period_session.c.held_on, query))
-        .group_by(population.c.department, period_session.c.skill_id, period_session.c.focus_type)
-        .subquery("counted")
     )
+    counted = sqlite_insert(session_groups).from_select(
+        ["department", "skill_id", "focus_type", "sessions", "flagged"], rows
+    )
+    return counted.on_conflict_do_update(
+        index_elements=[
+            session_groups.c.department,
+            session_groups.c.skill_id,
+            session_groups.c.focus_type,
+        ],
+        set_={
+            "sessions": session_groups.c.sessions + 1,
+            "flagged": session_groups.c.flagged + counted.excluded.flagged,
+        },
+    )
+
+
+def sessions_statement() -> Select[Any]:
+    """SQLite: the session groups counted by `count_sessions_statement`, with their skill's
+    name."""
+    counted = select(
+        session_groups.c.department,
+        session_groups.c.skill_id,
+        session_groups.c.focus_type,
+        session_groups.c.sessions,
+        session_groups.c.flagged,
+    ).subquery("counted")
     return _named(counted)
 
 
@@ -398,7 +444,8 @@ def report_statements(query: ReportQuery, dialect: str = "sqlite") -> dict[str, 
         if dialect == "postgresql"
         else {
             "population": population_statement(query),
-            "sessions": sessions_statement(query),
+            "count_sessions": count_sessions_statement(query),
+            "sessions": sessions_statement(),
         }
     )
     return {
@@ -428,12 +475,15 @@ class SqlReportSource:
                 await connection.execute(text("SET LOCAL work_mem = '64MB'"))
             # not analysed once filled: the planner sizes it from its pages, enough for it to
             # hash-join it, and an ANALYZE cost more than it saved at every size measured
-            await connection.execute(DropTable(population, if_exists=True))
-            await connection.execute(CreateTable(population))
+            temporary = TEMPORARY_TABLES.get(connection.dialect.name, (population,))
+            for table in temporary:
+                await connection.execute(DropTable(table, if_exists=True))
+                await connection.execute(CreateTable(table))
             for name, statement in statements.items():
                 result = await connection.execute(statement)
                 rows[name] = list(result.all()) if result.returns_rows else []
-            await connection.execute(DropTable(population))
+            for table in temporary:
+                await connection.execute(DropTable(table))
         assigned = rows["assignments"][0]
         managers = rows["managers"][0]
         # PostgreSQL's session groups come from the statement that fills the population
