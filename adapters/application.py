@@ -7,24 +7,42 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adapters.config import Settings
+from adapters.lms.xapi import XapiVoiding
 from bot.clock import Clock, local_date
 from bot.commands import LogSession
 from bot.model import AgreedAction, Course, GoalStatus, IlpGoal, Person, Skill
-from bot.ports import Conversations, Installations, NudgeStore, OpenedViews, UnitOfWork
+from bot.ports import (
+    Conversations,
+    Installations,
+    LeaveEntry,
+    NudgeStore,
+    OpenedViews,
+    UnitOfWork,
+)
 from bot.replies import Reply
-from bot.services import assignments, development, goals, home, nudges, sessions
+from bot.services import assignments, development, goals, home, nudges, privacy, sessions
 from bot.services.assignments import AssignCourse, CourseAssigned, LmsTargets
+from bot.services.console import ConsoleAccess
 from bot.services.development import DevelopmentRecord
 from bot.services.identity import ChatIdentity
 from bot.services.nudges import NudgePolicy, Snoozed
+from bot.services.privacy import Erasure
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, SessionForm, SessionLogged
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass(frozen=True)
+class PersonOverview:
+    person: Person
+    manager: Person | None
+    reports: list[Person]
+    leave: list[LeaveEntry]
 
 
 def nothing_to_deliver() -> None:
@@ -49,6 +67,8 @@ class Application:
     opened_views: OpenedViews
     conversations: Conversations
     identity: ChatIdentity
+    console: ConsoleAccess
+    """The L&D console's sign-in links and sessions."""
     outbox_written: Callable[[], None] = nothing_to_deliver
     """Wakes the outbox dispatcher once a transaction has queued messages."""
 
@@ -68,6 +88,27 @@ class Application:
         """The people this manager coaches today (their local date), by name."""
         async with self.unit_of_work() as uow:
             return await uow.people.current_reports(manager.id, self.today_for(manager))
+
+    async def search_people(self, words: str, limit: int) -> list[Person]:
+        async with self.unit_of_work() as uow:
+            return await uow.people.search(words, limit)
+
+    async def person_overview(self, person_id: int) -> PersonOverview | None:
+        """A person's directory facts as L&D sees them: who coaches them and whom they coach
+        today, and their leave; never what was said in a session."""
+        async with self.unit_of_work() as uow:
+            person = await uow.people.get(person_id)
+            if person is None:
+                return None
+            today = self.today_for(person)
+            manager = await uow.people.current_manager(person.id, today)
+            reports = await uow.people.current_reports(person.id, today)
+        leave = [
+            entry
+            for entry in await nudges.leave_list(self.nudge_store)
+            if entry.email.lower() == person.email.lower()
+        ]
+        return PersonOverview(person, manager, reports, leave)
 
     async def search_skills(self, words: str, limit: int) -> list[Skill]:
         async with self.unit_of_work() as uow:
@@ -140,6 +181,23 @@ class Application:
     async def message_as_it_stands(self, person: Person, message_ref: str) -> Reply | None:
         return await home.message_as_it_stands(
             self.unit_of_work(), person.id, message_ref, self.today_for(person)
+        )
+
+    async def export_person(self, email: str, *, withhold_notes: bool = False) -> dict[str, Any]:
+        """Everything stored about the person with this e-mail (`coachbot person export`); with
+        `withhold_notes`, as L&D may read it: session notes withheld."""
+        return await privacy.export_person(
+            self.unit_of_work(), email, withhold_notes=withhold_notes
+        )
+
+    async def erase_person(self, email: str, *, dry_run: bool = False) -> Erasure:
+        """Erase the person with this e-mail and every row about them, in one transaction (a
+        dry run counts what would go and changes nothing); xAPI statements already sent about
+        them are voided when an LRS is configured."""
+        voiding = XapiVoiding(self.clock) if self.settings.lrs_endpoint else None
+        today = local_date(self.clock.now(), self.timezone)
+        return await privacy.erase_person(
+            self.unit_of_work(), email, voiding, today=today, dry_run=dry_run
         )
 
     async def snooze(self, manager: Person, employee_id: int, due_on: date) -> Snoozed:

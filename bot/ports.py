@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
@@ -33,6 +33,8 @@ from bot.replies import Reply
 
 NOT_STORED = 0
 """The id of an entity that has not been added yet."""
+WITHHELD = "(withheld: session notes are only for the manager and the employee)"
+"""What an export for someone else than the two people of a session shows in place of notes."""
 
 
 class PeopleRepository(Protocol):
@@ -47,6 +49,11 @@ class PeopleRepository(Protocol):
         ...
 
     async def by_slack_id(self, slack_user_id: str) -> Person | None: ...
+
+    async def search(self, words: str, limit: int) -> list[Person]:
+        """People (active or not) whose name or e-mail contains every word, case-insensitively,
+        by name."""
+        ...
 
     async def by_teams_id(self, teams_user_id: str) -> Person | None: ...
 
@@ -287,8 +294,12 @@ class ProcessedEventRepository(Protocol):
 class PersonalDataRepository(Protocol):
     """Every row about one person, found through every foreign key to the person."""
 
-    async def export(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
-        """The person's row under "person", then one key per table holding rows about them."""
+    async def export(
+        self, person_id: int, *, withhold_notes: bool = False
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The person's row under "person", then one key per table holding rows about them;
+        with `withhold_notes`, every column that can hold what was said in a session (key
+        points, actions, goals, messages, reasons) reads `WITHHELD` and secrets are left out."""
         ...
 
     async def sent_xapi_statements(self, person_id: int) -> list[str]:
@@ -656,3 +667,42 @@ class Conversations(Protocol):
     async def latest(self, platform: str) -> StoredConversation | None:
         """Anyone's latest conversation on the platform (its service URL and tenant)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    """A signed-in console session: whose it is and the token its forms carry (CSRF)."""
+
+    person_id: int
+    csrf_token: str
+
+
+class ConsoleSignIns(Protocol):
+    """The L&D console's one-time sign-in links and the sessions they open, shared by every
+    replica. Only hashes of the secrets are given and kept."""
+
+    async def add_link(self, token_hash: str, person_id: int, expires_at: datetime) -> None: ...
+
+    async def spend_link(self, token_hash: str, person_id: int, now: datetime) -> bool:
+        """Mark the link used if it is this person's, unused and not expired at `now`; True
+        when it was. One statement: two browsers racing with one link cannot both win."""
+        ...
+
+    async def link_usable(self, token_hash: str, person_id: int, now: datetime) -> bool:
+        """Whether `spend_link` would succeed now (nothing changes)."""
+        ...
+
+    async def open_session(
+        self, token_hash: str, person_id: int, csrf_token: str, now: datetime, idle_limit: timedelta
+    ) -> None:
+        """Store a new session (and forget every session idle for `idle_limit`)."""
+        ...
+
+    async def session(
+        self, token_hash: str, now: datetime, idle_limit: timedelta
+    ) -> ConsoleSession | None:
+        """The session if it was used within `idle_limit` of `now` (and marks it used now);
+        None for an unknown or idle-expired one (which is removed)."""
+        ...
+
+    async def end_session(self, token_hash: str) -> None: ...

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from bot.errors import FieldError
 from bot.services.reports import DEFAULT_PERIOD_DAYS, ReportRequest, parse_period
 
+EARLIEST_AS_OF = date(1900, 1, 1)
+LATEST_AS_OF = date(2999, 12, 31)
 USAGE = "Usage: `/coaching-report [department NAME | team NAME] [30d|90d|180d|365d]`"
 _PERIOD = re.compile(r"^(.*?)\s*\b(\d+d)\s*$", re.IGNORECASE)
 
@@ -33,3 +36,27 @@ def parse_report_command(text: str) -> ReportRequest | FieldError:
     if keyword.lower() == "department":
         return ReportRequest(period_days=period_days, department=name)
     return ReportRequest(period_days=period_days, team=name)
+
+
+def report_request(
+    period: str, as_of: str | None, department: str | None, team: str | None
+) -> ReportRequest | FieldError:
+    """The request of a form of fields (`coachbot report`'s options, the console's filters):
+    the period as `90d`, the last day as YYYY-MM-DD (today when empty), a department and a
+    team (all when empty); a field error naming the field that is wrong."""
+    days = parse_period(period)
+    if isinstance(days, FieldError):
+        return days
+    last_day = None
+    if as_of:
+        try:
+            last_day = date.fromisoformat(as_of)
+        except ValueError:
+            return FieldError("as-of", f"{as_of!r} is not a date (YYYY-MM-DD)")
+        if not EARLIEST_AS_OF <= last_day <= LATEST_AS_OF:
+            return FieldError(
+                "as-of", f"{as_of!r} is out of range ({EARLIEST_AS_OF} to {LATEST_AS_OF})"
+            )
+    return ReportRequest(
+        period_days=days, as_of=last_day, department=department or None, team=team or None
+    )
