@@ -15,7 +15,6 @@ from adapters.assemble import opened_application
 from adapters.config import ConfigError, Settings
 from bot.services.digest import digest_preview
 from bot.services.nudges import PreviewEntry, preview
-from storage.digest import SqlDigestStore
 
 
 def register(commands: Any) -> None:
@@ -75,7 +74,7 @@ async def _preview(application: Application, at: datetime, output: str) -> int:
     policy = application.nudge_policy
     entries = await preview(application.nudge_store, at, policy)
     entries += await digest_preview(
-        SqlDigestStore(application.engine),
+        application.unit_of_work,
         at,
         policy.default_zone,
         policy.holidays,
