@@ -239,7 +239,9 @@ class OutboxRow(SQLModel, table=True):
 
 
 class ImportRunRow(SQLModel, table=True):
-    """One row per applied import: what was loaded, from which file, when."""
+    """One row per applied import: what was loaded, from which file, when, by whom ("command
+    line" or the console's signed-in admin) and what it changed (`details`: the kind's side
+    effects by name, such as relationships started and ended)."""
 
     __tablename__ = "import_run"
 
@@ -248,6 +250,16 @@ class ImportRunRow(SQLModel, table=True):
     file_name: str
     rows: int
     imported_at: datetime = _utc(nullable=False)
+    imported_by: str = Field(
+        default="command line", sa_column_kwargs={"server_default": "command line"}
+    )
+    added: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    updated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    unchanged: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    deactivated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    details: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
 
 
 class ProcessedEventRow(SQLModel, table=True):
