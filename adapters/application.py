@@ -17,6 +17,7 @@ from bot.ports import Conversations, Installations, NudgeStore, OpenedViews, Uni
 from bot.replies import Reply
 from bot.services import assignments, development, goals, home, nudges, sessions
 from bot.services.assignments import AssignCourse, CourseAssigned, LmsTargets
+from bot.services.console import ConsoleAccess
 from bot.services.development import DevelopmentRecord
 from bot.services.identity import ChatIdentity
 from bot.services.nudges import NudgePolicy, Snoozed
@@ -49,6 +50,8 @@ class Application:
     opened_views: OpenedViews
     conversations: Conversations
     identity: ChatIdentity
+    console: ConsoleAccess
+    """The L&D console's sign-in links and sessions."""
     outbox_written: Callable[[], None] = nothing_to_deliver
     """Wakes the outbox dispatcher once a transaction has queued messages."""
 

@@ -14,8 +14,10 @@ from adapters.lms import lms_targets
 from adapters.nudge_policy import nudge_policy
 from bot.clock import Clock, SystemClock
 from bot.ports import UnitOfWork
+from bot.services.console import ConsoleAccess
 from bot.services.identity import ChatIdentity
 from bot.services.reports import ProgrammeReports
+from storage.console_sign_ins import SqlConsoleSignIns
 from storage.conversations import SqlConversations
 from storage.db import create_engine
 from storage.nudge_store import SqlNudgeStore
@@ -55,6 +57,7 @@ def application_for(
         opened_views=SqlOpenedViews(engine),
         conversations=SqlConversations(engine),
         identity=ChatIdentity(unit_of_work),
+        console=ConsoleAccess(SqlConsoleSignIns(engine), unit_of_work, clock, settings.public_url),
         outbox_written=outbox_written,
     )
 

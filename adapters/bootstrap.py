@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.assemble import application_for
 from adapters.config import Settings, incomplete_platform
+from adapters.console import mount_console
 from adapters.listening import listening_socket
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
@@ -117,6 +118,7 @@ def build(
         settings, engine, clock, unit_of_work=unit_of_work, outbox_written=dispatcher.notify
     )
     lms_polls = mount_lms(web_app, application)
+    mount_console(web_app, application)
     jobs = [
         sweep_job(application.nudge_store, clock, application.nudge_policy, dispatcher.notify),
         digest_job(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
@@ -656,3 +656,40 @@ class Conversations(Protocol):
     async def latest(self, platform: str) -> StoredConversation | None:
         """Anyone's latest conversation on the platform (its service URL and tenant)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    """A signed-in console session: whose it is and the token its forms carry (CSRF)."""
+
+    person_id: int
+    csrf_token: str
+
+
+class ConsoleSignIns(Protocol):
+    """The L&D console's one-time sign-in links and the sessions they open, shared by every
+    replica. Only hashes of the secrets are given and kept."""
+
+    async def add_link(self, token_hash: str, person_id: int, expires_at: datetime) -> None: ...
+
+    async def spend_link(self, token_hash: str, person_id: int, now: datetime) -> bool:
+        """Mark the link used if it is this person's, unused and not expired at `now`; True
+        when it was. One statement: two browsers racing with one link cannot both win."""
+        ...
+
+    async def link_usable(self, token_hash: str, person_id: int, now: datetime) -> bool:
+        """Whether `spend_link` would succeed now (nothing changes)."""
+        ...
+
+    async def open_session(
+        self, token_hash: str, person_id: int, csrf_token: str, now: datetime
+    ) -> None: ...
+
+    async def session(
+        self, token_hash: str, now: datetime, idle_limit: timedelta
+    ) -> ConsoleSession | None:
+        """The session if it was used within `idle_limit` of `now` (and marks it used now);
+        None for an unknown or idle-expired one (which is removed)."""
+        ...
+
+    async def end_session(self, token_hash: str) -> None: ...

@@ -433,3 +433,29 @@ class LeaseRow(SQLModel, table=True):
     holder: str
     expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     acquired_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ConsoleLinkRow(SQLModel, table=True):
+    """A one-time sign-in link to the L&D console, for one person: only the SHA-256 of its
+    secret is kept, so a copy of the database opens nothing. Spent once (`used_at`)."""
+
+    __tablename__ = "console_link"
+
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    person_id: int = _person_fk()
+    expires_at: datetime = _utc(nullable=False)
+    used_at: datetime | None = _utc()
+
+
+class ConsoleSessionRow(SQLModel, table=True):
+    """A signed-in console session, shared by every replica: the browser's cookie holds the
+    secret, this row its SHA-256, the form token (CSRF) and when it was last used (it ends
+    after a spell of idleness)."""
+
+    __tablename__ = "console_session"
+
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    person_id: int = _person_fk()
+    csrf_token: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime = _utc(nullable=False)
+    last_seen_at: datetime = _utc(nullable=False)
