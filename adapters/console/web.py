@@ -26,6 +26,10 @@ STATIC = Path(__file__).parent / "static"
 PUBLIC_ROUTES = frozenset({"sign_in", "sign_in_spend", "static"})
 """Routes open without a session: the sign-in link itself and the stylesheet."""
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+UPLOAD_LIMIT_MB = 20
+UPLOAD_ROUTES = frozenset({"imports_upload"})
+"""Routes taking a file: their bodies may be up to `UPLOAD_LIMIT_MB` (the server's 1 MiB
+otherwise), enough for an import of 50,000 people."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -40,6 +44,10 @@ SECURITY_HEADERS = {
 SESSION_ENDED = (
     "Your console session has ended (signed out, 8 hours without use, or your L&D role was "
     "removed), so nothing was changed. Open the console again from chat."
+)
+TOO_LARGE = (
+    f"The file is larger than the console takes ({UPLOAD_LIMIT_MB} MB), so nothing was "
+    "uploaded. Split it into smaller files, or import it with `coachbot import` on the server."
 )
 BAD_FORM = (
     "This form has expired or did not come from the console (its security token is missing "
@@ -127,9 +135,14 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         if request.method not in SAFE_METHODS:
             return plain_page(request, "Signed out", SESSION_ENDED, status=403)
         return render(request, "signed_out.html", status=401)
+    if request.match_info.route.name in UPLOAD_ROUTES:
+        request = request.clone(client_max_size=UPLOAD_LIMIT_MB * 1024 * 1024)
     request[SIGNED_IN] = signed
     if request.method not in SAFE_METHODS:
-        form = await request.post()
+        try:
+            form = await request.post()
+        except web.HTTPRequestEntityTooLarge:
+            return plain_page(request, "File too large", TOO_LARGE, status=413)
         if not same_token(str(form.get(CSRF_FIELD, "")), signed.csrf_token):
             return plain_page(request, "Not changed", BAD_FORM, status=403)
     return await handler(request)

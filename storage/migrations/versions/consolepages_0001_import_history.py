@@ -1,7 +1,8 @@
-"""import_run: who applied each import and what it changed, for the console's import history
+"""import_run: who applied each import and what it changed, for the console's import history;
+console_upload: files uploaded in the console, held between the dry run and Apply
 
 Revision ID: consolepages_0001
-Revises: scale_0001
+Revises: console_0001
 Create Date: 2026-12-06 16:00:00
 """
 
@@ -11,8 +12,10 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+import storage.tables
+
 revision: str = "consolepages_0001"
-down_revision: str | None = "scale_0001"
+down_revision: str | None = "console_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -32,9 +35,26 @@ def upgrade() -> None:
         for name in COUNTS:
             batch_op.add_column(sa.Column(name, sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("details", sa.JSON(), server_default="{}", nullable=False))
+    op.create_table(
+        "console_upload",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("file_name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_at", storage.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("console_upload", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_console_upload_owner"), ["owner"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("console_upload", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_console_upload_owner"))
+    op.drop_table("console_upload")
     with op.batch_alter_table("import_run", schema=None) as batch_op:
         batch_op.drop_column("details")
         for name in reversed(COUNTS):
