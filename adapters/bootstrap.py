@@ -15,6 +15,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.application import Application
 from adapters.assemble import application_for
 from adapters.config import Settings, incomplete_platform
 from adapters.console import mount_console
@@ -22,7 +23,13 @@ from adapters.listening import listening_socket
 from adapters.lms.polls import CompletionPolls
 from adapters.lms.wiring import lms_gateways, mount_lms
 from adapters.policy_pages import mount_policy_pages
-from adapters.sandbox.gate import LOOPBACK, refuse_an_organisation, sandbox_for, sandbox_lines
+from adapters.sandbox.gate import (
+    LOOPBACK,
+    console_link,
+    refuse_an_organisation,
+    sandbox_for,
+    sandbox_lines,
+)
 from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
 from adapters.server import build_app
 from adapters.slack.app import SLACK_APP_KEY
@@ -55,6 +62,7 @@ class Coachbot:
     clock: Clock
     web_app: web.Application
     dispatcher: OutboxDispatcher
+    application: Application
     messengers: dict[str, Messenger] = field(default_factory=dict)
     scheduler: SchedulerRunner | None = None  # None when COACHBOT_SCHEDULER=off
     lms_polls: CompletionPolls | None = None  # None without an LMS to poll or a scheduler
@@ -140,6 +148,7 @@ def build(
         clock,
         web_app,
         dispatcher,
+        application,
         messengers,
         scheduler,
         lms_polls=lms_polls if settings.scheduler else None,
@@ -194,7 +203,7 @@ async def serve(
             emulator = SlackEmulator(users=sample_users())
             await emulator.start(LOOPBACK)
             running.push_async_callback(emulator.close)
-            settings = sandbox_for(settings, emulator)
+            settings = sandbox_for(settings, emulator, listening.getsockname()[1])
         coachbot = build(settings)
         running.push_async_callback(coachbot.engine.dispose)
         hint = "check DATABASE_URL" if emulator is None else "run the sandbox in a writable folder"
@@ -219,7 +228,11 @@ async def serve(
             worker.say_ready()
             await stopped.wait()
             return
-        lines = describe_doors(settings) if emulator is None else sandbox_lines(settings, emulator)
+        if emulator is None:
+            lines = describe_doors(settings)
+        else:
+            link = await console_link(coachbot.application)
+            lines = sandbox_lines(settings, emulator, link)
         for line in lines:
             print(line, flush=True)
         log.info(

@@ -65,3 +65,4 @@ class Actions:
     REPORT_RECORD = "report_record"
     GOAL_ACHIEVED = "goal_achieved"
     GOAL_DROPPED = "goal_dropped"
+    OPEN_CONSOLE = "open_console"

@@ -18,7 +18,7 @@ from bot.model import Person
 from bot.services.console import SignedIn, same_token
 
 APPLICATION_KEY = web.AppKey("console_application", Application)
-SIGNED_IN = "console_signed_in"
+SIGNED_IN = web.RequestKey("console_signed_in", SignedIn)
 COOKIE = "coachbot_console"
 COOKIE_PATH = "/console"
 CSRF_FIELD = "csrf_token"
@@ -75,8 +75,7 @@ def application(request: web.Request) -> Application:
 
 def signed_in(request: web.Request) -> SignedIn:
     """The signed-in admin and their session's CSRF token (the middleware has checked both)."""
-    signed: SignedIn = request[SIGNED_IN]
-    return signed
+    return request[SIGNED_IN]
 
 
 def admin(request: web.Request) -> Person:
@@ -95,7 +94,7 @@ def render(
 ) -> web.Response:
     """The page `template` with `context`, plus the signed-in admin (None on the public
     pages), their CSRF token and the current route's name (for the nav)."""
-    signed: SignedIn | None = request.get(SIGNED_IN)
+    signed = request.get(SIGNED_IN)
     route = request.match_info.route.name
     full = {
         "admin": signed.person if signed else None,

@@ -13,15 +13,19 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Connection, make_url
 
+from adapters.application import Application
 from adapters.config import Settings
 from adapters.sandbox.settings import new_signing_secret, sandbox_settings
 from adapters.slack_emulator import SlackEmulator
 from adapters.startup import StartupRefused, database_problems
+from bot.errors import Refusal
+from bot.services.console import SignInLink
 from storage.db import create_engine
 from storage.tables import PersonRow
 
 SANDBOX_FILE = "sandbox.db"
 LOOPBACK = "127.0.0.1"
+SAMPLE_LD_ADMIN = "dana.okafor@example.org"
 NEEDS_CREDENTIALS = (
     "no chat credentials are set and DATABASE_URL's database holds an organisation: set "
     "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or MicrosoftAppId and MicrosoftAppPassword) to "
@@ -69,21 +73,39 @@ def _holds_people(connection: Connection) -> bool:
     return bool(connection.scalar(select(func.count()).select_from(PersonRow)))
 
 
-def sandbox_for(settings: Settings, emulator: SlackEmulator) -> Settings:
+def sandbox_for(settings: Settings, emulator: SlackEmulator, port: int) -> Settings:
     """The settings the sandbox serves with: the emulator, a secret for this run, its own
-    database, and loopback whatever COACHBOT_HOST says."""
+    database, and loopback whatever COACHBOT_HOST says (the console's links too: `port` is
+    the one it listens on)."""
     return sandbox_settings(
         settings,
         emulator,
         new_signing_secret(),
         database_url=f"sqlite:///{sandbox_database()}",
         host=LOOPBACK,
+        public_url=f"http://{LOOPBACK}:{port}",
     )
 
 
-def sandbox_lines(settings: Settings, emulator: SlackEmulator) -> list[str]:
-    """What the sandbox prints: how to drive it, with this run's signing secret."""
-    return [
+async def console_link(application: Application) -> SignInLink | None:
+    """A sign-in link to the console for the sample organisation's L&D admin (None once they
+    are no longer in the sandbox's database, or no longer an admin)."""
+    async with application.unit_of_work() as uow:
+        admin = await uow.people.by_email(SAMPLE_LD_ADMIN)
+    if admin is None:
+        return None
+    try:
+        return await application.console.sign_in_link(admin)
+    except Refusal:
+        return None
+
+
+def sandbox_lines(
+    settings: Settings, emulator: SlackEmulator, console: SignInLink | None = None
+) -> list[str]:
+    """What the sandbox prints: how to drive it, with this run's signing secret, and a link
+    into the L&D console as the sample organisation's L&D admin."""
+    lines = [
         f"Sandbox mode: the Slack door talks to the bundled Slack emulator at {emulator.base_url}",
         f"and serves the sample organisation kept in {sandbox_database()}",
         "(stop coachbot and delete that file to start afresh).",
@@ -93,3 +115,9 @@ def sandbox_lines(settings: Settings, emulator: SlackEmulator) -> list[str]:
         f"    received at {emulator.base_url.removesuffix('/api/')}/_emulator/calls",
         "  - Serve a real workspace: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README).",
     ]
+    if console is not None:
+        lines += [
+            "  - Open the L&D console as Dana Okafor, the sample L&D admin (the link works once,",
+            f"    within {console.minutes} minutes; restart for another): {console.url}",
+        ]
+    return lines

@@ -22,6 +22,7 @@ from bot.dates import day_text
 from bot.fitting import more_line
 from bot.model import AgreedAction
 from bot.replies import Actions
+from bot.services.console import CONSOLE_BUTTON
 from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.home import ReportOverview
 
@@ -221,10 +222,28 @@ def timeline_blocks(record: DevelopmentRecord, today: date) -> list[Block]:
     ]
 
 
+def console_blocks() -> list[Block]:
+    """For an L&D admin: the way into the console (the link is made when it is pressed)."""
+    return [
+        HeaderBlock(text="L&D console"),
+        SectionBlock(
+            block_id="console",
+            text=mrkdwn("Programme figures, imports, nudges and people, in your browser."),
+            accessory=ButtonElement(text=CONSOLE_BUTTON, action_id=Actions.OPEN_CONSOLE),
+        ),
+    ]
+
+
 def home_view(
-    reports: list[ReportOverview] | None, record: DevelopmentRecord | None, today: date
+    reports: list[ReportOverview] | None,
+    record: DevelopmentRecord | None,
+    today: date,
+    *,
+    ld_admin: bool = False,
 ) -> View:
     blocks: list[Block] = []
+    if ld_admin:
+        blocks += [*console_blocks(), DividerBlock()]
     if reports is not None:
         blocks += manager_blocks(reports, today)
     if record is not None:

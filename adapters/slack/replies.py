@@ -18,7 +18,8 @@ HELP = (
     "development record.\n"
     "• `/coaching @person`: open the form with that report already chosen.\n"
     "• `/coaching help`: this message.\n"
-    "• `/coaching-report`: programme figures, for L&D admins.\n"
+    "• `/coaching-report`: programme figures, for L&D admins; `/coaching-report console`: a "
+    "sign-in link to the L&D console in your browser.\n"
     "Your Home tab shows your open actions, courses and, for managers, who is due a session."
 )
 
@@ -46,12 +47,20 @@ async def tell(client: AsyncWebClient, user_id: str, channel_id: str | None, tex
     """An ephemeral message in the channel; where the app cannot post there, a DM. `text` is
     a sentence with light markdown that may quote what people typed (an action, a name): it is
     escaped here, so nothing quoted can mention or link."""
-    text = escape(text)
+    await tell_markup(client, user_id, channel_id, escape(text))
+
+
+async def tell_markup(
+    client: AsyncWebClient, user_id: str, channel_id: str | None, text: str
+) -> None:
+    """`tell` for text already escaped (holding a link of our own), never unfurled."""
     if channel_id:
         try:
-            await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+            await client.chat_postEphemeral(
+                channel=channel_id, user=user_id, text=text, unfurl_links=False
+            )
             return
         except SlackApiError as exc:
             if exc.response.get("error") not in {"channel_not_found", "not_in_channel"}:
                 raise
-    await client.chat_postMessage(channel=user_id, text=text)
+    await client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)

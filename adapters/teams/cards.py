@@ -17,6 +17,7 @@ from bot.messages import appraisal_warning
 from bot.model import SKILL_LEVEL_NAMES, Course, FocusType, Skill
 from bot.replies import Actions, Reply, Section
 from bot.review import GROUP_CHOICES, REVIEW_LABELS, group_label, split_for_review
+from bot.services.console import CONSOLE_BUTTON
 from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.sessions import SessionForm
 
@@ -515,3 +516,11 @@ def report_card(summary: str, table: str, chart_url: str | None) -> Card:
         body.append({"type": "Image", "url": chart_url, "altText": "Completion and focus areas"})
         actions.append({"type": "Action.OpenUrl", "title": "Open the chart", "url": chart_url})
     return card(body, actions)
+
+
+def console_card(message: str, url: str) -> Card:
+    """A sign-in link to the L&D console, as a button that opens it."""
+    return card(
+        [text(markdown(message))],
+        [{"type": "Action.OpenUrl", "title": CONSOLE_BUTTON, "url": url}],
+    )

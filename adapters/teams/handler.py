@@ -25,6 +25,7 @@ from adapters.teams.cards import (
     SKILLS_DATASET,
     SUBMIT_SESSION,
     Card,
+    console_card,
     notice_card,
     record_card,
     reply_card,
@@ -48,6 +49,7 @@ from bot.refusals import (
 )
 from bot.replies import Actions
 from bot.report_command import parse_report_command
+from bot.services.console import CONSOLE_BUTTON, CONSOLE_WORD, link_text
 from bot.services.development import GOAL_WORDS
 from bot.services.goals import GOAL_BUTTONS
 from bot.services.identity import ChatPlatform, ChatProfile
@@ -61,6 +63,7 @@ HELP = (
     "- **record** NAME: managers see a report's record, with the key points they wrote.\n"
     "- **report** [department NAME | team NAME] [30d|90d|180d|365d]: programme figures, "
     "for L&D admins.\n"
+    "- **console**: a sign-in link to the L&D console in your browser, for L&D admins.\n"
     "- **help**: this message."
 )
 WELCOME = "Hello! I'm coachbot. " + HELP
@@ -214,6 +217,8 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await self.report_record(turn_context, person, words[len("record") :].strip())
         elif command == "report":
             await self.report(turn_context, person, words[len("report") :])
+        elif words.lower() == CONSOLE_WORD:
+            await self.console(turn_context, person)
         else:
             await say(turn_context, notice_card(HELP), "What coachbot does")
 
@@ -377,6 +382,15 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
             await say(context, notice_card(refusal.message), refusal.message)
             return
         await replace_card(context, content, f"Goal {GOAL_WORDS[goal.status]}: {goal.title}")
+
+    async def console(self, context: TurnContext, person: Person) -> None:
+        """`console`: a one-time sign-in link to the L&D console, for an L&D admin only."""
+        try:
+            link = await self.door.application.console.sign_in_link(person)
+        except Refusal as refusal:
+            await say(context, notice_card(refusal.message), "The console is for L&D only")
+            return
+        await say(context, console_card(link_text(link.minutes), link.url), CONSOLE_BUTTON)
 
     async def report(self, context: TurnContext, person: Person, words: str) -> None:
         if not person.is_ld_admin:

@@ -37,6 +37,20 @@ LINK_REFUSED = (
 )
 
 
+CONSOLE_BUTTON = "Open the L&D console"
+CONSOLE_WORD = "console"
+"""What an L&D admin types to get a link: `/coaching-report console` in Slack, `console` in
+Teams."""
+
+
+def link_text(minutes: int) -> str:
+    """The words sent with a sign-in link, on every platform."""
+    return (
+        f"Your sign-in link to the L&D console. It works once, within {minutes} minutes, and "
+        "only for you: please don't forward it."
+    )
+
+
 def hashed(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -9,6 +9,7 @@ from adapters.slack.door import SlackDoor
 from adapters.slack.listeners import (
     actions,
     commands,
+    console,
     courses,
     events,
     nudges,
@@ -20,5 +21,16 @@ from adapters.slack.listeners import (
 
 
 def register(app: AsyncApp, door: SlackDoor) -> None:
-    for module in (events, commands, views, actions, options, nudges, report, courses, record):
+    for module in (
+        events,
+        commands,
+        views,
+        actions,
+        options,
+        nudges,
+        report,
+        courses,
+        record,
+        console,
+    ):
         module.register(app, door)

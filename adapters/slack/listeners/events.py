@@ -103,5 +103,6 @@ async def publish_home(door: SlackDoor, client: AsyncWebClient, user_id: str) ->
         has_manager = await uow.people.current_manager(person.id, today) is not None
     record = await door.application.own_record(person) if has_manager or not reports else None
     await client.views_publish(
-        user_id=user_id, view=home_view(reports if reports else None, record, today)
+        user_id=user_id,
+        view=home_view(reports if reports else None, record, today, ld_admin=person.is_ld_admin),
     )

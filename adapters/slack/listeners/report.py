@@ -20,10 +20,12 @@ from adapters.report_render import (
 )
 from adapters.slack.blocks import escape
 from adapters.slack.door import SlackDoor
+from adapters.slack.listeners.console import send_console_link
 from adapters.slack.replies import tell
 from bot.errors import FieldError
 from bot.refusals import NOT_LD
 from bot.report_command import parse_report_command
+from bot.services.console import CONSOLE_WORD
 from bot.services.reports import ProgrammeReport
 
 MAX_SECTION = 2900
@@ -38,6 +40,9 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         user_id, channel_id = body["user_id"], body.get("channel_id")
         person = await door.person_or_tell(client, user_id, channel_id)
         if person is None:
+            return
+        if (body.get("text") or "").strip().lower() == CONSOLE_WORD:
+            await send_console_link(door, client, person, user_id, channel_id)
             return
         if not person.is_ld_admin:
             await tell(client, user_id, channel_id, NOT_LD)
