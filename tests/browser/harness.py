@@ -9,18 +9,23 @@ connections (updates, sync, QUIC probes), which would otherwise be refused and r
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -110,6 +115,31 @@ class Browser:
         element.clear()
         element.send_keys(value)
 
+    def choose(self, label: str, option_text: str) -> None:
+        Select(self.field(label)).select_by_visible_text(option_text)
+
+    def count(self, css: str) -> int:
+        return len(self.driver.find_elements(By.CSS_SELECTOR, css))
+
+    def wait_for_text(self, css: str, any_of: tuple[str, ...], seconds: float = 60) -> str:
+        """The element's text once it holds one of `any_of` (a page that refreshes itself
+        is read again after each refresh)."""
+
+        def shown(driver: webdriver.Chrome) -> str | bool:
+            try:
+                text = str(driver.find_element(By.CSS_SELECTOR, css).text)
+            except WebDriverException:  # between two loads of the page
+                return False
+            return text if any(part in text for part in any_of) else False
+
+        try:
+            found: str = WebDriverWait(self.driver, seconds, poll_frequency=0.2).until(shown)
+        except TimeoutException:
+            raise AssertionError(
+                f"{self.path} never showed any of {any_of}: {self.text()}"
+            ) from None
+        return found
+
     def attach(self, label: str, file: Path) -> None:
         self.field(label).send_keys(str(file))
 
@@ -119,12 +149,21 @@ class Browser:
         for button in scope.find_elements(By.CSS_SELECTOR, "button, input[type=submit]"):
             shown = button.text or button.get_attribute("value") or ""
             if shown.strip() == button_text:
-                button.click()
+                self._navigating(button.click)
                 return
         raise AssertionError(f"no button {button_text!r} on {self.path}")
 
     def follow(self, link_text: str) -> None:
-        self.driver.find_element(By.LINK_TEXT, link_text).click()
+        self._navigating(self.driver.find_element(By.LINK_TEXT, link_text).click)
+
+    def _navigating(self, action: Callable[[], None]) -> None:
+        """Do `action` and wait until the browser has left the page for the next one."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        action()
+        WebDriverWait(self.driver, 60, poll_frequency=0.1).until(staleness_of(page))
+        WebDriverWait(self.driver, 60, poll_frequency=0.1).until(
+            lambda driver: driver.execute_script("return document.readyState") == "complete"
+        )
 
     def cookies(self) -> list[dict[str, Any]]:
         return list(self.driver.get_cookies())
@@ -192,3 +231,34 @@ def chromium(base: str, profile: Path) -> Iterator[Browser]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+class InLoop:
+    """A `Browser` for tests whose server runs in the test's own event loop: every call goes to
+    a worker thread, so the loop keeps serving the pages Chromium asks for meanwhile.
+    `await page.open("/x")`, `await page.path` (properties too)."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.sync = browser
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(type(self.sync), name)
+        if isinstance(attribute, property):
+            return asyncio.to_thread(attribute.fget, self.sync)  # type: ignore[arg-type]
+        method = getattr(self.sync, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await asyncio.to_thread(method, *args, **kwargs)
+
+        return call
+
+
+@asynccontextmanager
+async def chromium_in_loop(base: str, profile: Path) -> AsyncIterator[InLoop]:
+    """`chromium` for a server in this event loop (started and closed in a worker thread)."""
+    opened = chromium(base, profile)
+    browser = await asyncio.to_thread(opened.__enter__)
+    try:
+        yield InLoop(browser)
+    finally:
+        await asyncio.to_thread(opened.__exit__, None, None, None)
