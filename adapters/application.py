@@ -7,20 +7,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adapters.config import Settings
+from adapters.lms.xapi import XapiVoiding
 from bot.clock import Clock, local_date
 from bot.commands import LogSession
 from bot.model import AgreedAction, Course, GoalStatus, IlpGoal, Person, Skill
 from bot.ports import Conversations, Installations, NudgeStore, OpenedViews, UnitOfWork
 from bot.replies import Reply
-from bot.services import assignments, development, goals, home, nudges, sessions
+from bot.services import assignments, development, goals, home, nudges, privacy, sessions
 from bot.services.assignments import AssignCourse, CourseAssigned, LmsTargets
 from bot.services.console import ConsoleAccess
 from bot.services.development import DevelopmentRecord
 from bot.services.identity import ChatIdentity
 from bot.services.nudges import NudgePolicy, Snoozed
+from bot.services.privacy import Erasure
 from bot.services.reports import ProgrammeReports
 from bot.services.sessions import NeedsAttention, SessionForm, SessionLogged
 
@@ -143,6 +145,23 @@ class Application:
     async def message_as_it_stands(self, person: Person, message_ref: str) -> Reply | None:
         return await home.message_as_it_stands(
             self.unit_of_work(), person.id, message_ref, self.today_for(person)
+        )
+
+    async def export_person(self, email: str, *, withhold_notes: bool = False) -> dict[str, Any]:
+        """Everything stored about the person with this e-mail (`coachbot person export`); with
+        `withhold_notes`, as L&D may read it: session notes withheld."""
+        return await privacy.export_person(
+            self.unit_of_work(), email, withhold_notes=withhold_notes
+        )
+
+    async def erase_person(self, email: str, *, dry_run: bool = False) -> Erasure:
+        """Erase the person with this e-mail and every row about them, in one transaction (a
+        dry run counts what would go and changes nothing); xAPI statements already sent about
+        them are voided when an LRS is configured."""
+        voiding = XapiVoiding(self.clock) if self.settings.lrs_endpoint else None
+        today = local_date(self.clock.now(), self.timezone)
+        return await privacy.erase_person(
+            self.unit_of_work(), email, voiding, today=today, dry_run=dry_run
         )
 
     async def snooze(self, manager: Person, employee_id: int, due_on: date) -> Snoozed:

@@ -33,6 +33,8 @@ from bot.replies import Reply
 
 NOT_STORED = 0
 """The id of an entity that has not been added yet."""
+WITHHELD = "(withheld: session notes are only for the manager and the employee)"
+"""What an export for someone else than the two people of a session shows in place of notes."""
 
 
 class PeopleRepository(Protocol):
@@ -287,8 +289,12 @@ class ProcessedEventRepository(Protocol):
 class PersonalDataRepository(Protocol):
     """Every row about one person, found through every foreign key to the person."""
 
-    async def export(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
-        """The person's row under "person", then one key per table holding rows about them."""
+    async def export(
+        self, person_id: int, *, withhold_notes: bool = False
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The person's row under "person", then one key per table holding rows about them;
+        with `withhold_notes`, every column that can hold what was said in a session (key
+        points, actions, goals, messages, reasons) reads `WITHHELD` and secrets are left out."""
         ...
 
     async def sent_xapi_statements(self, person_id: int) -> list[str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from bot.errors import FieldError
 from bot.services.reports import DEFAULT_PERIOD_DAYS, ReportRequest, parse_period
@@ -33,3 +34,23 @@ def parse_report_command(text: str) -> ReportRequest | FieldError:
     if keyword.lower() == "department":
         return ReportRequest(period_days=period_days, department=name)
     return ReportRequest(period_days=period_days, team=name)
+
+
+def report_request(
+    period: str, as_of: str | None, department: str | None, team: str | None
+) -> ReportRequest | FieldError:
+    """The request of a form of fields (`coachbot report`'s options, the console's filters):
+    the period as `90d`, the last day as YYYY-MM-DD (today when empty), a department and a
+    team (all when empty); a field error naming the field that is wrong."""
+    days = parse_period(period)
+    if isinstance(days, FieldError):
+        return days
+    last_day = None
+    if as_of:
+        try:
+            last_day = date.fromisoformat(as_of)
+        except ValueError:
+            return FieldError("as-of", f"{as_of!r} is not a date (YYYY-MM-DD)")
+    return ReportRequest(
+        period_days=days, as_of=last_day, department=department or None, team=team or None
+    )

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Column, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.ports import ErasedRows
+from bot.ports import WITHHELD, ErasedRows
+from storage.reports import NOTES_COLUMNS
 from storage.repositories import OUTBOX, PERSON
 from storage.tables import metadata
 
@@ -30,15 +31,52 @@ def _unlinks(column: Column[Any]) -> bool:
     return any((fk.ondelete or "").upper() == "SET NULL" for fk in column.foreign_keys)
 
 
+NOTE_TEXT = NOTES_COLUMNS | {
+    ("outbox", "payload"),  # messages quote key points and actions
+    ("course_assignment", "reason"),
+    ("ilp_goal", "title"),
+}
+"""Columns that can hold what was said in a session: withheld from an export made for anyone
+but the two people of the session (the L&D console's)."""
+SECRETS = frozenset(
+    {
+        ("console_session", "token_hash"),
+        ("console_session", "csrf_token"),
+        ("console_link", "token_hash"),
+    }
+)
+"""Sign-in secrets (hashed or not): in no export made for a browser."""
+
+
 class SqlPersonalData:
     """Export and erasure of everything about one person."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
-    async def export(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
+    async def export(
+        self, person_id: int, *, withhold_notes: bool = False
+    ) -> dict[str, list[dict[str, Any]]]:
         person = (await self._db.execute(select(PERSON).where(PERSON.c.id == person_id))).mappings()
         record: dict[str, list[dict[str, Any]]] = {"person": [dict(row) for row in person]}
+        if withhold_notes:
+            return self._withheld(await self._rows(person_id, record))
+        return await self._rows(person_id, record)
+
+    @staticmethod
+    def _withheld(record: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+        for table_name, rows in record.items():
+            for row in rows:
+                for column_name in list(row):
+                    if (table_name, column_name) in NOTE_TEXT and row[column_name] is not None:
+                        row[column_name] = WITHHELD
+                    elif (table_name, column_name) in SECRETS:
+                        del row[column_name]
+        return record
+
+    async def _rows(
+        self, person_id: int, record: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, list[dict[str, Any]]]:
         for table_name, columns in person_columns().items():
             table = metadata.tables[table_name]
             query = (

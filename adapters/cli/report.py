@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,8 @@ from adapters.assemble import opened_application
 from adapters.config import Settings
 from adapters.report_render import render_chart, render_csv, render_json, render_table
 from bot.errors import FieldError
-from bot.services.reports import ReportRequest, parse_period
+from bot.report_command import report_request
+from bot.services.reports import ReportRequest
 
 RENDERERS = {"table": render_table, "csv": render_csv, "json": render_json}
 
@@ -35,16 +35,10 @@ def register(commands: Any) -> None:
 
 
 def _request(args: argparse.Namespace) -> ReportRequest | str:
-    days = parse_period(args.period)
-    if isinstance(days, FieldError):
-        return f"--period: {days.message}"
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            return f"--as-of: {args.as_of!r} is not a date (YYYY-MM-DD)"
-    return ReportRequest(period_days=days, as_of=as_of, department=args.department, team=args.team)
+    request = report_request(args.period, args.as_of, args.department, args.team)
+    if isinstance(request, FieldError):
+        return f"--{request.field}: {request.message}"
+    return request
 
 
 async def run_report(settings: Settings, args: argparse.Namespace) -> int:

@@ -41,14 +41,17 @@ def _unknown(email: str) -> Refusal:
     return Refusal(f"No one with the e-mail {email.strip()} is in the directory.")
 
 
-async def export_person(uow: UnitOfWork, email: str) -> dict[str, Any]:
+async def export_person(
+    uow: UnitOfWork, email: str, *, withhold_notes: bool = False
+) -> dict[str, Any]:
     """`{"person": {...}, "<table>": [rows], ...}`: the person's row, then one key per table
-    holding rows about them, every column included."""
+    holding rows about them, every column included; with `withhold_notes` (an export read by
+    someone else than the person, such as L&D) session notes read `WITHHELD`."""
     async with uow:
         person = await uow.people.by_email(email)
         if person is None:
             raise _unknown(email)
-        record = await uow.personal_data.export(person.id)
+        record = await uow.personal_data.export(person.id, withhold_notes=withhold_notes)
     [row] = record.pop("person")
     return {"person": row, **record}
 

@@ -454,6 +454,10 @@ class ProgrammeReports:
             return scope
         return replace(request, department=scope.department, team=scope.team)
 
+    async def org_structure(self) -> OrgStructure:
+        """The departments and their teams' names (what a report can be narrowed to)."""
+        return await self._source.org_structure()
+
     async def report(self, request: ReportRequest) -> ProgrammeReport:
         query = self.query_for(request)
         aggregates = await self._source.report_aggregates(query)
