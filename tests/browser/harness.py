@@ -143,11 +143,14 @@ class Browser:
     def attach(self, label: str, file: Path) -> None:
         self.field(label).send_keys(str(file))
 
-    def press(self, button_text: str, within: str = "body") -> None:
-        """Click the button (or submit input) whose text is `button_text`, as a person does."""
-        scope = self.driver.find_element(By.CSS_SELECTOR, within)
-        for button in scope.find_elements(By.CSS_SELECTOR, "button, input[type=submit]"):
-            shown = button.text or button.get_attribute("value") or ""
+    def press(self, button_text: str, *, by_label: bool = False) -> None:
+        """Click the button (or submit input) whose text is `button_text` (or, `by_label`,
+        whose accessible name, its aria-label, is), as a person does."""
+        for button in self.driver.find_elements(By.CSS_SELECTOR, "button, input[type=submit]"):
+            if by_label:
+                shown = button.get_attribute("aria-label") or ""
+            else:
+                shown = button.text or button.get_attribute("value") or ""
             if shown.strip() == button_text:
                 self._navigating(button.click)
                 return
