@@ -37,6 +37,7 @@ from storage.console_uploads import (
     HeldUpload,
     SqlConsoleUploads,
 )
+from storage.importer import ImportCounts
 
 REFRESH_SECONDS = 1
 HISTORY_LENGTH = 50
@@ -97,6 +98,7 @@ async def imports_page(
         "history": history,
         "problem": problem,
         "limit_mb": UPLOAD_LIMIT_MB,
+        "changes": changes_text,
     }
     return render(request, "imports.html", context, status=status)
 
@@ -153,6 +155,22 @@ async def upload_page(request: web.Request) -> web.StreamResponse:
     if running:  # the page follows the run without any script
         response.headers["Refresh"] = str(REFRESH_SECONDS)
     return response
+
+
+def changes_text(counts: ImportCounts) -> str:
+    """What an import changed, leaving out what it did not: "1 added, 2 updated; courses
+    assigned: 3"."""
+    parts = [
+        f"{n} {name}"
+        for name, n in (
+            ("added", counts.added),
+            ("updated", counts.updated),
+            ("deactivated", counts.deactivated),
+        )
+        if n
+    ]
+    parts += [f"{name}: {n}" for name, n in counts.details.items() if n]
+    return ", ".join(parts) or "no change"
 
 
 def _start(request: web.Request, held: HeldUpload, *, dry_run: bool, who: str) -> None:

@@ -5,38 +5,39 @@ link obtained through the Slack door, as in `tests/console/`."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
 from tests.browser.harness import MISSING, InLoop, available, chromium_in_loop
-from tests.console.conftest import DANA, PUBLIC_URL, ConsoleWorld
-from tests.slack.conftest import USERS, seed
-from tests.support.slack_world import start_world
+from tests.browser.worlds import console_world
+from tests.console.conftest import DANA, ConsoleWorld
 
 
 @pytest.fixture
 async def world(sqlite_url: str) -> AsyncIterator[ConsoleWorld]:
-    people = await seed(sqlite_url)
-    clock = FixedClock(datetime.now(UTC))
-    slack, close = await start_world(sqlite_url, USERS, clock=clock, COACHBOT_PUBLIC_URL=PUBLIC_URL)
-    async with slack.coachbot.application.unit_of_work() as uow:
-        dana = await uow.people.by_email("dana@example.org")
-    assert dana is not None
-    console = ConsoleWorld(slack, clock, people, dana.id)
-    yield console
-    await console.close()
-    await close()
+    """The tests' small organisation: Maya and Olu coach three people; Dana runs L&D."""
+    async with console_world(sqlite_url) as console:
+        yield console
 
 
 @pytest.fixture
-async def page(world: ConsoleWorld, tmp_path: Path) -> AsyncIterator[InLoop]:
-    """A Chromium window on the world's server, signed out."""
+async def sample(sqlite_url: str) -> AsyncIterator[ConsoleWorld]:
+    """The shipped sample organisation, with a year of coaching history."""
+    async with console_world(sqlite_url, sample=True) as console:
+        yield console
+
+
+@pytest.fixture
+async def page(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[InLoop]:
+    """A Chromium window on the test's coachbot (`sample` if it asks for it, else `world`),
+    signed out."""
     if not available():
         pytest.fail(MISSING)
-    async with chromium_in_loop(world.slack.url, tmp_path / "chromium") as browser:
+    served: ConsoleWorld = request.getfixturevalue(
+        "sample" if "sample" in request.fixturenames else "world"
+    )
+    async with chromium_in_loop(served.slack.url, tmp_path / "chromium") as browser:
         yield browser
 
 

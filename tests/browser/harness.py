@@ -40,6 +40,7 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--hide-scrollbars",
 )
 WIDTH, HEIGHT = 1280, 900
 BLOCKING_IMPACTS = ("serious", "critical")

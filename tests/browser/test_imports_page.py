@@ -81,7 +81,9 @@ async def test_a_good_people_file_is_checked_first_then_applied_and_listed_in_th
     await page.follow("Back to imports")
     rows = await page.texts("table tbody tr")
     assert len(rows) == 1
-    assert "Dana Okafor people directory.csv 7 1 added" in rows[0]
+    assert (
+        "Dana Okafor people directory.csv 7 1 added, 1 updated, relationships started: 1" in rows[0]
+    )
     await page.assert_accessible()
 
 
