@@ -12,20 +12,27 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
+
+T = TypeVar("T")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -90,10 +97,21 @@ class Browser:
 
     def text(self, css: str = "body") -> str:
         """What a person reads in the element (rendered text, hidden elements left out)."""
-        return str(self.driver.find_element(By.CSS_SELECTOR, css).text)
+        return self._settled(lambda: str(self.driver.find_element(By.CSS_SELECTOR, css).text))
 
     def texts(self, css: str) -> list[str]:
-        return [str(e.text) for e in self.driver.find_elements(By.CSS_SELECTOR, css)]
+        return self._settled(
+            lambda: [str(e.text) for e in self.driver.find_elements(By.CSS_SELECTOR, css)]
+        )
+
+    def _settled(self, read: Callable[[], T]) -> T:
+        """`read()`, again if the page was replaced while it read (a page refreshing itself)."""
+        for _ in range(20):
+            try:
+                return read()
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        return read()
 
     def element(self, css: str) -> WebElement:
         return self.driver.find_element(By.CSS_SELECTOR, css)

@@ -1,0 +1,80 @@
+"""The Imports page's held upload over HTTP: the uploaded file stays on the server for the
+session that uploaded it (another session, even the same admin's, cannot see or apply it);
+*Apply* needs the session's CSRF token; a file over the size limit is refused with a message."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import ClientSession, FormData
+
+from adapters.console.web import UPLOAD_LIMIT_MB
+from tests.console.conftest import ConsoleWorld, Page, csrf_of
+
+SKILLS = b"skill_id,name\nSK-NEW,Facilitation\n"
+
+
+async def upload(world: ConsoleWorld, browser: ClientSession, content: bytes) -> Page:
+    page = await world.get(browser, "/console/imports")
+    form = FormData()
+    form.add_field("csrf_token", csrf_of(page.text))
+    form.add_field("kind", "skills")
+    form.add_field("file", content, filename="skills.csv", content_type="text/csv")
+    return await world.post(browser, "/console/imports", form)
+
+
+async def settled(world: ConsoleWorld, browser: ClientSession, path: str) -> Page:
+    """The upload's page once its run is over (it refreshes itself until then)."""
+    async with asyncio.timeout(30):
+        while True:
+            page = await world.get(browser, path)
+            if "Refresh" not in page.headers:
+                return page
+            await asyncio.sleep(0.1)
+
+
+async def test_an_upload_is_only_its_sessions_and_apply_needs_the_csrf_token(
+    console: ConsoleWorld,
+) -> None:
+    mine = await console.signed_in()
+    checked = await upload(console, mine, SKILLS)
+    assert checked.status == 200
+    path = checked.url.removeprefix(console.slack.url)
+    assert path.startswith("/console/imports/")
+    page = await settled(console, mine, path)
+    assert "Applying it would change" in page.text and "Apply" in page.text
+    skills = await console.count("skill")
+
+    other = await console.signed_in()  # the same admin, another browser
+    refused = await console.get(other, path)
+    assert refused.status == 404 and "Upload not found" in refused.text
+    token = csrf_of((await console.get(other, "/console/imports")).text)
+    refused = await console.post(other, path + "/apply", {"csrf_token": token})
+    assert refused.status == 404
+
+    forged = await console.post(mine, path + "/apply", {"csrf_token": "forged"})
+    assert forged.status == 403
+    assert await console.count("skill") == skills
+    assert await console.count("import_run") == 0
+
+    applied = await console.post(mine, path + "/apply", {"csrf_token": csrf_of(page.text)})
+    assert applied.status == 200
+    done = await settled(console, mine, path)
+    assert "Imported: skills.csv: 1 added" in done.text
+    assert await console.count("skill") == skills + 1
+    again = await console.post(mine, path + "/apply", {"csrf_token": csrf_of(page.text)})
+    assert again.status == 200  # a second Apply changes nothing
+    assert await console.count("import_run") == 1
+
+
+async def test_a_file_over_the_limit_is_refused_with_a_message_and_nothing_is_held(
+    console: ConsoleWorld,
+) -> None:
+    browser = await console.signed_in()
+    line = b"SK-0000000,A skill with a long enough name to fill the file quickly\n"
+    big = b"skill_id,name\n" + line * (UPLOAD_LIMIT_MB * 1024 * 1024 // len(line) + 1)
+    refused = await upload(console, browser, big)
+    assert refused.status == 413
+    assert f"larger than the console takes ({UPLOAD_LIMIT_MB} MB)" in refused.text
+    assert "nothing was uploaded" in refused.text
+    assert await console.count("console_upload") == 0
