@@ -14,7 +14,14 @@ from adapters.lms.xapi import XapiVoiding
 from bot.clock import Clock, local_date
 from bot.commands import LogSession
 from bot.model import AgreedAction, Course, GoalStatus, IlpGoal, Person, Skill
-from bot.ports import Conversations, Installations, NudgeStore, OpenedViews, UnitOfWork
+from bot.ports import (
+    Conversations,
+    Installations,
+    LeaveEntry,
+    NudgeStore,
+    OpenedViews,
+    UnitOfWork,
+)
 from bot.replies import Reply
 from bot.services import assignments, development, goals, home, nudges, privacy, sessions
 from bot.services.assignments import AssignCourse, CourseAssigned, LmsTargets
@@ -28,6 +35,14 @@ from bot.services.sessions import NeedsAttention, SessionForm, SessionLogged
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass(frozen=True)
+class PersonOverview:
+    person: Person
+    manager: Person | None
+    reports: list[Person]
+    leave: list[LeaveEntry]
 
 
 def nothing_to_deliver() -> None:
@@ -73,6 +88,27 @@ class Application:
         """The people this manager coaches today (their local date), by name."""
         async with self.unit_of_work() as uow:
             return await uow.people.current_reports(manager.id, self.today_for(manager))
+
+    async def search_people(self, words: str, limit: int) -> list[Person]:
+        async with self.unit_of_work() as uow:
+            return await uow.people.search(words, limit)
+
+    async def person_overview(self, person_id: int) -> PersonOverview | None:
+        """A person's directory facts as L&D sees them: who coaches them and whom they coach
+        today, and their leave; never what was said in a session."""
+        async with self.unit_of_work() as uow:
+            person = await uow.people.get(person_id)
+            if person is None:
+                return None
+            today = self.today_for(person)
+            manager = await uow.people.current_manager(person.id, today)
+            reports = await uow.people.current_reports(person.id, today)
+        leave = [
+            entry
+            for entry in await nudges.leave_list(self.nudge_store)
+            if entry.email.lower() == person.email.lower()
+        ]
+        return PersonOverview(person, manager, reports, leave)
 
     async def search_skills(self, words: str, limit: int) -> list[Skill]:
         async with self.unit_of_work() as uow:

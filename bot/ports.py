@@ -50,6 +50,11 @@ class PeopleRepository(Protocol):
 
     async def by_slack_id(self, slack_user_id: str) -> Person | None: ...
 
+    async def search(self, words: str, limit: int) -> list[Person]:
+        """People (active or not) whose name or e-mail contains every word, case-insensitively,
+        by name."""
+        ...
+
     async def by_teams_id(self, teams_user_id: str) -> Person | None: ...
 
     async def set_chat_identity(
@@ -688,8 +693,10 @@ class ConsoleSignIns(Protocol):
         ...
 
     async def open_session(
-        self, token_hash: str, person_id: int, csrf_token: str, now: datetime
-    ) -> None: ...
+        self, token_hash: str, person_id: int, csrf_token: str, now: datetime, idle_limit: timedelta
+    ) -> None:
+        """Store a new session (and forget every session idle for `idle_limit`)."""
+        ...
 
     async def session(
         self, token_hash: str, now: datetime, idle_limit: timedelta

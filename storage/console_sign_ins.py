@@ -55,9 +55,10 @@ class SqlConsoleSignIns:
             return found.first() is not None
 
     async def open_session(
-        self, token_hash: str, person_id: int, csrf_token: str, now: datetime
+        self, token_hash: str, person_id: int, csrf_token: str, now: datetime, idle_limit: timedelta
     ) -> None:
         async with self._engine.begin() as db:
+            await db.execute(delete(SESSION).where(SESSION.c.last_seen_at <= now - idle_limit))
             await db.execute(
                 insert(SESSION).values(
                     token_hash=token_hash,

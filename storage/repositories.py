@@ -210,6 +210,16 @@ class SqlPeople:
     async def by_slack_id(self, slack_user_id: str) -> Person | None:
         return await self._first(PERSON_BY_SLACK_ID, slack_user_id=slack_user_id)
 
+    async def search(self, words: str, limit: int) -> list[Person]:
+        query = (
+            select(PERSON)
+            .where(_words_match((PERSON.c.name, PERSON.c.email), words))
+            .order_by(PERSON.c.name, PERSON.c.id)
+            .limit(limit)
+        )
+        rows = await self._db.execute(query)
+        return [person_from_row(row) for row in rows.mappings()]
+
     async def by_teams_id(self, teams_user_id: str) -> Person | None:
         return await self._one(PERSON.c.teams_user_id == teams_user_id)
 

@@ -17,10 +17,16 @@ Adding a page:
    `application(request)` for the `Application`, call one service, and return
    `render(request, "people.html", {...})` (a template extending `base.html`, filling the blocks
    `title` and `main`; `render` adds `admin`, `csrf_token` and `current`);
-3. every form that POSTs carries `{{ csrf_field() }}`; POST handlers answer with a redirect
-   (303) to a page, or `render(..., status=400)` naming the problem;
+3. every form that POSTs carries `{{ csrf_field() }}`; a file upload form
+   (`enctype="multipart/form-data"`) carries the token in its action URL instead
+   (`action="/console/imports?{{ csrf_query() }}"`), so that its handler can stream the body
+   (`await request.multipart()`; the server's `client_max_size` bounds `request.post()`);
+   POST handlers answer with a redirect (303, `see_other`) to a page, or
+   `render(..., status=400)` naming the problem;
 4. call its `register` in `mount_console` below (and link it from base.html's nav).
 Pages show aggregates and directory facts only: never a session's notes, key points or actions.
+The Content-Security-Policy allows scripts, styles and images from the app only (no inline
+script or `style=` attribute): a script goes in `static/` and is loaded with `<script src>`.
 """
 
 from __future__ import annotations

@@ -64,8 +64,9 @@ async def programme_page(request: web.Request) -> web.StreamResponse:
         "chosen": chosen,
         "periods": [f"{days}d" for days in PERIOD_DAYS],
         "default_period": f"{DEFAULT_PERIOD_DAYS}d",
-        "departments": sorted(structure.teams),
-        "teams": sorted(structure.teams_in(None)),
+        # a blank name cannot be chosen on its own: it would read as "all"
+        "departments": sorted(name for name in structure.teams if name),
+        "teams": sorted(name for name in structure.teams_in(None) if name),
         "download_query": request.query_string,
         "percent": _percent,
         "cell": _cell,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 import jinja2
@@ -26,10 +27,6 @@ STATIC = Path(__file__).parent / "static"
 PUBLIC_ROUTES = frozenset({"sign_in", "sign_in_spend", "static"})
 """Routes open without a session: the sign-in link itself and the stylesheet."""
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-UPLOAD_LIMIT_MB = 20
-UPLOAD_ROUTES = frozenset({"imports_upload"})
-"""Routes taking a file: their bodies may be up to `UPLOAD_LIMIT_MB` (the server's 1 MiB
-otherwise), enough for an import of 50,000 people."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -44,10 +41,6 @@ SECURITY_HEADERS = {
 SESSION_ENDED = (
     "Your console session has ended (signed out, 8 hours without use, or your L&D role was "
     "removed), so nothing was changed. Open the console again from chat."
-)
-TOO_LARGE = (
-    f"The file is larger than the console takes ({UPLOAD_LIMIT_MB} MB), so nothing was "
-    "uploaded. Split it into smaller files, or import it with `coachbot import` on the server."
 )
 BAD_FORM = (
     "This form has expired or did not come from the console (its security token is missing "
@@ -65,6 +58,7 @@ def console_app(application: Application) -> web.Application:
         undefined=jinja2.StrictUndefined,
     )
     env.globals["csrf_field"] = _csrf_field
+    env.globals["csrf_query"] = _csrf_query
     console.router.add_static("/static/", STATIC, name="static")
     return console
 
@@ -87,6 +81,12 @@ def admin(request: web.Request) -> Person:
 def _csrf_field(context: Any) -> Markup:
     token = context.get(CSRF_FIELD, "")
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
+
+
+@jinja2.pass_context
+def _csrf_query(context: Any) -> Markup:
+    """`csrf_token=...` for the action URL of an upload form (multipart)."""
+    return Markup(escape(urlencode({CSRF_FIELD: context.get(CSRF_FIELD, "")})))
 
 
 def render(
@@ -117,12 +117,20 @@ def plain_page(request: web.Request, title: str, message: str, *, status: int) -
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await _guarded(request, handler)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.match_info.route.name != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+    try:
+        response = await _guarded(request, handler)
+    except web.HTTPException as exc:  # a 404 or a redirect: the same headers
+        _secured(request, exc.headers)
+        raise
+    _secured(request, response.headers)
     return response
+
+
+def _secured(request: web.Request, headers: Any) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    if request.match_info.route.name != "static":
+        headers.setdefault("Cache-Control", "no-store")
 
 
 async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -134,14 +142,14 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         if request.method not in SAFE_METHODS:
             return plain_page(request, "Signed out", SESSION_ENDED, status=403)
         return render(request, "signed_out.html", status=401)
-    if request.match_info.route.name in UPLOAD_ROUTES:
-        request = request.clone(client_max_size=UPLOAD_LIMIT_MB * 1024 * 1024)
     request[SIGNED_IN] = signed
     if request.method not in SAFE_METHODS:
-        try:
-            form = await request.post()
-        except web.HTTPRequestEntityTooLarge:
-            return plain_page(request, "File too large", TOO_LARGE, status=413)
-        if not same_token(str(form.get(CSRF_FIELD, "")), signed.csrf_token):
+        if request.content_type == "multipart/form-data":
+            # an upload's token is in its form's action URL: its body is the handler's to
+            # stream, not read whole here
+            given = request.query.get(CSRF_FIELD, "")
+        else:
+            given = str((await request.post()).get(CSRF_FIELD, ""))
+        if not same_token(given, signed.csrf_token):
             return plain_page(request, "Not changed", BAD_FORM, status=403)
     return await handler(request)

@@ -131,7 +131,8 @@ class ConsoleAccess:
         if person is None or not await self._sign_ins.spend_link(hashed(secret), person_id, now):
             raise Refusal(LINK_REFUSED)
         cookie = secrets.token_urlsafe(32)
-        await self._sign_ins.open_session(hashed(cookie), person.id, secrets.token_hex(32), now)
+        csrf_token = secrets.token_hex(32)
+        await self._sign_ins.open_session(hashed(cookie), person.id, csrf_token, now, IDLE_LIMIT)
         return OpenedSession(cookie, person)
 
     async def signed_in(self, cookie: str) -> SignedIn | None:

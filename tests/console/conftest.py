@@ -17,8 +17,11 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.replies import Actions
+from storage.db import create_engine
 from storage.tables import metadata
+from tests.reports.sample import MODULE, sample_org
 from tests.slack.conftest import USERS, People, seed
+from tests.storage.org import insert
 from tests.support.slack_world import SlackWorld, start_world
 
 PUBLIC_URL = "http://console.example.org"
@@ -131,17 +134,55 @@ def csrf_of(text: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-async def console(database_url: str) -> AsyncIterator[ConsoleWorld]:
-    people = await seed(database_url)
+async def _started(
+    database_url: str, people: People, **environment: str
+) -> tuple[ConsoleWorld, Any]:
     clock = FixedClock(datetime.now(UTC))
     slack, close = await start_world(
-        database_url, USERS, clock=clock, COACHBOT_PUBLIC_URL=PUBLIC_URL
+        database_url, USERS, clock=clock, COACHBOT_PUBLIC_URL=PUBLIC_URL, **environment
     )
     async with slack.coachbot.application.unit_of_work() as uow:
         dana = await uow.people.by_email("dana@example.org")
     assert dana is not None
-    world = ConsoleWorld(slack, clock, people, dana.id)
+    return ConsoleWorld(slack, clock, people, dana.id), close
+
+
+@pytest.fixture
+async def console(database_url: str) -> AsyncIterator[ConsoleWorld]:
+    """The small Slack organisation of tests/slack (Maya coaches Ed and Zoe; Dana is L&D)."""
+    world, close = await _started(database_url, await seed(database_url))
+    yield world
+    await world.close()
+    await close()
+
+
+ORG_DANA = 10_000  # clear of the sample organisation's ids
+
+
+@pytest.fixture
+async def org_console(database_url: str) -> AsyncIterator[ConsoleWorld]:
+    """The report's hand-built sample organisation (tests/reports/sample.py: notes, actions
+    and reasons hold planted strings), Dana as its L&D admin, groups of at least 3."""
+    engine = create_engine(database_url)
+    try:
+        await sample_org().save(engine)
+        await insert(
+            engine,
+            "person",
+            id=ORG_DANA,
+            email="dana@example.org",
+            name="Dana Okafor",
+            department="People",
+            roles="ld_admin",
+        )
+    finally:
+        await engine.dispose()
+    world, close = await _started(
+        database_url,
+        People(0, 0, 0, 0, 0),
+        COACHBOT_MIN_GROUP_SIZE="3",
+        COACHBOT_MANAGER_MODULE_COURSE=MODULE,
+    )
     yield world
     await world.close()
     await close()

@@ -224,3 +224,21 @@ async def test_under_https_the_cookie_is_secure(sqlite_url: str) -> None:
             assert "Secure" in response.headers["Set-Cookie"]
     finally:
         await close()
+
+
+async def test_console_answers_carry_no_store_and_a_strict_content_policy(
+    console: ConsoleWorld,
+) -> None:
+    browser = await console.signed_in(DANA)
+    for path in ("/console", "/console/", "/console/programme", "/console/people/999999"):
+        page = await console.get(browser, path)
+        assert page.status in (200, 404), path
+        assert page.headers["Cache-Control"] == "no-store", path
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"], path
+        assert page.headers["Referrer-Policy"] == "no-referrer", path
+    assert (await console.get(browser, "/console")).url.endswith("/console/programme")
+    style = await console.get(browser, "/console/static/console.css")
+    assert style.status == 200 and style.headers["Content-Type"].startswith("text/css")
+    anonymous = console.browser()
+    assert (await console.get(anonymous, "/console")).status == 401
+    assert (await console.get(anonymous, "/console/static/console.css")).status == 200

@@ -110,7 +110,7 @@ def test_the_app_package_holds_a_valid_manifest_and_two_icons(
     [bot] = manifest["bots"]
     assert bot["botId"] == "00000000-0000-0000-0000-00000000c0ac"
     titles = [c["title"] for c in bot["commandLists"][0]["commands"]]
-    assert titles == ["log session", "my record", "record", "report", "help"]
+    assert titles == ["log session", "my record", "record", "report", "console", "help"]
     assert manifest["validDomains"] == ["coachbot.example.org"]
     assert color.size == (192, 192)
     assert outline.size == (32, 32) and outline.mode == "RGBA"
