@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from adapters.application import Application
 from adapters.assemble import opened_application
 from adapters.config import ConfigError, Settings
-from adapters.nudge_forecast import sends_at
+from adapters.nudge_overview import sends_at
 from bot.services.nudges import PreviewEntry
 
 

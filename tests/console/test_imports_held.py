@@ -5,10 +5,11 @@ session that uploaded it (another session, even the same admin's, cannot see or 
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 from aiohttp import ClientSession, FormData
 
-from adapters.console.web import UPLOAD_LIMIT_MB
+from adapters.console.imports import UPLOAD_LIMIT_MB
 from tests.console.conftest import ConsoleWorld, Page, csrf_of
 
 SKILLS = b"skill_id,name\nSK-NEW,Facilitation\n"
@@ -17,10 +18,11 @@ SKILLS = b"skill_id,name\nSK-NEW,Facilitation\n"
 async def upload(world: ConsoleWorld, browser: ClientSession, content: bytes) -> Page:
     page = await world.get(browser, "/console/imports")
     form = FormData()
-    form.add_field("csrf_token", csrf_of(page.text))
     form.add_field("kind", "skills")
     form.add_field("file", content, filename="skills.csv", content_type="text/csv")
-    return await world.post(browser, "/console/imports", form)
+    # an upload form carries its token in its address (its body is streamed)
+    token = urlencode({"csrf_token": csrf_of(page.text)})
+    return await world.post(browser, f"/console/imports?{token}", form)
 
 
 async def settled(world: ConsoleWorld, browser: ClientSession, path: str) -> Page:
@@ -77,4 +79,16 @@ async def test_a_file_over_the_limit_is_refused_with_a_message_and_nothing_is_he
     assert refused.status == 413
     assert f"larger than the console takes ({UPLOAD_LIMIT_MB} MB)" in refused.text
     assert "nothing was uploaded" in refused.text
+    assert await console.count("console_upload") == 0
+
+
+async def test_an_upload_without_the_token_in_its_address_is_refused(
+    console: ConsoleWorld,
+) -> None:
+    browser = await console.signed_in()
+    form = FormData()
+    form.add_field("kind", "skills")
+    form.add_field("file", SKILLS, filename="skills.csv", content_type="text/csv")
+    refused = await console.post(browser, "/console/imports", form)
+    assert refused.status == 403
     assert await console.count("console_upload") == 0

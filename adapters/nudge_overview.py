@@ -1,6 +1,8 @@
-"""What the scheduler sends, as `coachbot nudges preview` and the console's Nudges page show it:
-`sends_at` one moment (reminders and L&D digests, from the scheduler's own planner), and
-`forecast` each day from now on, by sampling every hour of the day."""
+"""What the scheduler sends and what waits in the outbox, as `coachbot nudges preview`,
+`coachbot outbox` and the console's Nudges page show them: `sends_at` one moment (reminders and
+L&D digests, from the scheduler's own planner), `forecast` each day from now on (sampling every
+hour of the day), `outbox_rows` (pending, in doubt, failed: kinds, recipients, status and errors,
+never a message's text) and `retry` (a failed or in-doubt row queued again)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from adapters.application import Application
+from bot.ports import NudgeParty, OutboxEntry
 from bot.services.digest import digest_preview
 from bot.services.nudges import PreviewEntry, preview
 from storage.digest import SqlDigestStore
+from storage.dispatch_queue import SqlDispatchQueue
 
 SAMPLE_EVERY = timedelta(hours=1)
 """Every delivery window (two hours of the recipient's local morning, whatever their offset)
@@ -71,3 +75,59 @@ async def forecast(application: Application, days: int) -> list[DayPlan]:
             at += SAMPLE_EVERY
         plans.append(DayPlan(day, entries))
     return plans
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One outbox row as L&D and operators see it: never the message itself."""
+
+    id: int
+    status: str  # pending, in doubt, failed
+    kind: str
+    recipient: str
+    about: str
+    attempts: int
+    not_before: datetime | None
+    error: str
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in ("failed", "in doubt")
+
+
+async def outbox_rows(application: Application, *, failed: bool) -> list[OutboxRow]:
+    """The failed rows, or those waiting to go and those left in doubt."""
+    queue = SqlDispatchQueue(application.engine)
+    entries = await (queue.failed() if failed else queue.pending())
+    ids = [e.recipient_id for e in entries if e.recipient_id is not None]
+    ids += [e.about_id for e in entries if e.about_id is not None]
+    parties = await application.nudge_store.parties(ids)
+    return [_row(entry, parties) for entry in entries]
+
+
+def _row(entry: OutboxEntry, parties: dict[int, NudgeParty]) -> OutboxRow:
+    def who(person_id: int | None) -> str:
+        if person_id is None:
+            return "-"
+        party = parties.get(person_id)
+        return party.email if party else f"person {person_id}"
+
+    return OutboxRow(
+        entry.id,
+        "in doubt" if entry.status.value == "sending" else entry.status.value,
+        entry.kind,
+        who(entry.recipient_id),
+        who(entry.about_id),
+        entry.attempts,
+        entry.not_before,
+        (entry.last_error or "").replace("\n", " "),
+    )
+
+
+async def retry(application: Application, row_id: int) -> bool:
+    """Queue a failed or in-doubt row again, due at once, and wake the dispatcher; False when
+    there is no such row (sent rows stay sent)."""
+    if not await SqlDispatchQueue(application.engine).requeue(row_id, application.clock.now()):
+        return False
+    application.outbox_written()
+    return True
