@@ -134,6 +134,11 @@ class Browser:
         element.clear()
         element.send_keys(value)
 
+    def set_date(self, label: str, day: str) -> None:
+        """Set a date input (`YYYY-MM-DD`) as its date picker would: typed dates follow the
+        browser's locale, which a test should not depend on."""
+        self.driver.execute_script("arguments[0].value = arguments[1]", self.field(label), day)
+
     def choose(self, label: str, option_text: str) -> None:
         Select(self.field(label)).select_by_visible_text(option_text)
 

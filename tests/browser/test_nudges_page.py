@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.services.nudges import sweep
 from tests.browser.conftest import sign_in
 from tests.browser.harness import InLoop
 from tests.console.conftest import ConsoleWorld
-from tests.support.serve_process import coachbot, environment
 
 MAYA = "U0MAYA"
 LONDON = ZoneInfo("Europe/London")
@@ -22,8 +20,8 @@ def planned(rows: list[str], who: str) -> list[str]:
     return [row for row in rows if row.startswith(who)]
 
 
-async def test_leave_takes_a_managers_reminders_off_the_week(
-    world: ConsoleWorld, page: InLoop, tmp_path: Path
+async def test_leave_added_on_the_people_page_takes_a_managers_reminders_off_the_week(
+    world: ConsoleWorld, page: InLoop
 ) -> None:
     await sign_in(world, page)
     await page.open("/console/nudges")
@@ -32,20 +30,17 @@ async def test_leave_takes_a_managers_reminders_off_the_week(
     assert planned(before, "Maya Patel session overdue Ed Jones")
     assert planned(before, "Olu Bello session overdue Kim Lee")
 
+    await page.follow("People")
+    await page.fill("Name or e-mail", "maya")
+    await page.press("Search")
+    await page.follow("Maya Patel")
     today = world.clock.now().date()
-    env = environment(tmp_path, DATABASE_URL=world.slack.coachbot.settings.database_url)
-    added = coachbot(
-        tmp_path,
-        env,
-        "leave",
-        "add",
-        "maya@example.org",
-        str(today - timedelta(days=1)),
-        str(today + timedelta(days=10)),
-    )
-    assert added.returncode == 0, added.stderr
+    await page.set_date("First day", str(today - timedelta(days=1)))
+    await page.set_date("Last day", str(today + timedelta(days=10)))
+    await page.press("Add leave")
+    assert str(today + timedelta(days=10)) in await page.text("main")
 
-    await page.open("/console/nudges")
+    await page.follow("Nudges")
     after = await page.texts("details table tbody tr")
     assert not planned(after, "Maya Patel")
     assert planned(after, "Olu Bello session overdue Kim Lee")
