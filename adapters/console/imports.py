@@ -165,13 +165,15 @@ async def upload_page(request: web.Request) -> web.StreamResponse:
 
 
 def _start(request: web.Request, kept: HeldUpload, *, dry_run: bool) -> None:
-    """Run the import in the background; its page follows it."""
+    """Run the import in the background, in a worker thread (see `run_held_apart`); its page
+    follows it."""
     app = application(request)
     runs: dict[str, Run] = request.config_dict[RUNS_KEY]
     run = runs[kept.id] = Run()
     run.task = asyncio.create_task(
-        held.run_held(
-            app.engine,
+        asyncio.to_thread(
+            held.run_held_apart,
+            app.settings.database_url,
             kept,
             dry_run=dry_run,
             clock=app.clock,

@@ -5,6 +5,7 @@ applied imports."""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from storage.console_uploads import (
     HeldUpload,
     SqlConsoleUploads,
 )
+from storage.db import create_engine
 from storage.importer import ImportCounts, ImportRun
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "changes_text",
     "history",
     "run_held",
+    "run_held_apart",
     "uploads",
 ]
 
@@ -66,6 +69,38 @@ def changes_text(counts: ImportCounts) -> str:
     ]
     parts += [f"{name}: {n}" for name, n in counts.details.items() if n]
     return ", ".join(parts) or "no change"
+
+
+def run_held_apart(
+    database_url: str,
+    held: HeldUpload,
+    *,
+    dry_run: bool,
+    clock: Clock,
+    timezone: str,
+    imported_by: str,
+    watcher: Watcher,
+) -> None:
+    """`run_held` on an event loop and connection pool of its own, for a worker thread:
+    checking a large file is CPU-bound, and the server's loop must keep answering (Slack wants
+    an answer within 3 seconds) meanwhile."""
+
+    async def run() -> None:
+        engine = create_engine(database_url)
+        try:
+            await run_held(
+                engine,
+                held,
+                dry_run=dry_run,
+                clock=clock,
+                timezone=timezone,
+                imported_by=imported_by,
+                watcher=watcher,
+            )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
 
 
 async def run_held(

@@ -11,27 +11,35 @@ from aiohttp import ClientSession, FormData
 
 from adapters.console.imports import UPLOAD_LIMIT_MB
 from tests.console.conftest import ConsoleWorld, Page, csrf_of
+from tests.imports.support import PEOPLE_HEADER
 
 SKILLS = b"skill_id,name\nSK-NEW,Facilitation\n"
 
 
-async def upload(world: ConsoleWorld, browser: ClientSession, content: bytes) -> Page:
+async def upload(
+    world: ConsoleWorld, browser: ClientSession, content: bytes, kind: str = "skills"
+) -> Page:
     page = await world.get(browser, "/console/imports")
     form = FormData()
-    form.add_field("kind", "skills")
-    form.add_field("file", content, filename="skills.csv", content_type="text/csv")
+    form.add_field("kind", kind)
+    form.add_field("file", content, filename=f"{kind}.csv", content_type="text/csv")
     # an upload form carries its token in its address (its body is streamed)
     token = urlencode({"csrf_token": csrf_of(page.text)})
     return await world.post(browser, f"/console/imports?{token}", form)
 
 
-async def settled(world: ConsoleWorld, browser: ClientSession, path: str) -> Page:
-    """The upload's page once its run is over (it refreshes itself until then)."""
-    async with asyncio.timeout(30):
+async def settled(
+    world: ConsoleWorld, browser: ClientSession, path: str, seen: list[Page] | None = None
+) -> Page:
+    """The upload's page once its run is over (it refreshes itself until then); the pages
+    shown meanwhile are added to `seen`."""
+    async with asyncio.timeout(120):
         while True:
             page = await world.get(browser, path)
             if "Refresh" not in page.headers:
                 return page
+            if seen is not None:
+                seen.append(page)
             await asyncio.sleep(0.1)
 
 
@@ -92,3 +100,26 @@ async def test_an_upload_without_the_token_in_its_address_is_refused(
     refused = await console.post(browser, "/console/imports", form)
     assert refused.status == 403
     assert await console.count("console_upload") == 0
+
+
+async def test_a_directory_of_50000_people_is_checked_with_its_progress_shown(
+    console: ConsoleWorld,
+) -> None:
+    browser = await console.signed_in()
+    rows = [PEOPLE_HEADER] + [
+        f"p{i}@example.org,Person {i},Sales,Team {i % 200},"
+        f"{f'p{i % 500}@example.org' if i >= 500 else ''},monthly,,,,,Europe/London"
+        for i in range(50_000)
+    ]
+    content = ("\n".join(rows) + "\n").encode()
+    assert len(content) < UPLOAD_LIMIT_MB * 1024 * 1024
+    people = await console.count("person")
+    checked = await upload(console, browser, content, kind="people")
+    path = checked.url.removeprefix(console.slack.url)
+    seen = [checked] if "Refresh" in checked.headers else []
+    done = await settled(console, browser, path, seen)
+    assert '<th scope="row">Added</th><td class="num">50000</td>' in done.text
+    assert "Applying it would change" in done.text
+    for page in seen:  # however quick the check, what was shown while it ran
+        assert "<progress" in page.text and "Checking the file" in page.text
+    assert await console.count("person") == people
