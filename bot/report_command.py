@@ -9,6 +9,8 @@ from datetime import date
 from bot.errors import FieldError
 from bot.services.reports import DEFAULT_PERIOD_DAYS, ReportRequest, parse_period
 
+EARLIEST_AS_OF = date(1900, 1, 1)
+LATEST_AS_OF = date(2999, 12, 31)
 USAGE = "Usage: `/coaching-report [department NAME | team NAME] [30d|90d|180d|365d]`"
 _PERIOD = re.compile(r"^(.*?)\s*\b(\d+d)\s*$", re.IGNORECASE)
 
@@ -51,6 +53,10 @@ def report_request(
             last_day = date.fromisoformat(as_of)
         except ValueError:
             return FieldError("as-of", f"{as_of!r} is not a date (YYYY-MM-DD)")
+        if not EARLIEST_AS_OF <= last_day <= LATEST_AS_OF:
+            return FieldError(
+                "as-of", f"{as_of!r} is out of range ({EARLIEST_AS_OF} to {LATEST_AS_OF})"
+            )
     return ReportRequest(
         period_days=days, as_of=last_day, department=department or None, team=team or None
     )

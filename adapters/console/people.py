@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.application import Application, PersonOverview
-from adapters.console.web import application, render, see_other
+from adapters.console.web import application, record_id, render, see_other
 from adapters.privacy_text import describe_erasure, export_json
 from bot.errors import Refusal
 from bot.services.nudges import add_leave, remove_leave
@@ -49,7 +49,8 @@ async def people_page(request: web.Request) -> web.StreamResponse:
 
 
 async def _overview(request: web.Request) -> PersonOverview:
-    overview = await application(request).person_overview(int(request.match_info["id"]))
+    person_id = record_id(request.match_info["id"])
+    overview = None if person_id is None else await application(request).person_overview(person_id)
     if overview is None:
         raise web.HTTPNotFound(text="No such person (erased, or never imported).")
     return overview

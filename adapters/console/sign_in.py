@@ -12,6 +12,7 @@ from adapters.console.web import (
     SIGNED_IN,
     application,
     plain_page,
+    record_id,
     render,
     see_other,
 )
@@ -30,8 +31,7 @@ def register(console: web.Application) -> None:
 
 
 def _person_id(text: object) -> int | None:
-    value = str(text or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+    return record_id(text)
 
 
 async def home(request: web.Request) -> web.StreamResponse:

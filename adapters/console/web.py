@@ -15,6 +15,8 @@ from aiohttp.typedefs import Handler
 from markupsafe import Markup, escape
 
 from adapters.application import Application
+from adapters.request_body import body_problem
+from bot.commands import whole_number
 from bot.model import Person
 from bot.services.console import SignedIn, same_token
 
@@ -61,6 +63,16 @@ def console_app(application: Application) -> web.Application:
     env.globals["csrf_query"] = _csrf_query
     console.router.add_static("/static/", STATIC, name="static")
     return console
+
+
+MAX_RECORD_ID = 2**31 - 1
+"""The largest id a table's integer key holds (PostgreSQL refuses a larger one outright)."""
+
+
+def record_id(text: object) -> int | None:
+    """A record id from a URL or a form (ASCII digits that an id column can hold), or None."""
+    number = whole_number(text if isinstance(text, str) else None)
+    return number if number is not None and number <= MAX_RECORD_ID else None
 
 
 def application(request: web.Request) -> Application:
@@ -133,7 +145,20 @@ def _secured(request: web.Request, headers: Any) -> None:
         headers.setdefault("Cache-Control", "no-store")
 
 
+async def _unusable(request: web.Request) -> str | None:
+    """Why the query or form cannot be acted on (a NUL character), or None."""
+    values: list[object] = [*request.query.keys(), *request.query.values()]
+    if request.method not in SAFE_METHODS and request.content_type != "multipart/form-data":
+        form = await request.post()
+        values += [*form.keys(), *(v for v in form.values() if isinstance(v, str))]
+    return body_problem(values)
+
+
 async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
+    problem = await _unusable(request)
+    if problem is not None:
+        message = f"This request cannot be used ({problem}), so nothing was changed."
+        return plain_page(request, "Not understood", message, status=400)
     if request.match_info.route.name in PUBLIC_ROUTES:
         return await handler(request)
     access = request.config_dict[APPLICATION_KEY].console
