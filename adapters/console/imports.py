@@ -39,6 +39,8 @@ NOT_FOUND = (
     "There is no such upload for this session: uploads belong to the session that made them "
     "and are dropped after 8 hours. Upload the file again."
 )
+UPLOAD_PATH = r"/imports/{upload:[A-Za-z0-9_-]{1,64}}"
+"""An upload's page: its id is a random URL-safe token."""
 RUNS_KEY = web.AppKey("console_import_runs", dict)
 
 
@@ -59,8 +61,8 @@ def register(console: web.Application) -> None:
     console[RUNS_KEY] = {}
     console.router.add_get("/imports", imports_page, name="imports")
     console.router.add_post("/imports", upload, name="imports_upload")
-    console.router.add_get("/imports/{upload}", upload_page, name="imports_upload_page")
-    console.router.add_post("/imports/{upload}/apply", apply, name="imports_apply")
+    console.router.add_get(UPLOAD_PATH, upload_page, name="imports_upload_page")
+    console.router.add_post(UPLOAD_PATH + "/apply", apply, name="imports_apply")
 
 
 def _owner(request: web.Request) -> str:
@@ -99,7 +101,11 @@ async def _read_form(request: web.Request) -> Uploaded:
         if part.name == "kind":
             form.kind = (await part.read_chunk(100)).decode("utf-8", "replace")
         elif part.name == "file" and not form.file_name:
-            form.file_name = PurePath(part.filename or "").name
+            # the name is shown and stored: printable characters only (never a NUL)
+            name = PurePath(part.filename or "").name
+            form.file_name = "".join(c for c in name if c.isprintable())[:200] or (
+                "upload.csv" if part.filename else ""
+            )
             content = bytearray()
             while chunk := await part.read_chunk(CHUNK):
                 content += chunk

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from adapters.console.web import application, plain_page, render, see_other
+from adapters.console.web import application, plain_page, record_id, render, see_other
 from adapters.nudge_overview import forecast, outbox_rows, retry
 
 DAYS_AHEAD = 7
@@ -35,8 +35,7 @@ async def nudges_page(request: web.Request) -> web.StreamResponse:
 
 
 async def retry_row(request: web.Request) -> web.StreamResponse:
-    text = request.match_info["id"]
-    row_id = int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
+    row_id = record_id(request.match_info["id"])
     if row_id is None or not await retry(application(request), row_id):
         return plain_page(request, "Not changed", NO_SUCH_ROW, status=404)
     return see_other(f"/console/nudges?retried={row_id}#outbox")

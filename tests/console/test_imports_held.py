@@ -123,3 +123,36 @@ async def test_a_directory_of_50000_people_is_checked_with_its_progress_shown(
     for page in seen:  # however quick the check, what was shown while it ran
         assert "<progress" in page.text and "Checking the file" in page.text
     assert await console.count("person") == people
+
+
+async def test_odd_input_to_the_imports_and_nudges_pages_never_gets_a_server_error(
+    console: ConsoleWorld,
+) -> None:
+    browser = await console.signed_in()
+    skills = await console.count("skill")
+    csrf = csrf_of((await console.get(browser, "/console/nudges")).text)
+    for value in ("%00", "a%00b", "99999999999", "-1", "%25", "x" * 300, "%27%20OR%201=1"):
+        for path in (f"/console/imports/{value}", f"/console/nudges?retried={value}"):
+            page = await console.get(browser, path)
+            assert page.status < 500, (path, page.status)
+        for path in (f"/console/imports/{value}/apply", f"/console/nudges/outbox/{value}/retry"):
+            page = await console.post(browser, path, {"csrf_token": csrf})
+            assert page.status < 500, (path, page.status)
+    for kind, name, content in (
+        ("skills\x00", "skills.csv", SKILLS),
+        ("nope", "skills.csv", SKILLS),
+        ("skills", "../../etc/" + "é" * 300 + ".csv", SKILLS),
+        ("skills", "skills.csv", b""),
+        ("skills", "skills.csv", b"skill_id,name\nSK-1,Na\x00me\n"),
+        ("skills", "skills.csv", b"\xff\xfe\x00"),
+    ):
+        page = await console.get(browser, "/console/imports")
+        form = FormData()
+        form.add_field("kind", kind)
+        form.add_field("file", content, filename=name, content_type="text/csv")
+        token = urlencode({"csrf_token": csrf_of(page.text)})
+        sent = await console.post(browser, f"/console/imports?{token}", form)
+        assert sent.status < 500, (kind, name, sent.status)
+        if sent.status == 200:  # checked, never applied
+            await settled(console, browser, sent.url.removeprefix(console.slack.url))
+    assert await console.count("skill") == skills

@@ -66,3 +66,17 @@ async def test_the_history_lists_applied_imports_newest_first_with_who_and_what_
 async def _runs(engine: AsyncEngine) -> list:
     async with engine.connect() as connection:
         return await recent_runs(connection)
+
+
+async def test_a_file_with_a_nul_character_is_refused_before_anything_is_written(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    path = tmp_path / "skills.csv"
+    path.write_bytes(b"skill_id,name\nSK-1,Nego\x00tiation\n")
+    result = await import_file(engine, "skills", path, clock=CLOCK, file_name="skills.csv")
+    assert result.problems == [
+        "skills.csv:2: encoding: contains a NUL character, not text; save it as CSV UTF-8, "
+        "comma-separated"
+    ]
+    async with engine.connect() as connection:
+        assert await recent_runs(connection) == []
