@@ -47,20 +47,25 @@ async def tell(client: AsyncWebClient, user_id: str, channel_id: str | None, tex
     """An ephemeral message in the channel; where the app cannot post there, a DM. `text` is
     a sentence with light markdown that may quote what people typed (an action, a name): it is
     escaped here, so nothing quoted can mention or link."""
-    await tell_markup(client, user_id, channel_id, escape(text))
+    await _ephemeral_else_dm(client, user_id, channel_id, escape(text))
 
 
 async def tell_markup(
     client: AsyncWebClient, user_id: str, channel_id: str | None, text: str
 ) -> None:
-    """`tell` for text already escaped (holding a link of our own), never unfurled."""
+    """`tell` for text already escaped (holding a link of our own), never unfurled (ephemeral
+    messages never are; the DM is told not to)."""
+    await _ephemeral_else_dm(client, user_id, channel_id, text, unfurl_links=False)
+
+
+async def _ephemeral_else_dm(
+    client: AsyncWebClient, user_id: str, channel_id: str | None, text: str, **dm: Any
+) -> None:
     if channel_id:
         try:
-            await client.chat_postEphemeral(
-                channel=channel_id, user=user_id, text=text, unfurl_links=False
-            )
+            await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
             return
         except SlackApiError as exc:
             if exc.response.get("error") not in {"channel_not_found", "not_in_channel"}:
                 raise
-    await client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
+    await client.chat_postMessage(channel=user_id, text=text, **dm)

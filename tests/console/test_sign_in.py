@@ -5,6 +5,7 @@ every request; every POST needs the session's CSRF token. Each refusal changes n
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -50,6 +51,8 @@ async def test_the_home_button_is_an_admins_and_gives_a_link(console: ConsoleWor
     assert "Open the L&D console" not in str(console.slack.emulator.last_view_published(MAYA))
     link = await console.link_by_home_button(DANA)
     assert link is not None and link.startswith("http://console.example.org/console/sign-in?")
+    sent = console.slack.emulator.calls("chat.postMessage")[-1].args
+    assert sent["channel"] == DANA and sent["unfurl_links"] in (False, "false", "0")
 
 
 async def test_anyone_else_asking_gets_a_refusal_and_no_link(console: ConsoleWorld) -> None:
@@ -148,11 +151,16 @@ async def test_a_session_whose_role_was_removed_is_out_at_the_next_click(
     console: ConsoleWorld,
 ) -> None:
     browser = await console.signed_in(DANA)
-    page = await console.get(browser, "/console/people")
+    page = await console.get(browser, f"/console/people/{console.people.ed}")
     csrf = csrf_of(page.text)
     await _set_roles(console, console.dana, "")
+    leave = {"csrf_token": csrf, "first_day": "2030-08-01", "last_day": "2030-08-02"}
+    posted = await console.post(browser, f"/console/people/{console.people.ed}/leave", leave)
+    assert posted.status == 403 and "nothing was changed" in posted.text
+    assert await console.count("leave") == 0
     page = await console.get(browser, "/console/people")
     assert page.status == 401 and SIGNED_OUT in page.text
+    assert await console.link_by_home_button(DANA) is None  # the button she still sees
     await _set_roles(console, console.dana, "ld_admin")  # the ended session stays ended
     page = await console.get(browser, "/console/people")
     assert page.status == 401
@@ -242,3 +250,17 @@ async def test_console_answers_carry_no_store_and_a_strict_content_policy(
     anonymous = console.browser()
     assert (await console.get(anonymous, "/console")).status == 401
     assert (await console.get(anonymous, "/console/static/console.css")).status == 200
+
+
+async def test_one_link_spent_by_two_browsers_at_once_signs_in_one(console: ConsoleWorld) -> None:
+    link = await console.link_by_command(DANA)
+    assert link is not None
+    person, token = _link_parts(link)
+    pages = await asyncio.gather(
+        *(
+            console.post(console.browser(), "/console/sign-in", {"person": person, "token": token})
+            for _ in range(4)
+        )
+    )
+    assert sorted(page.status for page in pages) == [200, 403, 403, 403]
+    assert await console.count("console_session") == 1
