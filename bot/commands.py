@@ -76,13 +76,18 @@ class LogSession:
         return {**grouped, **self.reviews}
 
 
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,10}")
+LARGEST_ID = 2**31 - 1
+"""The largest record id a database integer column holds (PostgreSQL's `integer`)."""
 
 
 def whole_number(text: object) -> int | None:
     """A record id or a count as a chat payload carries it (ASCII digits, small enough for a
-    database integer), or None: `abc`, `²`, `-1` and `10**30` are not one."""
-    return int(text) if isinstance(text, str) and _WHOLE_NUMBER.fullmatch(text) else None
+    database integer column), or None: `abc`, `²`, `-1`, `2**31` and `10**30` are not one."""
+    if not isinstance(text, str) or not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= LARGEST_ID else None
 
 
 _SNOOZE_VALUE = re.compile(r"([0-9]+):([0-9]{4}-[0-9]{2}-[0-9]{2})")

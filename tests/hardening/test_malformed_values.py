@@ -249,6 +249,16 @@ async def test_a_snooze_value_3_2026_02_30_is_an_unknown_reminder(doors: Doors) 
     assert await doors.snapshot(skip=IDENTITY) == before
 
 
+async def test_a_snooze_for_an_id_beyond_a_database_integer_is_an_unknown_reminder(
+    doors: Doors,
+) -> None:
+    # 2**31 fits SQLite's integers but not PostgreSQL's: refused before any statement on both
+    before = await doors.snapshot(skip=IDENTITY)
+    told = await click(doors, Actions.SNOOZE, f"{2**31}:2026-03-02")
+    assert told == "Unknown reminder."
+    assert await doors.snapshot(skip=IDENTITY) == before
+
+
 async def test_an_assign_course_form_for_id_10_to_the_30_is_refused(doors: Doors) -> None:
     opened = await open_form(doors)  # Maya is known, and a view of hers is on record
     before = await doors.snapshot()
