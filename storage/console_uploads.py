@@ -62,6 +62,11 @@ class SqlConsoleUploads:
             )
         return upload_id
 
+    async def drop_stale(self, now: datetime) -> None:
+        """Drop every upload older than `KEPT_FOR` (they may hold a whole directory)."""
+        async with self._engine.begin() as connection:
+            await connection.execute(delete(UPLOAD).where(UPLOAD.c.uploaded_at < now - KEPT_FOR))
+
     async def get(self, upload_id: str, owner: str) -> HeldUpload | None:
         """The upload, if it is `owner`'s."""
         async with self._engine.connect() as connection:

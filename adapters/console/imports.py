@@ -73,9 +73,11 @@ def _owner(request: web.Request) -> str:
 async def imports_page(
     request: web.Request, problem: str | None = None, status: int = 200
 ) -> web.StreamResponse:
+    app = application(request)
+    await held.uploads(app.engine).drop_stale(app.clock.now())
     context = {
         "kinds": KIND_LABELS,
-        "history": await held.history(application(request).engine, HISTORY_LENGTH),
+        "history": await held.history(app.engine, HISTORY_LENGTH),
         "changes": held.changes_text,
         "problem": problem,
         "limit_mb": UPLOAD_LIMIT_MB,

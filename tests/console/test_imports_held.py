@@ -5,6 +5,7 @@ session that uploaded it (another session, even the same admin's, cannot see or 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from aiohttp import ClientSession, FormData
@@ -157,3 +158,19 @@ async def test_odd_input_to_the_imports_and_nudges_pages_never_gets_a_server_err
         if sent.status == 200:  # checked, never applied
             await settled(console, browser, sent.url.removeprefix(console.slack.url))
     assert await console.count("skill") == skills
+
+
+async def test_an_upload_left_unapplied_is_dropped_after_8_hours(console: ConsoleWorld) -> None:
+    browser = await console.signed_in()
+    checked = await upload(console, browser, SKILLS)
+    path = checked.url.removeprefix(console.slack.url)
+    await settled(console, browser, path)
+    assert await console.count("console_upload") == 1
+    console.clock.set(console.clock.now() + timedelta(hours=7))
+    await console.get(browser, "/console/imports")
+    assert await console.count("console_upload") == 1
+    console.clock.set(console.clock.now() + timedelta(hours=1, minutes=1))
+    await console.get(browser, "/console/imports")  # the session, used, is still open
+    assert await console.count("console_upload") == 0
+    gone = await console.get(browser, path)
+    assert gone.status == 404 and "Upload not found" in gone.text
