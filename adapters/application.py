@@ -25,8 +25,10 @@ from bot.ports import (
 from bot.replies import Reply
 from bot.services import assignments, development, goals, home, nudges, privacy, sessions
 from bot.services.assignments import AssignCourse, CourseAssigned, LmsTargets
+from bot.services.completions import Completions
 from bot.services.console import ConsoleAccess
 from bot.services.development import DevelopmentRecord
+from bot.services.home import ReportOverview
 from bot.services.identity import ChatIdentity
 from bot.services.nudges import NudgePolicy, Snoozed
 from bot.services.privacy import Erasure
@@ -35,6 +37,16 @@ from bot.services.sessions import NeedsAttention, SessionForm, SessionLogged
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass(frozen=True, slots=True)
+class HomePage:
+    """A person's Home: their reports (empty when they manage no one) and their own record
+    (None when only the reports are shown), as of their local date."""
+
+    reports: list[ReportOverview]
+    record: DevelopmentRecord | None
+    today: date
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,8 @@ def nothing_to_deliver() -> None:
 @dataclass(frozen=True)
 class Application:
     """What a door needs to call a service: doors parse, call one service with these, render.
-    `engine` is for the command line and the LMS polls; the chat doors reach storage only
-    through the ports here."""
+    `engine` is for the command line; the chat and LMS doors reach storage only through the
+    methods and ports here."""
 
     settings: Settings
     engine: AsyncEngine
@@ -73,6 +85,11 @@ class Application:
     """Wakes the outbox dispatcher once a transaction has queued messages."""
 
     @property
+    def completions(self) -> Completions:
+        """The LMS door's service: completions, poll cursors, the catalogue sync."""
+        return Completions(self.unit_of_work, self.clock)
+
+    @property
     def timezone(self) -> str:
         """The organisation's zone, for anyone whose own zone is not known."""
         return self.settings.timezone
@@ -88,6 +105,52 @@ class Application:
         """The people this manager coaches today (their local date), by name."""
         async with self.unit_of_work() as uow:
             return await uow.people.current_reports(manager.id, self.today_for(manager))
+
+    async def first_time(self, event_key: str, source: str) -> bool:
+        """Remember an inbound event; False when it was seen before (a platform's retry)."""
+        async with self.unit_of_work() as uow:
+            first = await uow.processed_events.remember(event_key, source, at=self.clock.now())
+            await uow.commit()
+        return first
+
+    async def home_page(self, person: Person) -> HomePage:
+        """What the person's Home shows (`bot.services.home.home_contents`), with their own
+        record where it shows."""
+        today = self.today_for(person)
+        contents = await home.home_contents(self.unit_of_work(), person.id, today)
+        record = await self.own_record(person) if contents.shows_own_record else None
+        return HomePage(contents.reports, record, today)
+
+    async def teams_conversation_seen(
+        self, person: Person, reference: dict[str, Any], tenant_id: str | None
+    ) -> bool:
+        """Store where the person is reached on Teams; True when they were not reachable
+        before, and then the messages that waited for them to add the app again are due."""
+        now = self.clock.now()
+        if not await self.conversations.save(person.id, "teams", reference, tenant_id, now):
+            return False
+        if await self.installations.person_back(person.id, now):
+            self.outbox_written()
+        return True
+
+    async def teams_app_removed(self, teams_user_id: str) -> None:
+        """The person removed the Teams app: their conversation is forgotten, and messages for
+        them wait (Teams would refuse them) until they add it again."""
+        async with self.unit_of_work() as uow:
+            person = await uow.people.by_teams_id(teams_user_id)
+        if person is not None:
+            await self.conversations.forget(person.id, "teams", self.clock.now())
+
+    async def form_catalogue(
+        self, chosen_courses: Sequence[str], count: int
+    ) -> tuple[list[Skill], list[Course]]:
+        """The chosen courses, then the first `count` skills and courses of the catalogue: what
+        a form offers before anything is searched."""
+        async with self.unit_of_work() as uow:
+            skills = await uow.catalogue.search_skills("", count)
+            courses = list((await uow.catalogue.courses(chosen_courses)).values())
+            courses += await uow.catalogue.search_courses("", count)
+        return skills, courses
 
     async def search_people(self, words: str, limit: int) -> list[Person]:
         async with self.unit_of_work() as uow:
@@ -203,7 +266,6 @@ class Application:
     async def snooze(self, manager: Person, employee_id: int, due_on: date) -> Snoozed:
         return await nudges.snooze(
             self.unit_of_work(),
-            self.nudge_store,
             self.nudge_policy,
             manager.id,
             employee_id,

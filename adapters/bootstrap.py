@@ -45,7 +45,6 @@ from scheduler.leadership import LEASE_NAME, Leadership, this_process
 from scheduler.outbox import OutboxDispatcher
 from scheduler.runner import SchedulerRunner
 from storage.db import create_engine, upgrade
-from storage.digest import SqlDigestStore
 from storage.dispatch_queue import SqlDispatchQueue
 from storage.leases import SqlLease
 from storage.unit_of_work import unit_of_work_factory
@@ -130,7 +129,7 @@ def build(
     jobs = [
         sweep_job(application.nudge_store, clock, application.nudge_policy, dispatcher.notify),
         digest_job(
-            SqlDigestStore(engine),
+            application.unit_of_work,
             application.reports,
             clock,
             application.nudge_policy,

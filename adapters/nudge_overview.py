@@ -15,7 +15,6 @@ from bot.nudges import WINDOW_CLOSES, WINDOW_OPENS
 from bot.ports import NudgeParty, OutboxEntry
 from bot.services.digest import digest_preview
 from bot.services.nudges import PreviewEntry, preview
-from storage.digest import SqlDigestStore
 from storage.dispatch_queue import SqlDispatchQueue
 
 SAMPLE_EVERY = datetime.combine(date.min, WINDOW_CLOSES) - datetime.combine(date.min, WINDOW_OPENS)
@@ -28,7 +27,7 @@ async def sends_at(application: Application, at: datetime) -> list[PreviewEntry]
     policy = application.nudge_policy
     entries = await preview(application.nudge_store, at, policy)
     entries += await digest_preview(
-        SqlDigestStore(application.engine),
+        application.unit_of_work,
         at,
         policy.default_zone,
         policy.holidays,

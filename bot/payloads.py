@@ -28,9 +28,9 @@ class OutboxKind(enum.StrEnum):
     COURSE_ASSIGNED = "course_assigned"
     COURSE_COMPLETED = "course_completed"
     XAPI_STATEMENT = "xapi_statement"
-    """An xAPI statement for the LRS (channel `xapi`; its payload is the gateway's)."""
+    """An xAPI statement for the LRS (channel `xapi`; `XapiPayload` or `XapiVoidingPayload`)."""
     MOODLE_ENROL = "moodle_enrol"
-    """A Moodle enrolment (channel `moodle`; its payload is the gateway's)."""
+    """A Moodle enrolment (channel `moodle`; `MoodleEnrolPayload`)."""
 
 
 MessageKind = OutboxKind | NudgeKind
@@ -308,6 +308,80 @@ class LdDigestPayload:
         if data.get("suppressed"):
             return cls(figures=None, min_group_size=data["min_group_size"], window_ends=window_ends)
         return cls(figures=from_json(DigestFigures, data), window_ends=window_ends)
+
+
+# ---- the LMS effects (channels "xapi" and "moodle") ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LmsParty:
+    """A person as a statement or an enrolment needs them (no more)."""
+
+    email: str
+    name: str
+    slack_user_id: str | None = None
+    teams_user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class XapiObject:
+    """What a statement is about: a catalogue course (with its link), a coaching session or an
+    ILP goal, by coachbot's own key."""
+
+    kind: str  # "course", "session" or "goal"
+    id: str
+    name: str
+    url: str | None = field(default=None, metadata=OMITTED)  # courses only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class XapiFacts:
+    """The context a statement carries: focus, skill, duration, target date; never notes."""
+
+    session_id: int | None = field(default=None, metadata=OMITTED)
+    focus_type: str | None = field(default=None, metadata=OMITTED)
+    skill_id: str | None = field(default=None, metadata=OMITTED)
+    skill_name: str | None = field(default=None, metadata=OMITTED)
+    duration_minutes: int | None = field(default=None, metadata=OMITTED)
+    target_date: date | None = field(default=None, metadata=OMITTED)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class XapiPayload:
+    """One statement to send: `verb` (a key of `adapters.lms.xapi.VERBS`) by `actor` about
+    `object`, with the manager as `instructor` where there is one."""
+
+    verb: str
+    actor: LmsParty
+    instructor: LmsParty | None = None
+    object: XapiObject
+    context: XapiFacts = XapiFacts()
+    timestamp: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class XapiVoidingPayload:
+    """A voiding statement of an earlier one (`target`, its statement id); it names nobody,
+    so that an erasure keeps it."""
+
+    verb: str = "voided"
+    target: str
+    timestamp: datetime
+
+
+def xapi_payload(data: Mapping[str, Any]) -> XapiPayload | XapiVoidingPayload:
+    """The statement a `xapi_statement` row holds; KeyError when a field is missing."""
+    if data.get("verb") == "voided":
+        return from_json(XapiVoidingPayload, data)
+    return from_json(XapiPayload, data)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MoodleEnrolPayload:
+    """A manual enrolment of the person with this e-mail in a Moodle course."""
+
+    email: str
+    course_id: str
 
 
 PAYLOADS: dict[MessageKind, type[Any]] = {

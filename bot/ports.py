@@ -125,6 +125,11 @@ class SessionAlreadyLogged(Exception):
     submission raced the first); the transaction can only be rolled back."""
 
 
+class CompletionAlreadyRecorded(Exception):
+    """A completion with this event id was stored meanwhile (the webhook and a poll, or two
+    deliveries of one event, at the same moment); the transaction can only be rolled back."""
+
+
 class SessionRepository(Protocol):
     """Coaching sessions."""
 
@@ -320,6 +325,72 @@ class ErasedRows:
     unlinked: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class OpenAssignment:
+    """An assignment not yet completed, as the Moodle poll asks about it."""
+
+    email: str
+    course_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueChanges:
+    """What a catalogue sync did."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class LdAdmin:
+    """An L&D admin as the weekly digest needs them: their zone and leave."""
+
+    id: int
+    email: str
+    timezone: str | None
+    leave: tuple[LeavePeriod, ...] = ()
+    name: str = ""
+    country: str | None = None
+
+
+class DigestRecords(Protocol):
+    """Who gets the weekly digest, and which digests have gone."""
+
+    async def ld_admins(self) -> list[LdAdmin]:
+        """Active people with the `ld_admin` role."""
+        ...
+
+    async def sent(self, keys: Sequence[str]) -> set[str]:
+        """The keys among `keys` whose message has been sent."""
+        ...
+
+
+class LmsRecords(Protocol):
+    """What the LMS polls and the catalogue sync keep: the polls' cursors, the open
+    assignments to ask the LMS about, courses by their activity id, and courses from the LMS
+    catalogue."""
+
+    async def cursor(self, name: str) -> str | None:
+        """Where the poll `name` got to; None before its first run."""
+        ...
+
+    async def set_cursor(self, name: str, value: str) -> None: ...
+
+    async def open_assignments(self) -> list[OpenAssignment]:
+        """Open assignments of active people, one per (person, course)."""
+        ...
+
+    async def course_by_activity(self, activity_id: str, urn_prefix: str) -> Course | None:
+        """The course whose link is `activity_id`, or whose id follows `urn_prefix` in it."""
+        ...
+
+    async def upsert_courses(self, courses: Sequence[Course]) -> CatalogueChanges:
+        """Add new courses and update the title, link and provider of known ones (their skills
+        stay as mapped); the search index follows."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository. Use as `async with uow:`; nothing is kept
     unless `commit()` is awaited before leaving the block."""
@@ -335,6 +406,9 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     processed_events: ProcessedEventRepository
     personal_data: PersonalDataRepository
+    lms: LmsRecords
+    nudges: NudgeRecords
+    digest: DigestRecords
 
     async def __aenter__(self) -> Self: ...
 
@@ -523,19 +597,40 @@ class LeaveEntry:
     last_day: date
 
 
-class NudgeStore(Protocol):
-    """What the sweep, the preview, snoozes and leave read and write; each call is its own
-    transaction."""
+class NudgeRecords(Protocol):
+    """Nudge records in the unit of work's transaction: one relationship's snapshot, the
+    outbox status of nudge keys, snoozes and leave."""
+
+    async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
+        """`NudgeStore.snapshot` of one relationship (the manager's and employee's zones,
+        leave and snoozes); no relationship when it is not current or its session cannot be
+        due yet."""
+        ...
+
+    async def keys_with_status(self, keys: Sequence[str]) -> dict[str, OutboxStatus]:
+        """The outbox status of those keys already queued."""
+        ...
+
+    async def add_snooze(self, snooze: Snooze) -> None: ...
+
+    async def add_leave(self, person_id: int, period: LeavePeriod) -> None: ...
+
+    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
+        """Delete the person's leave starting on `first_day`; the periods deleted."""
+        ...
+
+    async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]: ...
+
+
+class NudgeStore(NudgeRecords, Protocol):
+    """What the sweep, the preview and leave read and write, each call its own short
+    transaction (the sweep reads set-based snapshots and queues in batches; see
+    docs/architecture.md), besides the records a unit of work offers."""
 
     async def snapshot(self, on: date, module_course: str | None) -> SweepSnapshot:
         """Current relationships on `on` (both people active) with their start, cadence, last
         session and open actions; zones; leave and snoozes not over before `on`; managers who
         have not completed `module_course` (none when it is None)."""
-        ...
-
-    async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
-        """`snapshot` of one relationship (the manager's and employee's zones, leave and
-        snoozes); no relationship when it is not current or its session cannot be due yet."""
         ...
 
     async def unsettled_snapshot(
@@ -560,10 +655,6 @@ class NudgeStore(Protocol):
 
     async def course(self, course_id: str) -> Course | None: ...
 
-    async def keys_with_status(self, keys: Sequence[str]) -> dict[str, OutboxStatus]:
-        """The outbox status of those keys already queued."""
-        ...
-
     async def queue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
         """Queue the messages in one transaction, created `now` (`OutboxRepository.add`); the
         number new."""
@@ -574,16 +665,6 @@ class NudgeStore(Protocol):
         `unsettled_snapshot` can leave their relationships out cheaply; a hint that can only
         under-state what is queued, so forgetting it never changes a plan."""
         ...
-
-    async def add_snooze(self, snooze: Snooze) -> None: ...
-
-    async def add_leave(self, person_id: int, period: LeavePeriod) -> None: ...
-
-    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
-        """Delete the person's leave starting on `first_day`; the periods deleted."""
-        ...
-
-    async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]: ...
 
 
 # ---- the L&D connection's ports: LMS enrolments and xAPI statements out ----

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.ports import NudgeStore
-from bot.services.digest import DigestStore, queue_weekly_digests
+from bot.ports import NudgeStore, UnitOfWork
+from bot.services.digest import queue_weekly_digests
 from bot.services.nudges import NudgePolicy, sweep
 from bot.services.reports import ProgrammeReports
 
@@ -47,7 +47,7 @@ def sweep_job(
 
 
 def digest_job(
-    store: DigestStore,
+    unit_of_work: Callable[[], UnitOfWork],
     reports: ProgrammeReports,
     clock: Clock,
     policy: NudgePolicy,
@@ -58,7 +58,7 @@ def digest_job(
 
     async def run_digest() -> object:
         queued = await queue_weekly_digests(
-            store,
+            unit_of_work,
             reports,
             clock.now(),
             policy.default_zone,

@@ -13,6 +13,7 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -46,22 +47,16 @@ def _wall() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass
 class Leadership:
     """Calls `lead()` when this process takes the lease and `follow()` when it loses it."""
 
-    def __init__(
-        self,
-        lease: Lease,
-        lead: Callable[[], None],
-        follow: Callable[[], None],
-        period: timedelta = LEASE_PERIOD,
-    ) -> None:
-        self.lease = lease
-        self._lead = lead
-        self._follow = follow
-        self.period = period
-        self.leading = False
-        self._valid_until = 0.0
+    lease: Lease
+    lead: Callable[[], None]
+    follow: Callable[[], None]
+    period: timedelta = LEASE_PERIOD
+    leading: bool = field(default=False, init=False)
+    _valid_until: float = field(default=0.0, init=False)
 
     @property
     def _every(self) -> float:
@@ -82,11 +77,11 @@ class Leadership:
         if held and not self.leading:
             self.leading = True
             log.info("this process (%s) now runs the periodic jobs", self.lease.holder)
-            self._lead()
+            self.lead()
         elif self.leading and (held is False or self._expiring()):
             self.leading = False
             log.warning("this process (%s) stopped running the periodic jobs", self.lease.holder)
-            self._follow()
+            self.follow()
 
     def _expiring(self) -> bool:
         """Unrenewed, our lease is about to pass to another process: stop a third of a period
@@ -105,6 +100,6 @@ class Leadership:
         finally:
             if self.leading:
                 self.leading = False
-                self._follow()
+                self.follow()
                 with contextlib.suppress(Exception):
                     await self.lease.release(_wall())

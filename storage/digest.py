@@ -1,5 +1,5 @@
-"""The weekly digest's store (`bot.services.digest.DigestStore`): L&D admins with their zones
-and leave, and the outbox through the unit of work."""
+"""The weekly digest's records on the unit of work's connection (`bot.ports.DigestRecords`):
+L&D admins with their zones and leave, and which digests have been sent."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.model import OutboxMessage, OutboxStatus, Role
+from bot.model import OutboxStatus, Role
 from bot.nudges import LeavePeriod
-from bot.services.digest import LdAdmin
+from bot.ports import LdAdmin
 from storage.tables import LeaveRow, OutboxRow, PersonRow
-from storage.unit_of_work import SqlUnitOfWork
 
 PERSON = PersonRow.__table__  # type: ignore[attr-defined]
 LEAVE = LeaveRow.__table__  # type: ignore[attr-defined]
@@ -24,35 +23,34 @@ def _roles(text: str) -> set[str]:
     return {role.strip() for role in text.replace(",", ";").split(";")}
 
 
-class SqlDigestStore:
-    """Implements `bot.services.digest.DigestStore`."""
+class SqlDigestRecords:
+    """Implements `bot.ports.DigestRecords` in a unit of work."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
 
     async def ld_admins(self) -> list[LdAdmin]:
-        async with self._engine.connect() as connection:
-            people = (
-                await connection.execute(
-                    select(
-                        PERSON.c.id,
-                        PERSON.c.email,
-                        PERSON.c.name,
-                        PERSON.c.timezone,
-                        PERSON.c.roles,
-                        PERSON.c.country,
-                    ).where(PERSON.c.active.is_(True), PERSON.c.roles.contains(Role.LD_ADMIN.value))
-                )
-            ).all()
-            ids = [row.id for row in people if Role.LD_ADMIN.value in _roles(row.roles)]
-            leave: dict[int, list[LeavePeriod]] = defaultdict(list)
-            rows = await connection.execute(
-                select(LEAVE.c.person_id, LEAVE.c.starts_on, LEAVE.c.ends_on).where(
-                    LEAVE.c.person_id.in_(ids)
-                )
+        people = (
+            await self._db.execute(
+                select(
+                    PERSON.c.id,
+                    PERSON.c.email,
+                    PERSON.c.name,
+                    PERSON.c.timezone,
+                    PERSON.c.roles,
+                    PERSON.c.country,
+                ).where(PERSON.c.active.is_(True), PERSON.c.roles.contains(Role.LD_ADMIN.value))
             )
-            for row in rows:
-                leave[row.person_id].append(LeavePeriod(row.starts_on, row.ends_on))
+        ).all()
+        ids = [row.id for row in people if Role.LD_ADMIN.value in _roles(row.roles)]
+        leave: dict[int, list[LeavePeriod]] = defaultdict(list)
+        rows = await self._db.execute(
+            select(LEAVE.c.person_id, LEAVE.c.starts_on, LEAVE.c.ends_on).where(
+                LEAVE.c.person_id.in_(ids)
+            )
+        )
+        for row in rows:
+            leave[row.person_id].append(LeavePeriod(row.starts_on, row.ends_on))
         found = {row.id: row for row in people}
         return [
             LdAdmin(
@@ -66,18 +64,11 @@ class SqlDigestStore:
             for i in ids
         ]
 
-    async def queue(self, message: OutboxMessage) -> bool:
-        async with SqlUnitOfWork(self._engine) as uow:
-            new = await uow.outbox.add(message)
-            await uow.commit()
-        return bool(new)
-
     async def sent(self, keys: Sequence[str]) -> set[str]:
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(
-                select(OUTBOX.c.dedupe_key).where(
-                    OUTBOX.c.dedupe_key.in_(list(keys)),
-                    OUTBOX.c.status == OutboxStatus.SENT.value,
-                )
+        rows = await self._db.execute(
+            select(OUTBOX.c.dedupe_key).where(
+                OUTBOX.c.dedupe_key.in_(list(keys)),
+                OUTBOX.c.status == OutboxStatus.SENT.value,
             )
+        )
         return {row.dedupe_key for row in rows}

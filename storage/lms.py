@@ -1,58 +1,41 @@
-"""What the LMS polls and the catalogue sync keep: cursors of polls (`sync_cursor`), the open
-assignments to ask Moodle about, courses found by their activity id, and courses upserted from
-the LMS catalogue (with the search index kept in line). Each call is its own transaction."""
+"""The LMS's records on the unit of work's connection (`bot.ports.LmsRecords`): cursors of
+polls (`sync_cursor`), the open assignments to ask Moodle about, courses found by their activity
+id, and courses upserted from the LMS catalogue (with the search index kept in line)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Course
+from bot.ports import CatalogueChanges, OpenAssignment
 from storage.course_search import reindex_courses
 from storage.repositories import ASSIGNMENT, COURSE, PERSON, course_from_row, dialect_insert
 from storage.tables import metadata
 
+__all__ = ["CatalogueChanges", "OpenAssignment", "SqlLmsRecords"]
+
 CURSOR = metadata.tables["sync_cursor"]
 
 
-@dataclass(frozen=True, slots=True)
-class OpenAssignment:
-    """An assignment not yet completed, as the Moodle poll asks about it."""
+class SqlLmsRecords:
+    """Implements `bot.ports.LmsRecords` on the unit of work's connection."""
 
-    email: str
-    course_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogueChanges:
-    """What a catalogue sync did."""
-
-    added: int
-    updated: int
-    unchanged: int
-
-
-class SqlLmsStore:
-    """The LMS door's storage on `engine`."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
 
     async def cursor(self, name: str) -> str | None:
-        async with self._engine.connect() as connection:
-            query = select(CURSOR.c.value).where(CURSOR.c.name == name)
-            value: str | None = (await connection.execute(query)).scalar()
+        query = select(CURSOR.c.value).where(CURSOR.c.name == name)
+        value: str | None = (await self._db.execute(query)).scalar()
         return value
 
     async def set_cursor(self, name: str, value: str) -> None:
-        async with self._engine.begin() as connection:
-            insert = dialect_insert(connection, CURSOR).values(name=name, value=value)
-            await connection.execute(
-                insert.on_conflict_do_update(index_elements=["name"], set_={"value": value})
-            )
+        insert = dialect_insert(self._db, CURSOR).values(name=name, value=value)
+        await self._db.execute(
+            insert.on_conflict_do_update(index_elements=["name"], set_={"value": value})
+        )
 
     async def open_assignments(self) -> list[OpenAssignment]:
         """Open assignments of active people, one per (person, course)."""
@@ -63,8 +46,7 @@ class SqlLmsStore:
             .distinct()
             .order_by(PERSON.c.email, ASSIGNMENT.c.course_id)
         )
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
+        rows = (await self._db.execute(query)).all()
         return [OpenAssignment(email, course_id) for email, course_id in rows]
 
     async def course_by_activity(self, activity_id: str, urn_prefix: str) -> Course | None:
@@ -73,51 +55,49 @@ class SqlLmsStore:
             condition = COURSE.c.course_id == activity_id.removeprefix(urn_prefix)
         else:
             condition = COURSE.c.url == activity_id
-        async with self._engine.connect() as connection:
-            row = (await connection.execute(select(COURSE).where(condition))).mappings().first()
+        row = (await self._db.execute(select(COURSE).where(condition))).mappings().first()
         return course_from_row(row) if row else None
 
     async def upsert_courses(self, courses: Sequence[Course]) -> CatalogueChanges:
         """Add new courses and update the title, link and provider of known ones (their skills
-        stay as mapped); then bring the search index in line. One transaction."""
+        stay as mapped); then bring the search index in line."""
         added = updated = unchanged = 0
-        async with self._engine.begin() as connection:
-            ids = [course.course_id for course in courses]
-            known = {
-                row["course_id"]: course_from_row(row)
-                for row in (
-                    await connection.execute(select(COURSE).where(COURSE.c.course_id.in_(ids)))
-                ).mappings()
-            }
-            new_rows = []
-            for course in courses:
-                old = known.get(course.course_id)
-                if old is None:
-                    added += 1
-                    new_rows.append(
-                        {
-                            "course_id": course.course_id,
-                            "title": course.title,
-                            "url": course.url,
-                            "skill_ids": ";".join(course.skill_ids),
-                            "provider": course.provider,
-                            "duration_minutes": course.duration_minutes,
-                        }
-                    )
-                elif (old.title, old.url, old.provider) == (
-                    course.title,
-                    course.url,
-                    course.provider,
-                ):
-                    unchanged += 1
-                else:
-                    updated += 1
-                    await connection.execute(
-                        update(COURSE)
-                        .where(COURSE.c.course_id == course.course_id)
-                        .values(title=course.title, url=course.url, provider=course.provider)
-                    )
-            if new_rows:
-                await connection.execute(COURSE.insert(), new_rows)
-            await reindex_courses(connection)
+        ids = [course.course_id for course in courses]
+        known = {
+            row["course_id"]: course_from_row(row)
+            for row in (
+                await self._db.execute(select(COURSE).where(COURSE.c.course_id.in_(ids)))
+            ).mappings()
+        }
+        new_rows = []
+        for course in courses:
+            old = known.get(course.course_id)
+            if old is None:
+                added += 1
+                new_rows.append(
+                    {
+                        "course_id": course.course_id,
+                        "title": course.title,
+                        "url": course.url,
+                        "skill_ids": ";".join(course.skill_ids),
+                        "provider": course.provider,
+                        "duration_minutes": course.duration_minutes,
+                    }
+                )
+            elif (old.title, old.url, old.provider) == (
+                course.title,
+                course.url,
+                course.provider,
+            ):
+                unchanged += 1
+            else:
+                updated += 1
+                await self._db.execute(
+                    update(COURSE)
+                    .where(COURSE.c.course_id == course.course_id)
+                    .values(title=course.title, url=course.url, provider=course.provider)
+                )
+        if new_rows:
+            await self._db.execute(COURSE.insert(), new_rows)
+        await reindex_courses(self._db)
         return CatalogueChanges(added, updated, unchanged)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.model import ActionStatus, AgreedAction, Course, OutboxMessage, OutboxStatus
 from bot.nudges import RELATIONSHIP_KINDS, LeavePeriod, PlannedNudge, Snooze
@@ -39,27 +39,20 @@ QUEUED_COLUMNS = tuple(f"{kind.value}_id" for kind in RELATIONSHIP_KINDS)
 """Each relationship nudge of a period has its outbox id in a column of `queued_nudges`."""
 
 
-class SqlNudgeStore:
-    """Implements `bot.ports.NudgeStore` on an engine; each call is one transaction."""
+class SqlNudgeRecords:
+    """The nudges' reads and the snooze and leave writes on one connection: implements
+    `bot.ports.NudgeRecords` in a unit of work, and serves `SqlNudgeStore`."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
 
-    async def snapshot(self, on: date, module_course: str | None) -> SweepSnapshot:
-        return await self._snapshot(on, module_course, None)
-
-    async def unsettled_snapshot(
-        self,
-        at: datetime,
-        on: date,
-        module_course: str | None,
-        settled: Collection[OutboxStatus],
-        default_zone: str,
+    async def snapshot(
+        self, on: date, module_course: str | None, settled: Settled | None = None
     ) -> SweepSnapshot:
-        """`snapshot`, leaving out in SQL the relationships whose every nudge that may be
-        planned at `at` is already in the outbox with one of the `settled` statuses
-        (`bot.ports.NudgeStore.unsettled_snapshot`)."""
-        return await self._snapshot(on, module_course, Settled.at(at, settled, default_zone))
+        """`bot.ports.NudgeStore.snapshot`; with `settled`, leaving out in SQL the
+        relationships whose every nudge that may be planned then is already in the outbox
+        with one of its statuses (`NudgeStore.unsettled_snapshot`)."""
+        return await self._snapshot(on, module_course, settled)
 
     async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
         return await self._snapshot(on, None, None, (manager_id, employee_id))
@@ -71,40 +64,39 @@ class SqlNudgeStore:
         settled: Settled | None,
         pair: tuple[int, int] | None = None,
     ) -> SweepSnapshot:
-        async with self._engine.connect() as db:
-            states, zones, countries = await relationships(db, on, settled, pair)
-            leave: dict[int, list[LeavePeriod]] = {}
-            whose = () if pair is None else (LEAVE.c.person_id.in_(pair),)
-            for row in await db.execute(
-                select(LEAVE.c.person_id, LEAVE.c.starts_on, LEAVE.c.ends_on)
-                .where(LEAVE.c.ends_on >= on - LOOK_BACK, *whose)
-                .order_by(LEAVE.c.person_id, LEAVE.c.starts_on)
-            ):
-                leave.setdefault(row.person_id, []).append(LeavePeriod(row.starts_on, row.ends_on))
-            snoozed = (
-                ()
-                if pair is None
-                else (SNOOZE.c.manager_id == pair[0], SNOOZE.c.employee_id == pair[1])
-            )
-            snoozes = tuple(
-                Snooze(row.manager_id, row.employee_id, row.until)
-                for row in await db.execute(
-                    select(
-                        SNOOZE.c.manager_id,
-                        SNOOZE.c.employee_id,
-                        func.max(SNOOZE.c.until).label("until"),
-                    )
-                    .where(SNOOZE.c.until >= on - LOOK_BACK, *snoozed)
-                    .group_by(SNOOZE.c.manager_id, SNOOZE.c.employee_id)
+        states, zones, countries = await relationships(self._db, on, settled, pair)
+        leave: dict[int, list[LeavePeriod]] = {}
+        whose = () if pair is None else (LEAVE.c.person_id.in_(pair),)
+        for row in await self._db.execute(
+            select(LEAVE.c.person_id, LEAVE.c.starts_on, LEAVE.c.ends_on)
+            .where(LEAVE.c.ends_on >= on - LOOK_BACK, *whose)
+            .order_by(LEAVE.c.person_id, LEAVE.c.starts_on)
+        ):
+            leave.setdefault(row.person_id, []).append(LeavePeriod(row.starts_on, row.ends_on))
+        snoozed = (
+            ()
+            if pair is None
+            else (SNOOZE.c.manager_id == pair[0], SNOOZE.c.employee_id == pair[1])
+        )
+        snoozes = tuple(
+            Snooze(row.manager_id, row.employee_id, row.until)
+            for row in await self._db.execute(
+                select(
+                    SNOOZE.c.manager_id,
+                    SNOOZE.c.employee_id,
+                    func.max(SNOOZE.c.until).label("until"),
                 )
+                .where(SNOOZE.c.until >= on - LOOK_BACK, *snoozed)
+                .group_by(SNOOZE.c.manager_id, SNOOZE.c.employee_id)
             )
-            pending: tuple[int, ...] = ()
-            if module_course:
-                pending, module_zones, module_countries = await module_pending(
-                    db, on, module_course
-                )
-                zones |= module_zones
-                countries |= module_countries
+        )
+        pending: tuple[int, ...] = ()
+        if module_course:
+            pending, module_zones, module_countries = await module_pending(
+                self._db, on, module_course
+            )
+            zones |= module_zones
+            countries |= module_countries
         return SweepSnapshot(
             relationships=tuple(states),
             zones=zones,
@@ -116,57 +108,150 @@ class SqlNudgeStore:
 
     async def parties(self, person_ids: Sequence[int]) -> dict[int, NudgeParty]:
         found: dict[int, NudgeParty] = {}
-        async with self._engine.connect() as db:
-            for chunk in chunks(sorted(set(person_ids))):
-                query = select(
-                    PERSON.c.id,
-                    PERSON.c.email,
-                    PERSON.c.name,
-                    PERSON.c.slack_user_id,
-                    PERSON.c.teams_user_id,
-                ).where(PERSON.c.id.in_(chunk))
-                for row in await db.execute(query):
-                    reachable = bool(row.slack_user_id or row.teams_user_id)
-                    found[row.id] = NudgeParty(row.id, row.email, row.name, reachable)
+        for chunk in chunks(sorted(set(person_ids))):
+            query = select(
+                PERSON.c.id,
+                PERSON.c.email,
+                PERSON.c.name,
+                PERSON.c.slack_user_id,
+                PERSON.c.teams_user_id,
+            ).where(PERSON.c.id.in_(chunk))
+            for row in await self._db.execute(query):
+                reachable = bool(row.slack_user_id or row.teams_user_id)
+                found[row.id] = NudgeParty(row.id, row.email, row.name, reachable)
         return found
 
     async def open_actions(self, employee_ids: Sequence[int]) -> dict[int, list[AgreedAction]]:
         found: dict[int, list[AgreedAction]] = {}
-        async with self._engine.connect() as db:
-            for chunk in chunks(sorted(set(employee_ids))):
-                query = (
-                    select(ACTION)
-                    .where(
-                        ACTION.c.employee_id.in_(chunk),
-                        ACTION.c.status == ActionStatus.OPEN.value,
-                    )
-                    .order_by(ACTION.c.employee_id, ACTION.c.id)
+        for chunk in chunks(sorted(set(employee_ids))):
+            query = (
+                select(ACTION)
+                .where(
+                    ACTION.c.employee_id.in_(chunk),
+                    ACTION.c.status == ActionStatus.OPEN.value,
                 )
-                for row in (await db.execute(query)).mappings():
-                    found.setdefault(row["employee_id"], []).append(action_from_row(row))
+                .order_by(ACTION.c.employee_id, ACTION.c.id)
+            )
+            for row in (await self._db.execute(query)).mappings():
+                found.setdefault(row["employee_id"], []).append(action_from_row(row))
         return found
 
     async def course(self, course_id: str) -> Course | None:
-        async with self._engine.connect() as db:
-            row = (
-                (await db.execute(select(COURSE).where(COURSE.c.course_id == course_id)))
-                .mappings()
-                .first()
-            )
+        row = (
+            (await self._db.execute(select(COURSE).where(COURSE.c.course_id == course_id)))
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         return Course(course_id=row["course_id"], title=row["title"], url=row["url"] or "")
 
     async def keys_with_status(self, keys: Sequence[str]) -> dict[str, OutboxStatus]:
         found: dict[str, OutboxStatus] = {}
-        async with self._engine.connect() as db:
-            for chunk in chunks(sorted(set(keys))):
-                query = select(OUTBOX.c.dedupe_key, OUTBOX.c.status).where(
-                    OUTBOX.c.dedupe_key.in_(chunk)
-                )
-                for key, status in await db.execute(query):
-                    found[key] = OutboxStatus(status)
+        for chunk in chunks(sorted(set(keys))):
+            query = select(OUTBOX.c.dedupe_key, OUTBOX.c.status).where(
+                OUTBOX.c.dedupe_key.in_(chunk)
+            )
+            for key, status in await self._db.execute(query):
+                found[key] = OutboxStatus(status)
         return found
+
+    async def add_snooze(self, snooze: Snooze) -> None:
+        await self._db.execute(
+            SNOOZE.insert().values(
+                manager_id=snooze.manager_id,
+                employee_id=snooze.employee_id,
+                until=snooze.until,
+            )
+        )
+
+    async def add_leave(self, person_id: int, period: LeavePeriod) -> None:
+        await self._db.execute(
+            LEAVE.insert().values(
+                person_id=person_id, starts_on=period.first_day, ends_on=period.last_day
+            )
+        )
+
+    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
+        mine = (LEAVE.c.person_id == person_id, LEAVE.c.starts_on == first_day)
+        query = select(LEAVE.c.starts_on, LEAVE.c.ends_on).where(*mine)
+        rows = (await self._db.execute(query)).all()
+        await self._db.execute(LEAVE.delete().where(*mine))
+        return [LeavePeriod(row.starts_on, row.ends_on) for row in rows]
+
+    async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]:
+        query = (
+            select(PERSON.c.email, PERSON.c.name, LEAVE.c.starts_on, LEAVE.c.ends_on)
+            .join(PERSON, PERSON.c.id == LEAVE.c.person_id)
+            .order_by(LEAVE.c.starts_on, PERSON.c.email)
+        )
+        if on_or_after is not None:
+            query = query.where(LEAVE.c.ends_on >= on_or_after)
+        rows = (await self._db.execute(query)).all()
+        return [LeaveEntry(r.email, r.name, r.starts_on, r.ends_on) for r in rows]
+
+
+class SqlNudgeStore:
+    """Implements `bot.ports.NudgeStore` on an engine: each call is a short transaction of
+    its own (the sweep reads its snapshots and queues in batches outside any use case's unit
+    of work; `note_queued` may fail alone without losing what was queued)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def snapshot(self, on: date, module_course: str | None) -> SweepSnapshot:
+        async with self._engine.connect() as db:
+            return await SqlNudgeRecords(db).snapshot(on, module_course)
+
+    async def unsettled_snapshot(
+        self,
+        at: datetime,
+        on: date,
+        module_course: str | None,
+        settled: Collection[OutboxStatus],
+        default_zone: str,
+    ) -> SweepSnapshot:
+        """`snapshot`, leaving out in SQL the relationships whose every nudge that may be
+        planned at `at` is already in the outbox with one of the `settled` statuses."""
+        filtered = Settled.at(at, settled, default_zone)
+        async with self._engine.connect() as db:
+            return await SqlNudgeRecords(db).snapshot(on, module_course, filtered)
+
+    async def pair_snapshot(self, manager_id: int, employee_id: int, on: date) -> SweepSnapshot:
+        async with self._engine.connect() as db:
+            return await SqlNudgeRecords(db).pair_snapshot(manager_id, employee_id, on)
+
+    async def parties(self, person_ids: Sequence[int]) -> dict[int, NudgeParty]:
+        async with self._engine.connect() as db:
+            return await SqlNudgeRecords(db).parties(person_ids)
+
+    async def open_actions(self, employee_ids: Sequence[int]) -> dict[int, list[AgreedAction]]:
+        async with self._engine.connect() as db:
+            return await SqlNudgeRecords(db).open_actions(employee_ids)
+
+    async def course(self, course_id: str) -> Course | None:
+        async with self._engine.connect() as db:
+            return await SqlNudgeRecords(db).course(course_id)
+
+    async def keys_with_status(self, keys: Sequence[str]) -> dict[str, OutboxStatus]:
+        async with self._engine.connect() as db:
+            return await SqlNudgeRecords(db).keys_with_status(keys)
+
+    async def add_snooze(self, snooze: Snooze) -> None:
+        async with self._engine.begin() as db:
+            await SqlNudgeRecords(db).add_snooze(snooze)
+
+    async def add_leave(self, person_id: int, period: LeavePeriod) -> None:
+        async with self._engine.begin() as db:
+            await SqlNudgeRecords(db).add_leave(person_id, period)
+
+    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
+        async with self._engine.begin() as db:
+            return await SqlNudgeRecords(db).remove_leave(person_id, first_day)
+
+    async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]:
+        async with self._engine.connect() as db:
+            return await SqlNudgeRecords(db).leave_list(on_or_after)
 
     async def queue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
         async with self._engine.begin() as db:
@@ -232,40 +317,3 @@ class SqlNudgeStore:
                 await db.execute(upsert, rows)
         except DBAPIError as error:  # e.g. a row dropped meanwhile (or a deadlock with it)
             log.warning("queued nudges not remembered this time: %s", error.orig)
-
-    async def add_snooze(self, snooze: Snooze) -> None:
-        async with self._engine.begin() as db:
-            await db.execute(
-                SNOOZE.insert().values(
-                    manager_id=snooze.manager_id,
-                    employee_id=snooze.employee_id,
-                    until=snooze.until,
-                )
-            )
-
-    async def add_leave(self, person_id: int, period: LeavePeriod) -> None:
-        async with self._engine.begin() as db:
-            await db.execute(
-                LEAVE.insert().values(
-                    person_id=person_id, starts_on=period.first_day, ends_on=period.last_day
-                )
-            )
-
-    async def remove_leave(self, person_id: int, first_day: date) -> list[LeavePeriod]:
-        mine = (LEAVE.c.person_id == person_id, LEAVE.c.starts_on == first_day)
-        async with self._engine.begin() as db:
-            rows = (await db.execute(select(LEAVE.c.starts_on, LEAVE.c.ends_on).where(*mine))).all()
-            await db.execute(LEAVE.delete().where(*mine))
-        return [LeavePeriod(row.starts_on, row.ends_on) for row in rows]
-
-    async def leave_list(self, on_or_after: date | None = None) -> list[LeaveEntry]:
-        query = (
-            select(PERSON.c.email, PERSON.c.name, LEAVE.c.starts_on, LEAVE.c.ends_on)
-            .join(PERSON, PERSON.c.id == LEAVE.c.person_id)
-            .order_by(LEAVE.c.starts_on, PERSON.c.email)
-        )
-        if on_or_after is not None:
-            query = query.where(LEAVE.c.ends_on >= on_or_after)
-        async with self._engine.connect() as db:
-            rows = (await db.execute(query)).all()
-        return [LeaveEntry(r.email, r.name, r.starts_on, r.ends_on) for r in rows]

@@ -47,7 +47,7 @@ from bot.model import (
     Skill,
     SkillLevel,
 )
-from bot.ports import GoalChange, SessionAlreadyLogged
+from bot.ports import CompletionAlreadyRecorded, GoalChange, SessionAlreadyLogged
 from storage import course_search
 from storage.tables import metadata
 
@@ -667,7 +667,10 @@ class SqlCompletions:
         self._db = connection
 
     async def add(self, completion: LearningCompletion) -> LearningCompletion:
-        return replace(completion, id=await _insert(self._db, COMPLETION, completion))
+        try:
+            return replace(completion, id=await _insert(self._db, COMPLETION, completion))
+        except IntegrityError as exc:
+            raise CompletionAlreadyRecorded(completion.event_id) from exc
 
     async def for_employee(self, employee_id: int) -> list[LearningCompletion]:
         query = (

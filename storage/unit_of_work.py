@@ -16,7 +16,10 @@ from bot.ports import (
     AssignmentRepository,
     CatalogueRepository,
     CompletionRepository,
+    DigestRecords,
     GoalRepository,
+    LmsRecords,
+    NudgeRecords,
     OutboxRepository,
     PeopleRepository,
     PersonalDataRepository,
@@ -26,6 +29,9 @@ from bot.ports import (
     UnitOfWork,
 )
 from storage.db import is_busy
+from storage.digest import SqlDigestRecords
+from storage.lms import SqlLmsRecords
+from storage.nudge_store import SqlNudgeRecords
 from storage.personal_data import SqlPersonalData
 from storage.repositories import (
     SqlActions,
@@ -56,6 +62,9 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     processed_events: ProcessedEventRepository
     personal_data: PersonalDataRepository
+    lms: LmsRecords
+    nudges: NudgeRecords
+    digest: DigestRecords
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -78,6 +87,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(connection)
         self.processed_events = SqlProcessedEvents(connection)
         self.personal_data = SqlPersonalData(connection)
+        self.lms = SqlLmsRecords(connection)
+        self.nudges = SqlNudgeRecords(connection)
+        self.digest = SqlDigestRecords(connection)
         return self
 
     async def __aexit__(

@@ -12,7 +12,6 @@ from adapters.config import Settings
 from adapters.lms.catalogue import sync_catalogue
 from adapters.lms.moodle import MoodleClient, MoodleError
 from adapters.lms.wiring import completion_polls
-from storage.lms import SqlLmsStore
 
 
 def register(commands: Any) -> None:
@@ -32,7 +31,7 @@ async def run_sync(settings: Settings, args: argparse.Namespace) -> int:
         async with opened_application(settings) as application:
             changes = await sync_catalogue(
                 MoodleClient(settings.moodle_url, settings.moodle_token),
-                SqlLmsStore(application.engine),
+                application.completions,
             )
     except MoodleError as exc:
         print(f"coachbot: catalogue sync failed, nothing changed: {exc}", file=sys.stderr)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Required, TypedDict
 
 import aiohttp
 
 from bot.model import Course
+from bot.payloads import MoodleEnrolPayload, from_json
 from bot.ports import OutboxEntry, RetryLater, Undeliverable
 from bot.services.assignments import MOODLE_ENROL
 
@@ -35,6 +36,45 @@ class MoodleError(Exception):
 
 class MoodleUnreachable(MoodleError):
     """The site did not answer (down, timeout, not a Moodle web services endpoint)."""
+
+
+class MoodleCourse(TypedDict, total=False):
+    """A course as `core_course_get_courses` lists it (the fields coachbot reads)."""
+
+    id: Required[int]
+    fullname: str
+    shortname: str
+    format: str
+
+
+class MoodleUser(TypedDict, total=False):
+    """A user as `core_user_get_users_by_field` finds them."""
+
+    id: Required[int]
+    email: str
+
+
+class MoodleCompletion(TypedDict, total=False):
+    """One criterion of `core_completion_get_course_completion_status`."""
+
+    timecompleted: int | None
+
+
+class MoodleCompletionStatus(TypedDict, total=False):
+    completed: bool
+    completions: list[MoodleCompletion]
+
+
+class MoodleCompletionAnswer(TypedDict, total=False):
+    completionstatus: MoodleCompletionStatus
+
+
+class MoodleEnrolment(TypedDict):
+    """One enrolment `enrol_manual_enrol_users` makes."""
+
+    roleid: int
+    userid: int
+    courseid: int
 
 
 def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -83,7 +123,7 @@ class MoodleClient:
 
     async def courses(self) -> list[Course]:
         """The catalogue (every course but the site's front page)."""
-        found = await self.call("core_course_get_courses")
+        found: list[MoodleCourse] = await self.call("core_course_get_courses")
         return [
             Course(
                 course_id=str(item["id"]),
@@ -96,19 +136,19 @@ class MoodleClient:
         ]
 
     async def user_id(self, email: str) -> int | None:
-        users = await self.call("core_user_get_users_by_field", field="email", values=[email])
+        users: list[MoodleUser] = await self.call(
+            "core_user_get_users_by_field", field="email", values=[email]
+        )
         return int(users[0]["id"]) if users else None
 
     async def enrol(self, user_id: int, course_id: str) -> None:
-        await self.call(
-            "enrol_manual_enrol_users",
-            enrolments=[{"roleid": STUDENT_ROLE, "userid": user_id, "courseid": int(course_id)}],
-        )
+        enrolment = MoodleEnrolment(roleid=STUDENT_ROLE, userid=user_id, courseid=int(course_id))
+        await self.call("enrol_manual_enrol_users", enrolments=[enrolment])
 
     async def completed_at(self, course_id: str, user_id: int, now: datetime) -> datetime | None:
         """When the user completed the course (None while not completed; `now` when Moodle
         says completed without a time)."""
-        status = await self.call(
+        status: MoodleCompletionAnswer = await self.call(
             "core_completion_get_course_completion_status",
             courseid=int(course_id),
             userid=user_id,
@@ -117,9 +157,9 @@ class MoodleClient:
         if not completion.get("completed"):
             return None
         times = [
-            int(item["timecompleted"])
+            int(when)
             for item in completion.get("completions", [])
-            if item.get("timecompleted")
+            if (when := item.get("timecompleted"))
         ]
         return datetime.fromtimestamp(max(times), UTC) if times else now
 
@@ -133,7 +173,8 @@ class MoodleGateway:
     async def deliver(self, entry: OutboxEntry) -> str | None:
         if entry.kind != MOODLE_ENROL:
             raise Undeliverable(f"no Moodle action for {entry.kind!r}")
-        email, course_id = entry.payload["email"], entry.payload["course_id"]
+        enrolment = from_json(MoodleEnrolPayload, entry.payload)
+        email, course_id = enrolment.email, enrolment.course_id
         if not str(course_id).isdigit():
             raise Undeliverable(f"course {course_id} is not a Moodle course id")
         try:

@@ -12,18 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from adapters.lms.moodle import MoodleClient, MoodleError, MoodleUnreachable
 from adapters.lms.xapi import COURSE_URN, SLACK_HOME, TEAMS_HOME, LrsClient, parse_timestamp
-from bot.clock import Clock
-from bot.ports import UnitOfWork
-from bot.services.completions import (
-    CompletionOutcome,
-    CompletionReport,
-    record_completion,
-)
-from storage.lms import SqlLmsStore
+from bot.services.completions import CompletionOutcome, CompletionReport, Completions
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +33,8 @@ class PollResult:
     failures: list[str] = field(default_factory=list)
 
 
-async def _record(
-    unit_of_work: Callable[[], UnitOfWork],
-    report: CompletionReport,
-    clock: Clock,
-    result: PollResult,
-) -> None:
-    try:
-        outcome = await record_completion(unit_of_work(), report, clock)
-    except IntegrityError:  # the webhook stored the same event at the same moment
-        result.duplicates += 1
-        return
+async def _record(completions: Completions, report: CompletionReport, result: PollResult) -> None:
+    outcome = await completions.record(report)
     if outcome.outcome is CompletionOutcome.RECORDED:
         result.recorded += 1
     elif outcome.outcome is CompletionOutcome.DUPLICATE:
@@ -61,32 +43,24 @@ async def _record(
         result.skipped.append(f"{report.event_id}: {outcome.problem}")
 
 
-async def _email_of(unit_of_work: Callable[[], UnitOfWork], actor: dict[str, Any]) -> str | None:
+async def _email_of(completions: Completions, actor: dict[str, Any]) -> str | None:
     mbox = str(actor.get("mbox") or "")
     if mbox.startswith("mailto:"):
         return mbox.removeprefix("mailto:")
     account = actor.get("account") or {}
     name, home = str(account.get("name") or ""), str(account.get("homePage") or "")
-    async with unit_of_work() as uow:
-        if home.rstrip("/") == SLACK_HOME:
-            person = await uow.people.by_slack_id(name)
-        elif home.rstrip("/") == TEAMS_HOME:
-            person = await uow.people.by_teams_id(name)
-        else:
-            person = await uow.people.by_email(name) if "@" in name else None
-    return person.email if person else None
+    platforms = {SLACK_HOME: "slack", TEAMS_HOME: "teams"}
+    return await completions.email_of(name, platforms.get(home.rstrip("/")))
 
 
 async def poll_lrs(
     client: LrsClient,
-    store: SqlLmsStore,
-    unit_of_work: Callable[[], UnitOfWork],
-    clock: Clock,
+    completions: Completions,
 ) -> PollResult:
     """Record the `completed` statements on catalogue courses stored since the cursor, then
     move the cursor to the last one seen. Raises `LrsError` when the LRS cannot be read (the
     cursor stays, so nothing is missed)."""
-    cursor = await store.cursor(LRS_CURSOR)
+    cursor = await completions.cursor(LRS_CURSOR)
     since = parse_timestamp(cursor) if cursor else None
     # read a margin again: some LRSes (Ralph) filter `since` on the statement's timestamp, and
     # a completion may be posted after a later one; what was seen is a duplicate, not a loss
@@ -94,32 +68,30 @@ async def poll_lrs(
     result = PollResult()
     for statement in statements:
         obj = statement.get("object") or {}
-        course = await store.course_by_activity(str(obj.get("id", "")), COURSE_URN)
-        email = await _email_of(unit_of_work, statement.get("actor") or {})
+        course = await completions.course_by_activity(str(obj.get("id", "")), COURSE_URN)
+        email = await _email_of(completions, statement.get("actor") or {})
         when = parse_timestamp(str(statement.get("timestamp", "")))
         if course is None or email is None or when is None:
             result.skipped.append(f"xapi:{statement.get('id')}: not a catalogue course completion")
             continue
         report = CompletionReport(email, course.course_id, when, "xapi", f"xapi:{statement['id']}")
-        await _record(unit_of_work, report, clock, result)
+        await _record(completions, report, result)
     seen = [parse_timestamp(str(s.get("stored") or s.get("timestamp") or "")) for s in statements]
     latest = max((when for when in seen if when is not None), default=None)
     if latest is not None and (since is None or latest > since):
-        await store.set_cursor(LRS_CURSOR, latest.isoformat())
+        await completions.move_cursor(LRS_CURSOR, latest.isoformat())
     return result
 
 
 async def poll_moodle(
     client: MoodleClient,
-    store: SqlLmsStore,
-    unit_of_work: Callable[[], UnitOfWork],
-    clock: Clock,
+    completions: Completions,
 ) -> PollResult:
     """Ask Moodle about each open assignment of a Moodle course; record those completed.
     Raises `MoodleError` when the site refuses the token or cannot be reached."""
     result = PollResult()
     users: dict[str, int | None] = {}
-    for assignment in await store.open_assignments():
+    for assignment in await completions.open_assignments():
         if not assignment.course_id.isdigit():
             continue  # not a Moodle course id
         if assignment.email not in users:
@@ -129,7 +101,7 @@ async def poll_moodle(
             result.skipped.append(f"{assignment.email}: no Moodle user with this e-mail")
             continue
         try:
-            when = await client.completed_at(assignment.course_id, user_id, clock.now())
+            when = await client.completed_at(assignment.course_id, user_id, completions.clock.now())
         except MoodleError as exc:
             if exc.access_refused or isinstance(exc, MoodleUnreachable):
                 raise
@@ -144,7 +116,7 @@ async def poll_moodle(
             "moodle",
             f"moodle:{assignment.course_id}:{user_id}:{int(when.timestamp())}",
         )
-        await _record(unit_of_work, report, clock, result)
+        await _record(completions, report, result)
     return result
 
 
@@ -154,25 +126,23 @@ class CompletionPolls:
 
     def __init__(
         self,
-        store: SqlLmsStore,
-        unit_of_work: Callable[[], UnitOfWork],
-        clock: Clock,
+        completions: Completions,
         *,
         lrs: LrsClient | None = None,
         moodle: MoodleClient | None = None,
         every: float = POLL_SECONDS,
         recorded: Callable[[], None] = lambda: None,
     ) -> None:
-        self.store, self.unit_of_work, self.clock = store, unit_of_work, clock
+        self.completions = completions
         self.lrs, self.moodle, self.every, self.recorded = lrs, moodle, every, recorded
 
     async def poll_once(self) -> PollResult:
         total = PollResult()
         polls: list[Any] = []
         if self.lrs is not None:
-            polls.append(poll_lrs(self.lrs, self.store, self.unit_of_work, self.clock))
+            polls.append(poll_lrs(self.lrs, self.completions))
         if self.moodle is not None:
-            polls.append(poll_moodle(self.moodle, self.store, self.unit_of_work, self.clock))
+            polls.append(poll_moodle(self.moodle, self.completions))
         for poll in polls:
             try:
                 found = await poll

@@ -14,12 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
 
 from adapters.lms.xapi import parse_timestamp
-from bot.clock import Clock
-from bot.ports import UnitOfWork
-from bot.services.completions import CompletionOutcome, CompletionReport, record_completion
+from bot.services.completions import CompletionOutcome, CompletionReport, Completions
 
 ROUTE = "/lms/events"
 MAX_AGE_SECONDS = 300
@@ -42,8 +39,7 @@ class LmsWebhook:
     """The handler, with what it needs; `recorded` wakes the outbox dispatcher."""
 
     secret: str | None
-    unit_of_work: Callable[[], UnitOfWork]
-    clock: Clock
+    completions: Completions
     recorded: Callable[[], None] = lambda: None
 
     def check_signature(self, request: web.Request, body: bytes) -> str | None:
@@ -56,7 +52,7 @@ class LmsWebhook:
             return "missing signature"
         if not TIMESTAMP.fullmatch(timestamp):
             return "malformed timestamp"
-        if abs(self.clock.now().timestamp() - int(timestamp)) > MAX_AGE_SECONDS:
+        if abs(self.completions.clock.now().timestamp() - int(timestamp)) > MAX_AGE_SECONDS:
             return "stale signature"
         # Compared as bytes: a header of any characters is simply a wrong signature.
         expected = sign(self.secret, timestamp, body).encode()
@@ -72,10 +68,7 @@ class LmsWebhook:
         parsed = parse_event(body)
         if isinstance(parsed, str):
             return _error(400, parsed)
-        try:
-            result = await record_completion(self.unit_of_work(), parsed, self.clock)
-        except IntegrityError:  # the same event stored by a concurrent request
-            return web.json_response({"status": CompletionOutcome.DUPLICATE.value})
+        result = await self.completions.record(parsed)
         if result.outcome in (CompletionOutcome.UNKNOWN_PERSON, CompletionOutcome.UNKNOWN_COURSE):
             return _error(422, result.problem)
         if result.outcome is CompletionOutcome.RECORDED:

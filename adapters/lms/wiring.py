@@ -14,7 +14,6 @@ from adapters.lms.webhook import LmsWebhook, mount
 from adapters.lms.xapi import LrsClient, XapiGateway
 from bot.ports import LmsGateway
 from bot.services.assignments import MOODLE, XAPI
-from storage.lms import SqlLmsStore
 
 
 def lrs_client(settings: Settings) -> LrsClient | None:
@@ -46,10 +45,7 @@ def mount_lms(web_app: web.Application, application: Application) -> CompletionP
     mount(
         web_app,
         LmsWebhook(
-            settings.lms_webhook_secret,
-            application.unit_of_work,
-            application.clock,
-            application.outbox_written,
+            settings.lms_webhook_secret, application.completions, application.outbox_written
         ),
     )
     return completion_polls(application)
@@ -62,9 +58,7 @@ def completion_polls(application: Application) -> CompletionPolls | None:
     if lrs is None and moodle is None:
         return None
     return CompletionPolls(
-        SqlLmsStore(application.engine),
-        application.unit_of_work,
-        application.clock,
+        application.completions,
         lrs=lrs,
         moodle=moodle,
         recorded=application.outbox_written,

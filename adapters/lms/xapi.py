@@ -6,15 +6,15 @@ Statements carry focus and skill, never note text."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Required, TypedDict
 from urllib.parse import urljoin
 
 import aiohttp
 
 from bot.clock import Clock
 from bot.model import OutboxMessage, Person
+from bot.payloads import LmsParty, XapiPayload, XapiVoidingPayload, to_json, xapi_payload
 from bot.ports import OutboxEntry, RetryLater, Undeliverable, UnitOfWork
 from bot.services.assignments import XAPI, XAPI_STATEMENT
 
@@ -51,18 +51,75 @@ def course_iri(course_id: str, url: str = "") -> str:
     return url or f"{COURSE_URN}{course_id}"
 
 
-def agent(party: Mapping[str, Any]) -> dict[str, Any]:
+class Account(TypedDict):
+    homePage: str
+    name: str
+
+
+class Agent(TypedDict, total=False):
+    """An xAPI Agent: a chat account when the person has one, else their e-mail (`mbox`)."""
+
+    objectType: Required[str]
+    name: Required[str]
+    account: Account
+    mbox: str
+
+
+class ActivityDefinition(TypedDict):
+    type: str
+    name: dict[str, str]
+
+
+class Activity(TypedDict):
+    objectType: str
+    id: str
+    definition: ActivityDefinition
+
+
+class StatementRef(TypedDict):
+    objectType: str
+    id: str
+
+
+class Verb(TypedDict):
+    id: str
+    display: dict[str, str]
+
+
+class ContextActivities(TypedDict):
+    other: list[Activity]
+
+
+class Context(TypedDict, total=False):
+    instructor: Agent
+    contextActivities: ContextActivities
+    extensions: dict[str, str | int]
+    registration: str
+
+
+class Statement(TypedDict, total=False):
+    """An xAPI 1.0.3 statement as coachbot sends it."""
+
+    id: Required[str]
+    verb: Required[Verb]
+    timestamp: Required[str]
+    actor: Required[Agent]
+    object: Required[Activity | StatementRef]
+    context: Context
+
+
+def agent(party: LmsParty) -> Agent:
     """A person as an xAPI Agent: their chat account when they have one, else their e-mail."""
-    if party.get("slack_user_id"):
-        account = {"homePage": SLACK_HOME, "name": party["slack_user_id"]}
-        return {"objectType": "Agent", "name": party["name"], "account": account}
-    if party.get("teams_user_id"):
-        account = {"homePage": TEAMS_HOME, "name": party["teams_user_id"]}
-        return {"objectType": "Agent", "name": party["name"], "account": account}
-    return {"objectType": "Agent", "name": party["name"], "mbox": f"mailto:{party['email']}"}
+    if party.slack_user_id:
+        account = Account(homePage=SLACK_HOME, name=party.slack_user_id)
+        return {"objectType": "Agent", "name": party.name, "account": account}
+    if party.teams_user_id:
+        account = Account(homePage=TEAMS_HOME, name=party.teams_user_id)
+        return {"objectType": "Agent", "name": party.name, "account": account}
+    return {"objectType": "Agent", "name": party.name, "mbox": f"mailto:{party.email}"}
 
 
-def _activity(iri: str, kind: str, name: str) -> dict[str, Any]:
+def _activity(iri: str, kind: str, name: str) -> Activity:
     return {
         "objectType": "Activity",
         "id": iri,
@@ -74,50 +131,58 @@ def _urn(kind: str, key: str) -> str:
     return f"urn:coachbot:{kind}:{uuid.uuid5(NAMESPACE, key)}"
 
 
-def build_statement(key: str, payload: Mapping[str, Any], bot_home: str) -> dict[str, Any]:
+def _verb(verb: str) -> Verb:
+    return {"id": VERBS[verb], "display": {"en": verb}}
+
+
+def build_statement(
+    key: str, payload: XapiPayload | XapiVoidingPayload, bot_home: str
+) -> Statement:
     """The statement of an outbox row; `key` is its dedupe key, the source of its id."""
-    verb = payload["verb"]
-    statement: dict[str, Any] = {
-        "id": statement_id(key),
-        "verb": {"id": VERBS[verb], "display": {"en": verb}},
-        "timestamp": payload["timestamp"],
-    }
-    if verb == "voided":
-        statement["actor"] = {
-            "objectType": "Agent",
-            "name": "coachbot",
-            "account": {"homePage": bot_home, "name": "coachbot"},
+    if isinstance(payload, XapiVoidingPayload):
+        return {
+            "id": statement_id(key),
+            "verb": _verb(payload.verb),
+            "timestamp": payload.timestamp.isoformat(),
+            "actor": {
+                "objectType": "Agent",
+                "name": "coachbot",
+                "account": {"homePage": bot_home, "name": "coachbot"},
+            },
+            "object": {"objectType": "StatementRef", "id": payload.target},
         }
-        statement["object"] = {"objectType": "StatementRef", "id": payload["target"]}
-        return statement
-    statement["actor"] = agent(payload["actor"])
-    obj = payload["object"]
-    if obj["kind"] == "course":
-        statement["object"] = _activity(
-            course_iri(obj["id"], obj.get("url", "")), COURSE, obj["name"]
-        )
-    elif obj["kind"] == "session":
-        statement["object"] = _activity(_urn("session", obj["id"]), MEETING, obj["name"])
+    obj = payload.object
+    if obj.kind == "course":
+        activity = _activity(course_iri(obj.id, obj.url or ""), COURSE, obj.name)
+    elif obj.kind == "session":
+        activity = _activity(_urn("session", obj.id), MEETING, obj.name)
     else:
-        statement["object"] = _activity(_urn("goal", obj["id"]), OBJECTIVE, obj["name"])
-    context: dict[str, Any] = {}
-    if payload.get("instructor"):
-        context["instructor"] = agent(payload["instructor"])
-    facts = payload.get("context") or {}
-    if facts.get("skill_id"):
-        skill = _activity(
-            f"urn:coachbot:skill:{facts['skill_id']}", SKILL, facts.get("skill_name") or ""
-        )
-        context["contextActivities"] = {"other": [skill]}
-    extensions = {
-        f"{EXTENSION}{name.replace('_', '-')}": value
-        for name, value in facts.items()
-        if name in ("focus_type", "duration_minutes", "target_date") and value is not None
+        activity = _activity(_urn("goal", obj.id), OBJECTIVE, obj.name)
+    statement: Statement = {
+        "id": statement_id(key),
+        "verb": _verb(payload.verb),
+        "timestamp": payload.timestamp.isoformat(),
+        "actor": agent(payload.actor),
+        "object": activity,
     }
+    context: Context = {}
+    if payload.instructor:
+        context["instructor"] = agent(payload.instructor)
+    facts = payload.context
+    if facts.skill_id:
+        skill = _activity(f"urn:coachbot:skill:{facts.skill_id}", SKILL, facts.skill_name or "")
+        context["contextActivities"] = {"other": [skill]}
+    extensions: dict[str, str | int] = {}
+    if facts.focus_type is not None:
+        extensions[f"{EXTENSION}focus-type"] = facts.focus_type
+    if facts.duration_minutes is not None:
+        extensions[f"{EXTENSION}duration-minutes"] = facts.duration_minutes
+    if facts.target_date is not None:
+        extensions[f"{EXTENSION}target-date"] = facts.target_date.isoformat()
     if extensions:
         context["extensions"] = extensions
-    if obj["kind"] == "session":
-        context["registration"] = str(uuid.uuid5(NAMESPACE, obj["id"]))
+    if obj.kind == "session":
+        context["registration"] = str(uuid.uuid5(NAMESPACE, obj.id))
     if context:
         statement["context"] = context
     return statement
@@ -142,7 +207,7 @@ class LrsClient:
     def _session(self) -> aiohttp.ClientSession:
         return aiohttp.ClientSession(headers=self._headers, timeout=TIMEOUT)
 
-    async def put(self, statement: Mapping[str, Any]) -> str:
+    async def put(self, statement: Statement) -> str:
         """Store the statement under its id; the same statement again is fine. Raises
         `RetryLater` when the LRS is away or busy, `Undeliverable` when it refuses it."""
         try:
@@ -199,8 +264,9 @@ class XapiGateway:
 
     async def deliver(self, entry: OutboxEntry) -> str | None:
         try:
-            statement = build_statement(entry.dedupe_key, entry.payload, self.bot_home)
-        except (KeyError, TypeError) as exc:
+            payload = xapi_payload(entry.payload)
+            statement = build_statement(entry.dedupe_key, payload, self.bot_home)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise Undeliverable(f"malformed statement row: {exc}") from exc
         return await self.client.put(statement)
 
@@ -221,11 +287,7 @@ class XapiVoiding:
                     dedupe_key=f"xapi:voided:{target}",
                     kind=XAPI_STATEMENT,
                     channel=XAPI,
-                    payload={
-                        "verb": "voided",
-                        "target": target,
-                        "timestamp": self.clock.now().isoformat(),
-                    },
+                    payload=to_json(XapiVoidingPayload(target=target, timestamp=self.clock.now())),
                 )
             ):
                 queued += 1

@@ -23,17 +23,13 @@ from adapters.slack.blocks import (
     plain,
     section_blocks,
 )
+from bot import session_form as form
 from bot.commands import Field, LogSession, actions_from_lines, whole_number
 from bot.errors import AppraisalFinding, FieldError
 from bot.fitting import shorten
 from bot.messages import appraisal_warning
-from bot.model import SKILL_LEVEL_NAMES, ActionStatus, AgreedAction, FocusType
-from bot.review import (
-    GROUP_CHOICES,
-    REVIEW_LABELS,
-    group_label,
-    split_for_review,
-)
+from bot.model import ActionStatus, AgreedAction, FocusType
+from bot.review import GROUP_CHOICES, REVIEW_LABELS, group_label, split_for_review
 from bot.services.sessions import SessionForm
 
 CALLBACK_ID = "coaching_session"
@@ -41,10 +37,10 @@ VALUE = "value"
 EMPLOYEE_ACTION = "employee_chosen"
 SKILL_SEARCH = "skill_search"
 COURSE_SEARCH = "course_search"
-CONFIRM_BLOCK = "appraisal_confirm"
-REVIEW_PREFIX = "review_"
-REVIEW_GROUP = "review_group"
-NEW_GOAL = "new_goal"
+CONFIRM_BLOCK = form.CONFIRM.id
+REVIEW_PREFIX = form.REVIEW_PREFIX
+REVIEW_GROUP = form.REVIEW_GROUP
+NEW_GOAL = form.NEW_GOAL.id
 
 Json = dict[str, Any]
 
@@ -81,138 +77,140 @@ def _element(kind: str, action_id: str, **more: Any) -> Json:
     return element
 
 
-FOCUS_OPTIONS = [_option(f.label, f.value) for f in FocusType]
-REVIEW_OPTIONS = [_option(label, status.value) for status, label in REVIEW_LABELS.items()]
-GROUP_OPTIONS = [_option(REVIEW_LABELS[status], status.value) for status in GROUP_CHOICES]
-COURSES_BLOCK = _input(
-    Field.COURSES,
-    "Courses to assign (up to 5)",
+def _options(choices: form.Choices) -> list[Json]:
+    return [_option(label, value) for label, value in choices]
+
+
+def _field(
+    field: form.FormField,
+    element: Json,
+    *,
+    dispatch_action: bool = False,
+) -> Json:
+    """The input block of one of the form's fields, with its label, hint and optionality."""
+    return _input(
+        field.id,
+        field.label,
+        element,
+        hint=field.hint,
+        optional=not field.required,
+        dispatch_action=dispatch_action,
+    )
+
+
+FOCUS_OPTIONS = _options(form.FOCUS_TYPE.choices)
+REVIEW_OPTIONS = _options(form.REVIEW_CHOICES)
+GROUP_OPTIONS = _options(form.GROUP_CHOICE_OPTIONS)
+COURSES_BLOCK = _field(
+    form.COURSES,
     _element(
         "multi_external_select",
         COURSE_SEARCH,
         min_query_length=2,
-        max_selected_items=5,
-        placeholder="Search the catalogue by title",
+        max_selected_items=form.COURSES.most_chosen,
+        placeholder=form.COURSES.placeholder,
     ),
-    optional=True,
 )
-LEVEL_BLOCK = _input(
-    Field.LEVEL_NOW,
-    "Skill level now, if you agreed one",
-    _element(
-        "static_select",
-        VALUE,
-        options=[_option(f"{i} - {name}", str(i)) for i, name in enumerate(SKILL_LEVEL_NAMES)],
-    ),
-    optional=True,
+LEVEL_BLOCK = _field(
+    form.LEVEL_NOW, _element("static_select", VALUE, options=_options(form.LEVEL_NOW.choices))
 )
 VIEW_FRAME: Json = {
     "type": "modal",
     "callback_id": CALLBACK_ID,
-    "title": _text("Log a coaching session"),
-    "submit": _text("Save session"),
-    "close": _text("Cancel"),
+    "title": _text(form.TITLE),
+    "submit": _text(form.SUBMIT),
+    "close": _text(form.CANCEL),
 }
 """What every session modal has besides its blocks and metadata (made once: shared, read-only)."""
 
 
 def session_view(
-    form: SessionForm,
+    session_form: SessionForm,
     *,
     values: LogSession | None = None,
     findings: list[AppraisalFinding] | None = None,
 ) -> Json:
     """The modal as Block Kit JSON; `values` re-fills what the manager typed (after an
     appraisal warning)."""
-    employee = form.employee
+    employee = session_form.employee
+    reports = session_form.reports[: form.MAX_CHOICES]
     blocks: list[Json] = [
-        {"type": "context", "elements": [_mrkdwn("_" + " · ".join(form.prompts) + "_")]},
-        _input(
-            Field.EMPLOYEE,
-            "Who did you coach?",
+        {"type": "context", "elements": [_mrkdwn("_" + " · ".join(session_form.prompts) + "_")]},
+        _field(
+            form.EMPLOYEE,
             _element(
                 "static_select",
                 EMPLOYEE_ACTION,
-                placeholder="Choose a direct report",
-                options=[_option(p.name, str(p.id)) for p in form.reports[:100]],
+                placeholder=form.EMPLOYEE.placeholder,
+                options=[_option(p.name, str(p.id)) for p in reports],
                 initial_option=_option(employee.name, str(employee.id)) if employee else None,
             ),
             dispatch_action=True,
         ),
     ]
-    blocks += _review_blocks(form, values)
-    held_on = values.held_on if values and values.held_on else form.today
-    duration = values.duration_minutes if values and values.duration_minutes else 30
+    blocks += _review_blocks(session_form, values)
+    held_on = values.held_on if values and values.held_on else session_form.today
+    duration = (
+        values.duration_minutes if values and values.duration_minutes else form.DEFAULT_DURATION
+    )
     blocks += [
-        _input(
-            Field.HELD_ON,
-            "Date held",
-            _element("datepicker", VALUE, initial_date=held_on.isoformat()),
-        ),
-        _input(
-            Field.DURATION,
-            "Duration (minutes)",
+        _field(form.HELD_ON, _element("datepicker", VALUE, initial_date=held_on.isoformat())),
+        _field(
+            form.DURATION,
             _element(
                 "number_input",
                 VALUE,
                 is_decimal_allowed=False,
-                min_value="15",
-                max_value="120",
+                min_value=str(form.DURATION.minimum),
+                max_value=str(form.DURATION.maximum),
                 initial_value=str(duration),
             ),
         ),
-        _input(
-            Field.FOCUS_TYPE,
-            "Development focus",
+        _field(
+            form.FOCUS_TYPE,
             _element(
                 "static_select", VALUE, options=FOCUS_OPTIONS, initial_option=_focus_option(values)
             ),
         ),
-        _input(
-            Field.SKILL,
-            "Skill",
+        _field(
+            form.SKILL,
             _element(
                 "external_select",
                 SKILL_SEARCH,
                 min_query_length=0,
-                placeholder="Search skills",
-                initial_option=_skill_option(form, values),
+                placeholder=form.SKILL.placeholder,
+                initial_option=_skill_option(session_form, values),
             ),
-            hint="Start typing a skill from the framework",
         ),
-        _input(
-            Field.KEY_POINTS,
-            "Key points (3 to 5, one a line)",
+        _field(
+            form.KEY_POINTS,
             _element(
                 "plain_text_input",
                 VALUE,
                 multiline=True,
-                max_length=1600,
-                initial_value="\n".join(values.key_points) if values else None,
+                max_length=form.KEY_POINTS.max_length,
+                initial_value=form.key_points_text(values) if values else None,
             ),
-            hint="What did you explore together? What options came up?",
         ),
-        _input(
-            Field.ACTIONS,
-            "Agreed actions (1 to 5, one a line)",
+        _field(
+            form.ACTIONS,
             _element(
                 "plain_text_input",
                 VALUE,
                 multiline=True,
-                max_length=1700,
-                initial_value=_actions_text(values) if values else None,
+                max_length=form.ACTIONS.max_length,
+                initial_value=form.actions_text(values) if values else None,
             ),
-            hint="Add a due date at the end of a line like: by 2026-12-18",
         ),
         COURSES_BLOCK,
     ]
-    blocks += _goal_blocks(form, values)
+    blocks += _goal_blocks(session_form, values)
     blocks.append(LEVEL_BLOCK)
     if findings:
         blocks += appraisal_blocks(findings)
     metadata = {
         "employee": employee.id if employee else None,
-        "grouped": [a.id for a in split_for_review(form.open_actions)[1]],
+        form.GROUPED: [a.id for a in split_for_review(session_form.open_actions)[1]],
     }
     return {
         **VIEW_FRAME,
@@ -228,88 +226,64 @@ def _focus_option(values: LogSession | None) -> Json | None:
     return None
 
 
-def _skill_option(form: SessionForm, values: LogSession | None) -> Json | None:
+def _skill_option(session_form: SessionForm, values: LogSession | None) -> Json | None:
     skill_id = values.skill_id if values else None
-    skill = form.skills_by_id.get(skill_id) if skill_id else None
+    skill = session_form.skills_by_id.get(skill_id) if skill_id else None
     return _option(skill.name, skill.skill_id) if skill else None
 
 
-def _actions_text(values: LogSession) -> str:
-    return "\n".join(
-        f"{a.text} by {a.due_on.isoformat()}" if a.due_on else a.text for a in values.actions
-    )
-
-
-def _review_blocks(form: SessionForm, values: LogSession | None) -> list[Json]:
+def _review_blocks(session_form: SessionForm, values: LogSession | None) -> list[Json]:
     """Each of the first open actions with its own choice, then the others as one choice
     (carry over or drop), so that every open action is reviewed in the form."""
-    if not form.open_actions:
+    if not session_form.open_actions:
         return []
-    shown = form.review(values)
-    one_by_one, grouped, chosen_reviews = shown.one_by_one, shown.grouped, shown.chosen
-    group_choice, preview = shown.group_choice, shown.summary
-    summary = f"*Last time you agreed:* what became of each action?\n_{preview}_"
+    shown = session_form.review(values)
+    summary = f"*{form.REVIEW_HEADING}* {form.REVIEW_QUESTION}\n_{shown.summary}_"
     blocks: list[Json] = [
         {"type": "divider"},
         {"type": "section", "block_id": "carry_summary", "text": _mrkdwn(mrkdwn(summary).text)},
     ]
-    for action in one_by_one:
-        chosen = chosen_reviews[action.id]
-        radio = _element(
-            "radio_buttons",
-            VALUE,
-            options=REVIEW_OPTIONS,
-            initial_option=_option(REVIEW_LABELS[chosen], chosen.value),
-        )
-        blocks.append(_input(f"{REVIEW_PREFIX}{action.id}", plain(action.text, 150), radio))
-    if grouped:
-        blocks += _group_blocks(grouped, group_choice)
+    for action in shown.one_by_one:
+        label = plain(action.text, form.ACTION_LABEL_CHARS)
+        radio = _radio(REVIEW_OPTIONS, shown.chosen[action.id])
+        blocks.append(_input(form.review_input(action.id), label, radio))
+    if shown.grouped:
+        blocks += _group_blocks(shown.grouped, shown.group_choice)
     blocks.append({"type": "divider"})
     return blocks
+
+
+def _radio(options: list[Json], chosen: ActionStatus) -> Json:
+    initial = _option(REVIEW_LABELS[chosen], chosen.value)
+    return _element("radio_buttons", VALUE, options=options, initial_option=initial)
 
 
 def _group_blocks(grouped: tuple[AgreedAction, ...], chosen: ActionStatus) -> list[Json]:
     """The open actions past the first ones, listed (as many as fit, the rest counted) with
     one choice for all of them."""
-    lines = [f"• {escape(shorten(a.text, 200, escaped_length))}" for a in grouped]
-    text, _ = fitted_mrkdwn(lines, "open actions", "the choice below covers them too")
-    radio = _element(
-        "radio_buttons",
-        VALUE,
-        options=GROUP_OPTIONS,
-        initial_option=_option(REVIEW_LABELS[chosen], chosen.value),
-    )
+    lines = [f"• {escape(shorten(a.text, form.GROUP_LINE_CHARS, escaped_length))}" for a in grouped]
+    text, _ = fitted_mrkdwn(lines, form.GROUP_NOUN, form.GROUP_HINT)
     return [
         {"type": "section", "block_id": "review_group_list", "text": _mrkdwn(text)},
-        _input(REVIEW_GROUP, group_label(len(grouped)), radio),
+        _input(REVIEW_GROUP, group_label(len(grouped)), _radio(GROUP_OPTIONS, chosen)),
     ]
 
 
-def _goal_blocks(form: SessionForm, values: LogSession | None) -> list[Json]:
+def _goal_blocks(session_form: SessionForm, values: LogSession | None) -> list[Json]:
     blocks: list[Json] = []
-    if form.goals:
-        options = [_option(goal.title, str(goal.id)) for goal in form.goals[:100]]
+    if session_form.goals:
+        goals = session_form.goals[: form.MAX_CHOICES]
+        options = [_option(goal.title, str(goal.id)) for goal in goals]
         initial = next(
             (o for o in options if values and o["value"] == str(values.ilp_goal_id)), None
         )
-        blocks.append(
-            _input(
-                Field.ILP_GOAL,
-                "Learning-plan goal this session works on",
-                _element("static_select", VALUE, options=options, initial_option=initial),
-                optional=True,
-            )
-        )
+        select = _element("static_select", VALUE, options=options, initial_option=initial)
+        blocks.append(_field(form.ILP_GOAL, select))
     new_goal = values.new_goal_title if values and values.new_goal_title else None
-    blocks.append(
-        _input(
-            NEW_GOAL,
-            "Or a new learning-plan goal",
-            _element("plain_text_input", VALUE, max_length=200, initial_value=new_goal),
-            hint="For this session's skill; add a target date at the end like: by 2027-03-31",
-            optional=True,
-        )
+    text = _element(
+        "plain_text_input", VALUE, max_length=form.NEW_GOAL.max_length, initial_value=new_goal
     )
+    blocks.append(_field(form.NEW_GOAL, text))
     return blocks
 
 
@@ -317,10 +291,8 @@ def appraisal_blocks(findings: list[AppraisalFinding]) -> list[Json]:
     """The warning shown before saving when key points read as appraisal."""
     [warning] = section_blocks(appraisal_warning(findings), "appraisal")
     warning.block_id = "appraisal_warning"
-    confirm = _element(
-        "checkboxes", VALUE, options=[_option("Save the key points as I wrote them", "yes")]
-    )
-    return [warning.to_dict(), _input(CONFIRM_BLOCK, "Keep my wording", confirm, optional=True)]
+    confirm = _element("checkboxes", VALUE, options=_options(form.CONFIRM.choices))
+    return [warning.to_dict(), _field(form.CONFIRM, confirm)]
 
 
 def _state(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -385,7 +357,7 @@ def _group_review(
         errors.append(FieldError(Field.REVIEW, "Choose Carry over or Drop for the others."))
         return None, ()
     try:
-        listed = json.loads(view.get("private_metadata") or "{}").get("grouped") or []
+        listed = json.loads(view.get("private_metadata") or "{}").get(form.GROUPED) or []
     except (ValueError, AttributeError):
         listed = []
     ids = [whole_number(str(item)) for item in listed] if isinstance(listed, list) else []

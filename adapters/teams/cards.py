@@ -9,14 +9,15 @@ from datetime import date
 from typing import Any
 
 from adapters.teams import limits
+from bot import session_form as form
 from bot.commands import Field, LogSession
 from bot.dates import day_text
 from bot.errors import AppraisalFinding, FieldError
 from bot.fitting import fit_lines, more_line, shorten
 from bot.messages import appraisal_warning
-from bot.model import SKILL_LEVEL_NAMES, Course, FocusType, Skill
+from bot.model import ActionStatus, Course, Skill
 from bot.replies import Actions, Reply, Section
-from bot.review import GROUP_CHOICES, REVIEW_LABELS, group_label, split_for_review
+from bot.review import group_label, split_for_review
 from bot.services.console import CONSOLE_BUTTON
 from bot.services.development import DevelopmentRecord, EventKind
 from bot.services.sessions import SessionForm
@@ -25,10 +26,10 @@ Card = dict[str, Any]
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 ACTION_KEY = "coachbot"  # the key of Action.Submit data naming what a button does
 SUBMIT_SESSION = "submit_session"
-CONFIRM_INPUT = "appraisal_confirm"
-REVIEW_PREFIX = "review_"
-NEW_GOAL = "new_goal"
-MAX_CHOICES = limits.CHOICES
+CONFIRM_INPUT = form.CONFIRM.id
+REVIEW_PREFIX = form.REVIEW_PREFIX
+NEW_GOAL = form.NEW_GOAL.id
+MAX_CHOICES = min(limits.CHOICES, form.MAX_CHOICES)
 LIST_BYTES = limits.MESSAGE_BYTES // 2
 """What the lists of one card may take (UTF-16 bytes), shared between its sections: the rest
 of the card (buttons with their data, headings) stays well inside the other half."""
@@ -37,8 +38,8 @@ GROUP_LIST_BYTES = limits.MESSAGE_BYTES // 16
 """The list of open actions the session form reviews as a group, within this much."""
 RECORD_LIST_BYTES = limits.MESSAGE_BYTES // 8
 """Each list of a development record (open actions, courses, timeline) within this much."""
-REVIEW_GROUP = "review_group"
-GROUPED_KEY = "grouped"  # the submit data's list of the actions the card reviews as a group
+REVIEW_GROUP = form.REVIEW_GROUP
+GROUPED_KEY = form.GROUPED  # the submit data's list of the actions the card reviews as a group
 SKILLS_DATASET = "skills"  # the `Data.Query` datasets the bot answers `application/search` for
 COURSES_DATASET = "courses"
 SEARCH_RESULTS = 15
@@ -177,8 +178,31 @@ def _errors_for(errors: list[FieldError], field: str) -> list[Card]:
     ]
 
 
+def _input(field: form.FormField, kind: str, value: Any = None, **more: Any) -> Card:
+    """The input of one of the form's fields: its label, whether it is required (and what is
+    said when it is left empty), what it asks for, its limits, choices and current value."""
+    item: Card = {"type": kind, "id": field.id, "label": field.label}
+    if field.required:
+        item |= {"isRequired": True, "errorMessage": field.missing}
+    placeholder = field.placeholder or field.hint
+    if placeholder:
+        item["placeholder"] = placeholder
+    if field.max_length is not None:
+        item["maxLength"] = field.max_length
+    if field.minimum is not None:
+        item["min"] = field.minimum
+    if field.maximum is not None:
+        item["max"] = field.maximum
+    if field.choices:
+        item["choices"] = [_choice(label, choice) for label, choice in field.choices]
+    item |= more
+    if value is not None:
+        item["value"] = value
+    return item
+
+
 def session_card(
-    form: SessionForm,
+    session_form: SessionForm,
     *,
     skills: list[Skill],
     courses: list[Course],
@@ -189,255 +213,162 @@ def session_card(
 ) -> Card:
     """The session form; `values` re-fill what the manager typed, `errors` show beside their
     fields, `findings` add the appraisal warning and the "keep my wording" box."""
-    errors = _placed(errors or [], form)
+    errors = _placed(errors or [], session_form)
     employee_id = values.employee_id if values and values.employee_id else None
-    if employee_id is None and form.employee is not None:
-        employee_id = form.employee.id
-    body: list[Card] = [text("Log a coaching session", weight="Bolder", size="Large")]
-    body.append(text("_" + " · ".join(form.prompts) + "_", isSubtle=True, size="Small"))
+    if employee_id is None and session_form.employee is not None:
+        employee_id = session_form.employee.id
+    body: list[Card] = [text(form.TITLE, weight="Bolder", size="Large")]
+    body.append(text("_" + " · ".join(session_form.prompts) + "_", isSubtle=True, size="Small"))
     if errors:
-        body.append(text("Please check the fields marked below.", color="Attention"))
+        body.append(text(form.CHECK_FIELDS, color="Attention"))
+    reports = session_form.reports[:MAX_CHOICES]
     body.append(
-        {
-            "type": "Input.ChoiceSet",
-            "id": Field.EMPLOYEE,
-            "label": "Who did you coach?",
-            "isRequired": True,
-            "errorMessage": "Choose a direct report.",
-            "placeholder": "Choose a direct report",
-            "choices": [_choice(p.name, str(p.id)) for p in form.reports[:MAX_CHOICES]],
-            **({"value": str(employee_id)} if employee_id else {}),
-        }
+        _input(
+            form.EMPLOYEE,
+            "Input.ChoiceSet",
+            str(employee_id) if employee_id else None,
+            choices=[_choice(p.name, str(p.id)) for p in reports],
+        )
     )
     body += _errors_for(errors, Field.EMPLOYEE)
-    body += _review_inputs(form, values, errors)
-    held_on = values.held_on if values and values.held_on else form.today
-    duration = values.duration_minutes if values and values.duration_minutes else 30
-    body += [
-        {
-            "type": "Input.Date",
-            "id": Field.HELD_ON,
-            "label": "Date held",
-            "isRequired": True,
-            "errorMessage": "Choose the date the session was held.",
-            "value": held_on.isoformat(),
-            "max": form.today.isoformat(),
-        },
-        *_errors_for(errors, Field.HELD_ON),
-        {
-            "type": "Input.Number",
-            "id": Field.DURATION,
-            "label": "Duration (minutes)",
-            "isRequired": True,
-            "errorMessage": "Enter 15 to 120 minutes.",
-            "min": 15,
-            "max": 120,
-            "value": duration,
-        },
-        *_errors_for(errors, Field.DURATION),
-        {
-            "type": "Input.ChoiceSet",
-            "id": Field.FOCUS_TYPE,
-            "label": "Development focus",
-            "isRequired": True,
-            "errorMessage": "Choose the development focus.",
-            "choices": [_choice(f.label, f.value) for f in FocusType],
-            **({"value": values.focus_type} if values and values.focus_type else {}),
-        },
-        *_errors_for(errors, Field.FOCUS_TYPE),
-        {
-            "type": "Input.ChoiceSet",
-            "id": Field.SKILL,
-            "label": "Skill",
-            "isRequired": True,
-            "errorMessage": "Choose the skill from the framework.",
-            "placeholder": "Type to find a skill",
-            **_searched(
-                SKILLS_DATASET,
-                [(s.name, s.skill_id) for s in skills],
-                [values.skill_id] if values and values.skill_id else [],
-            ),
-        },
-        *_errors_for(errors, Field.SKILL),
-        {
-            "type": "Input.Text",
-            "id": Field.KEY_POINTS,
-            "label": "Key points (3 to 5, one a line)",
-            "placeholder": "What did you explore together? What options came up?",
-            "isMultiline": True,
-            "isRequired": True,
-            "errorMessage": "Write 3 to 5 key points, one a line.",
-            "maxLength": 1600,
-            **({"value": "\n".join(values.key_points)} if values else {}),
-        },
-        *_errors_for(errors, Field.KEY_POINTS),
-        {
-            "type": "Input.Text",
-            "id": Field.ACTIONS,
-            "label": "Agreed actions (1 to 5, one a line)",
-            "placeholder": "Add a due date at the end of a line like: by 2026-12-18",
-            "isMultiline": True,
-            "isRequired": True,
-            "errorMessage": "Write 1 to 5 agreed actions, one a line.",
-            "maxLength": 1700,
-            **({"value": actions_text(values)} if values else {}),
-        },
-        *_errors_for(errors, Field.ACTIONS),
-        {
-            "type": "Input.ChoiceSet",
-            "id": Field.COURSES,
-            "label": "Courses to assign (up to 5)",
-            "isMultiSelect": True,
-            "placeholder": "Type to find a course in the catalogue",
+    body += _review_inputs(session_form, values, errors)
+    held_on = values.held_on if values and values.held_on else session_form.today
+    duration = (
+        values.duration_minutes if values and values.duration_minutes else form.DEFAULT_DURATION
+    )
+    skill_ids = [values.skill_id] if values and values.skill_id else []
+    fields = [
+        _input(form.HELD_ON, "Input.Date", held_on.isoformat(), max=session_form.today.isoformat()),
+        _input(form.DURATION, "Input.Number", duration),
+        _input(form.FOCUS_TYPE, "Input.ChoiceSet", values.focus_type or None if values else None),
+        _input(
+            form.SKILL,
+            "Input.ChoiceSet",
+            **_searched(SKILLS_DATASET, [(s.name, s.skill_id) for s in skills], skill_ids),
+        ),
+        _input(
+            form.KEY_POINTS,
+            "Input.Text",
+            form.key_points_text(values) if values else None,
+            isMultiline=True,
+        ),
+        _input(
+            form.ACTIONS,
+            "Input.Text",
+            form.actions_text(values) if values else None,
+            isMultiline=True,
+        ),
+        _input(
+            form.COURSES,
+            "Input.ChoiceSet",
+            isMultiSelect=True,
             **_searched(
                 COURSES_DATASET,
                 [(c.title, c.course_id) for c in courses],
                 list(values.course_ids) if values else [],
             ),
-        },
-        *_errors_for(errors, Field.COURSES),
+        ),
     ]
-    body += _goal_inputs(form, values, errors)
+    for field in fields:
+        body += [field, *_errors_for(errors, field["id"])]
+    body += _goal_inputs(session_form, values, errors)
+    level = values.level_now if values else None
     body.append(
-        {
-            "type": "Input.ChoiceSet",
-            "id": Field.LEVEL_NOW,
-            "label": "Skill level now, if you agreed one",
-            "choices": [_choice(f"{i} - {n}", str(i)) for i, n in enumerate(SKILL_LEVEL_NAMES)],
-            **({"value": str(values.level_now)} if values and values.level_now is not None else {}),
-        }
+        _input(form.LEVEL_NOW, "Input.ChoiceSet", str(level) if level is not None else None)
     )
     body += _errors_for(errors, Field.LEVEL_NOW)
     if findings:
         body += appraisal_items(findings)
-    grouped = ",".join(str(a.id) for a in split_for_review(form.open_actions)[1])
+    grouped = ",".join(str(a.id) for a in split_for_review(session_form.open_actions)[1])
     data = {
         ACTION_KEY: SUBMIT_SESSION,
         "form": form_id,
         **({GROUPED_KEY: grouped} if grouped else {}),
     }
-    return card(body, [submit("Save session", data, primary=True)])
+    return card(body, [submit(form.SUBMIT, data, primary=True)])
 
 
 def actions_text(values: LogSession) -> str:
-    return "\n".join(
-        f"{a.text} by {a.due_on.isoformat()}" if a.due_on else a.text for a in values.actions
-    )
+    return form.actions_text(values)
 
 
-def _placed(errors: list[FieldError], form: SessionForm) -> list[FieldError]:
+def _placed(errors: list[FieldError], session_form: SessionForm) -> list[FieldError]:
     """Errors on fields the card has; a review error goes beside the first open action."""
     placed = []
     for error in errors:
         field = error.field
-        if field == Field.REVIEW and form.open_actions:
-            field = f"{REVIEW_PREFIX}{form.open_actions[0].id}"
-        elif field not in _FIELDS:
+        if field == Field.REVIEW and session_form.open_actions:
+            field = form.review_input(session_form.open_actions[0].id)
+        elif field not in form.FIELD_IDS:
             field = Field.KEY_POINTS
         placed.append(FieldError(field, error.message))
     return placed
 
 
-_FIELDS = {
-    Field.EMPLOYEE,
-    Field.HELD_ON,
-    Field.DURATION,
-    Field.FOCUS_TYPE,
-    Field.SKILL,
-    Field.KEY_POINTS,
-    Field.ACTIONS,
-    Field.COURSES,
-    Field.ILP_GOAL,
-    Field.LEVEL_NOW,
-}
-
-
 def _review_inputs(
-    form: SessionForm, values: LogSession | None, errors: list[FieldError]
+    session_form: SessionForm, values: LogSession | None, errors: list[FieldError]
 ) -> list[Card]:
     """Each of the first open actions with its own choice, then the others as one choice."""
-    if not form.open_actions:
+    if not session_form.open_actions:
         return []
-    shown = form.review(values)
-    one_by_one, grouped, chosen_reviews = shown.one_by_one, shown.grouped, shown.chosen
-    group_choice, preview = shown.group_choice, shown.summary
+    shown = session_form.review(values)
     items: list[Card] = [
-        text("**Last time you agreed:** what became of each action?", separator=True),
-        text(f"_{preview}_", spacing="None"),
+        text(f"**{form.REVIEW_HEADING}** {form.REVIEW_QUESTION}", separator=True),
+        text(f"_{shown.summary}_", spacing="None"),
     ]
-    for action in one_by_one:
-        chosen = chosen_reviews[action.id]
-        input_id = f"{REVIEW_PREFIX}{action.id}"
-        items.append(
-            {
-                "type": "Input.ChoiceSet",
-                "id": input_id,
-                "label": shorten(inert(action.text), 150),
-                "style": "expanded",
-                "isRequired": True,
-                "choices": [_choice(label, s.value) for s, label in REVIEW_LABELS.items()],
-                "value": chosen.value,
-            }
-        )
+    for action in shown.one_by_one:
+        input_id = form.review_input(action.id)
+        label = shorten(inert(action.text), form.ACTION_LABEL_CHARS)
+        items.append(_review_choice(input_id, label, form.REVIEW_CHOICES, shown.chosen[action.id]))
         items += _errors_for(errors, input_id)
-    if grouped:
-        lines = [f"- {inert(shorten(a.text, 200))}" for a in grouped]
-        listed = fitted_list(
-            lines, GROUP_LIST_BYTES, "open actions", "the choice below covers them too"
-        )
+    if shown.grouped:
+        lines = [f"- {inert(shorten(a.text, form.GROUP_LINE_CHARS))}" for a in shown.grouped]
+        listed = fitted_list(lines, GROUP_LIST_BYTES, form.GROUP_NOUN, form.GROUP_HINT)
+        label = group_label(len(shown.grouped))
         items += [
             text(listed, spacing="Small"),
-            {
-                "type": "Input.ChoiceSet",
-                "id": REVIEW_GROUP,
-                "label": group_label(len(grouped)),
-                "style": "expanded",
-                "isRequired": True,
-                "choices": [_choice(REVIEW_LABELS[s], s.value) for s in GROUP_CHOICES],
-                "value": group_choice.value,
-            },
+            _review_choice(REVIEW_GROUP, label, form.GROUP_CHOICE_OPTIONS, shown.group_choice),
         ]
     return items
 
 
+def _review_choice(input_id: str, label: str, choices: form.Choices, chosen: ActionStatus) -> Card:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": "expanded",
+        "isRequired": True,
+        "choices": [_choice(title, value) for title, value in choices],
+        "value": chosen.value,
+    }
+
+
 def _goal_inputs(
-    form: SessionForm, values: LogSession | None, errors: list[FieldError]
+    session_form: SessionForm, values: LogSession | None, errors: list[FieldError]
 ) -> list[Card]:
     items: list[Card] = []
-    if form.goals:
+    if session_form.goals:
         chosen = str(values.ilp_goal_id) if values and values.ilp_goal_id else None
-        items.append(
-            {
-                "type": "Input.ChoiceSet",
-                "id": Field.ILP_GOAL,
-                "label": "Learning-plan goal this session works on",
-                "choices": [_choice(g.title, str(g.id)) for g in form.goals[:MAX_CHOICES]],
-                **({"value": chosen} if chosen else {}),
-            }
-        )
-    items.append(
-        {
-            "type": "Input.Text",
-            "id": NEW_GOAL,
-            "label": "Or a new learning-plan goal",
-            "placeholder": "For this session's skill; add a target date like: by 2027-03-31",
-            "maxLength": 200,
-            **({"value": values.new_goal_title} if values and values.new_goal_title else {}),
-        }
-    )
+        goals = session_form.goals[:MAX_CHOICES]
+        choices = [_choice(g.title, str(g.id)) for g in goals]
+        items.append(_input(form.ILP_GOAL, "Input.ChoiceSet", chosen, choices=choices))
+    new_goal = values.new_goal_title if values else None
+    items.append(_input(form.NEW_GOAL, "Input.Text", new_goal))
     return items + _errors_for(errors, Field.ILP_GOAL)
 
 
 def appraisal_items(findings: list[AppraisalFinding]) -> list[Card]:
     """The warning shown before saving when key points read as appraisal."""
+    [(title, value_on)] = form.CONFIRM.choices
     return [
         {"type": "Container", "style": "warning", "items": _section(appraisal_warning(findings))},
         {
             "type": "Input.Toggle",
             "id": CONFIRM_INPUT,
-            "label": "Keep my wording",
-            "title": "Save the key points as I wrote them",
-            "valueOn": "yes",
+            "label": form.CONFIRM.label,
+            "title": title,
+            "valueOn": value_on,
             "valueOff": "",
         },
     ]

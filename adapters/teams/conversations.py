@@ -1,6 +1,6 @@
-"""Every inbound activity's conversation reference and tenant, stored in the database for the
-person who sent it (a deserialized reference loses `channel_data`, so the tenant is kept
-beside it), so that proactive messages survive restarts."""
+"""An inbound activity's conversation reference and tenant, as the application stores them for
+the person who sent it (`Application.teams_conversation_seen`; a deserialized reference loses
+`channel_data`, so the tenant is kept beside it), so that proactive messages survive restarts."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
-
-from bot.clock import Clock
-from bot.ports import Conversations
 
 PLATFORM = "teams"
 
@@ -30,15 +27,6 @@ def reference_of(activity: Activity) -> dict[str, Any]:
     reference.activity_id = None
     serialized: dict[str, Any] = reference.serialize()
     return serialized
-
-
-async def remember_conversation(
-    conversations: Conversations, person_id: int, activity: Activity, clock: Clock
-) -> bool:
-    """Store where the person is reached; True when they were not reachable before."""
-    return await conversations.save(
-        person_id, PLATFORM, reference_of(activity), tenant_of(activity), clock.now()
-    )
 
 
 def as_reference(stored: dict[str, Any]) -> ConversationReference:

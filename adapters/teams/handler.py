@@ -33,7 +33,7 @@ from adapters.teams.cards import (
     session_card,
 )
 from adapters.teams.charts import ChartLinks
-from adapters.teams.conversations import PLATFORM, remember_conversation, tenant_of
+from adapters.teams.conversations import reference_of, tenant_of
 from adapters.teams.messenger import card_activity
 from adapters.teams.parse import parse_search, parse_session_submission
 from bot.commands import Field, LogSession, parse_snooze, whole_number
@@ -82,14 +82,13 @@ class TeamsDoor:
     charts: ChartLinks
 
 
+@dataclass
 class TeamsProfiles:
     """The connector's member lookup as `bot.services.identity`'s directory (no zones)."""
 
-    platform = ChatPlatform.TEAMS
-    gives_zones = False
-
-    def __init__(self, context: TurnContext) -> None:
-        self.context = context
+    context: TurnContext
+    platform: ChatPlatform = ChatPlatform.TEAMS
+    gives_zones: bool = False
 
     async def profile(self, user_id: str) -> ChatProfile | None:
         email = await _email_of(self.context, user_id)
@@ -145,13 +144,10 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
     async def remember(self, context: TurnContext, person: Person) -> bool:
         """Store the conversation; True when the person was not reachable before, and then
         messages that waited for them to add the app again are due now."""
-        application = self.door.application
-        conversations, clock = application.conversations, application.clock
-        if not await remember_conversation(conversations, person.id, context.activity, clock):
-            return False
-        if await application.installations.person_back(person.id, clock.now()):
-            application.outbox_written()
-        return True
+        activity = context.activity
+        return await self.door.application.teams_conversation_seen(
+            person, reference_of(activity), tenant_of(activity)
+        )
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         """The person removed the app: forget their conversation; their messages wait (Teams
@@ -159,11 +155,7 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         user = turn_context.activity.from_property
         if user is None or not user.id or not self.from_our_tenant(turn_context):
             return
-        async with self.door.application.unit_of_work() as uow:
-            person = await uow.people.by_teams_id(user.id)
-        if person is not None:
-            application = self.door.application
-            await application.conversations.forget(person.id, PLATFORM, application.clock.now())
+        await self.door.application.teams_app_removed(user.id)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         """coachbot's cards submit as messages; the one invoke it answers is the session card's
@@ -266,11 +258,10 @@ class CoachbotTeamsBot(ActivityHandler):  # type: ignore[misc]
         # the chosen and the report's recent skills, then the catalogue's first few: the
         # rest are found by the typeahead search (`application/search`)
         chosen_courses = list(values.course_ids) if values else []
-        async with self.door.application.unit_of_work() as uow:
-            skills = list(form.skills_by_id.values())
-            skills += await uow.catalogue.search_skills("", SEARCH_RESULTS)
-            courses = list((await uow.catalogue.courses(chosen_courses)).values())
-            courses += await uow.catalogue.search_courses("", SEARCH_RESULTS)
+        first_skills, courses = await self.door.application.form_catalogue(
+            chosen_courses, SEARCH_RESULTS
+        )
+        skills = [*form.skills_by_id.values(), *first_skills]
         return session_card(
             form,
             skills=skills,

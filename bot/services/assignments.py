@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.clock import Clock, local_date
 from bot.dates import day_text
@@ -21,7 +20,16 @@ from bot.model import (
     Person,
     Skill,
 )
-from bot.payloads import CourseAssignedPayload, OutboxKind, to_json
+from bot.payloads import (
+    CourseAssignedPayload,
+    LmsParty,
+    MoodleEnrolPayload,
+    OutboxKind,
+    XapiFacts,
+    XapiObject,
+    XapiPayload,
+    to_json,
+)
 from bot.ports import NOT_STORED, UnitOfWork
 from bot.record import MAX_LINE
 
@@ -45,41 +53,42 @@ class LmsTargets:
 NO_LMS = LmsTargets()
 
 
-def party(person: Person) -> dict[str, Any]:
+def party(person: Person) -> LmsParty:
     """A person as a statement or enrolment needs them (no more)."""
-    return {
-        "email": person.email,
-        "name": person.name,
-        "slack_user_id": person.slack_user_id,
-        "teams_user_id": person.teams_user_id,
-    }
+    return LmsParty(
+        email=person.email,
+        name=person.name,
+        slack_user_id=person.slack_user_id,
+        teams_user_id=person.teams_user_id,
+    )
 
 
 def _statement(
     key: str,
     verb: str,
     actor: Person,
-    obj: dict[str, Any],
+    obj: XapiObject,
     timestamp: datetime,
     *,
     instructor: Person | None = None,
-    context: dict[str, Any] | None = None,
+    context: XapiFacts | None = None,
     about: Person | None = None,
 ) -> OutboxMessage:
+    payload = XapiPayload(
+        verb=verb,
+        actor=party(actor),
+        instructor=party(instructor) if instructor else None,
+        object=obj,
+        context=context or XapiFacts(),
+        timestamp=timestamp,
+    )
     return OutboxMessage(
         dedupe_key=key,
         kind=XAPI_STATEMENT,
         channel=XAPI,
         recipient_id=actor.id,
         about_id=about.id if about else None,
-        payload={
-            "verb": verb,
-            "actor": party(actor),
-            "instructor": party(instructor) if instructor else None,
-            "object": obj,
-            "context": context or {},
-            "timestamp": timestamp.isoformat(),
-        },
+        payload=to_json(payload),
     )
 
 
@@ -101,7 +110,9 @@ async def queue_assignment_effects(
                 kind=MOODLE_ENROL,
                 channel=MOODLE,
                 recipient_id=employee.id,
-                payload={"email": employee.email, "course_id": course.course_id},
+                payload=to_json(
+                    MoodleEnrolPayload(email=employee.email, course_id=course.course_id)
+                ),
             )
         )
     if lms.xapi:
@@ -110,10 +121,10 @@ async def queue_assignment_effects(
                 f"xapi:was-assigned:{business_key}",
                 "was-assigned",
                 employee,
-                {"kind": "course", "id": course.course_id, "name": course.title, "url": course.url},
+                XapiObject(kind="course", id=course.course_id, name=course.title, url=course.url),
                 now,
                 instructor=assigned_by,
-                context={"session_id": assignment.session_id},
+                context=XapiFacts(session_id=assignment.session_id),
                 about=assigned_by,
             )
         )
@@ -133,13 +144,13 @@ async def queue_session_statements(
     if not lms.xapi:
         return
     pair = f"{manager.email}:{employee.email}:{session.held_on.isoformat()}"
-    obj = {"kind": "session", "id": pair, "name": f"Coaching session {session.held_on}"}
-    context = {
-        "focus_type": session.focus_type.value,
-        "skill_id": skill.skill_id,
-        "skill_name": skill.name,
-        "duration_minutes": session.duration_minutes,
-    }
+    obj = XapiObject(kind="session", id=pair, name=f"Coaching session {session.held_on}")
+    context = XapiFacts(
+        focus_type=session.focus_type.value,
+        skill_id=skill.skill_id,
+        skill_name=skill.name,
+        duration_minutes=session.duration_minutes,
+    )
     timestamp = session.created_at or now
     await uow.outbox.add(
         _statement(
@@ -182,17 +193,17 @@ async def queue_goal_planned(
             f"xapi:planned:{employee.email}:goal:{goal.id}",
             "planned",
             employee,
-            {
-                "kind": "goal",
-                "id": f"{employee.email}:goal:{goal.id}",
-                "name": f"Skill goal: {skill.name if skill else goal.skill_id or 'development'}",
-            },
+            XapiObject(
+                kind="goal",
+                id=f"{employee.email}:goal:{goal.id}",
+                name=f"Skill goal: {skill.name if skill else goal.skill_id or 'development'}",
+            ),
             now,
-            context={
-                "skill_id": goal.skill_id,
-                "skill_name": skill.name if skill else None,
-                "target_date": goal.target_date.isoformat() if goal.target_date else None,
-            },
+            context=XapiFacts(
+                skill_id=goal.skill_id,
+                skill_name=skill.name if skill else None,
+                target_date=goal.target_date,
+            ),
         )
     )
 

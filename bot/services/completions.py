@@ -6,13 +6,20 @@ open assignment it is self-directed learning. The same completion twice changes 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.model import CourseAssignment, LearningCompletion, OutboxMessage
+from bot.model import Course, CourseAssignment, LearningCompletion, OutboxMessage
 from bot.payloads import CourseCompletedPayload, OutboxKind, to_json
-from bot.ports import NOT_STORED, UnitOfWork
+from bot.ports import (
+    NOT_STORED,
+    CatalogueChanges,
+    CompletionAlreadyRecorded,
+    OpenAssignment,
+    UnitOfWork,
+)
 
 SAME_COMPLETION_WITHIN = timedelta(days=1)
 """Two sources reporting one course done by one person this close together report one
@@ -79,17 +86,20 @@ async def record_completion(
         assignment = await uow.assignments.open_assignment(person.id, course.course_id)
         if assignment is not None:
             await uow.assignments.complete(assignment.id, report.completed_at)
-        completion = await uow.completions.add(
-            LearningCompletion(
-                NOT_STORED,
-                person.id,
-                course.course_id,
-                report.completed_at,
-                report.source,
-                report.event_id,
-                assignment_id=assignment.id if assignment else None,
+        try:
+            completion = await uow.completions.add(
+                LearningCompletion(
+                    NOT_STORED,
+                    person.id,
+                    course.course_id,
+                    report.completed_at,
+                    report.source,
+                    report.event_id,
+                    assignment_id=assignment.id if assignment else None,
+                )
             )
-        )
+        except CompletionAlreadyRecorded:  # stored by a concurrent delivery of the same event
+            return CompletionResult(CompletionOutcome.DUPLICATE)
         if assignment is not None:
             await _tell_manager(uow, assignment, person.name, course.title, clock.now())
         await uow.commit()
@@ -126,3 +136,56 @@ async def _tell_manager(
             about_id=assignment.employee_id,
         ),
     )
+
+
+class Completions:
+    """What the LMS door calls (the webhook, the polls, the catalogue sync): each call one
+    transaction of its own."""
+
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self.unit_of_work = unit_of_work
+        self.clock = clock
+
+    async def record(self, report: CompletionReport) -> CompletionResult:
+        return await record_completion(self.unit_of_work(), report, self.clock)
+
+    async def cursor(self, name: str) -> str | None:
+        """Where the poll `name` got to; None before its first run."""
+        async with self.unit_of_work() as uow:
+            return await uow.lms.cursor(name)
+
+    async def move_cursor(self, name: str, value: str) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.lms.set_cursor(name, value)
+            await uow.commit()
+
+    async def open_assignments(self) -> list[OpenAssignment]:
+        """Open assignments of active people, one per (person, course)."""
+        async with self.unit_of_work() as uow:
+            return await uow.lms.open_assignments()
+
+    async def course_by_activity(self, activity_id: str, urn_prefix: str) -> Course | None:
+        """The catalogue course an LMS activity id names (its link, or its id after
+        `urn_prefix`)."""
+        async with self.unit_of_work() as uow:
+            return await uow.lms.course_by_activity(activity_id, urn_prefix)
+
+    async def email_of(self, name: str, platform: str | None) -> str | None:
+        """The e-mail of the person an LMS account names: a Slack or Teams user id on that
+        `platform`, else an e-mail address; None when no one is known by it."""
+        async with self.unit_of_work() as uow:
+            if platform == "slack":
+                person = await uow.people.by_slack_id(name)
+            elif platform == "teams":
+                person = await uow.people.by_teams_id(name)
+            else:
+                person = await uow.people.by_email(name) if "@" in name else None
+        return person.email if person else None
+
+    async def upsert_courses(self, courses: Sequence[Course]) -> CatalogueChanges:
+        """The LMS catalogue's courses added or updated (skill mappings stay), in one
+        transaction with the search index."""
+        async with self.unit_of_work() as uow:
+            changes = await uow.lms.upsert_courses(courses)
+            await uow.commit()
+        return changes

@@ -5,17 +5,15 @@ the same privacy rules as the report; queued through the outbox like every messa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.clock import local_date
 from bot.model import OutboxMessage
 from bot.nudges import (
     CountryHolidays,
     HolidayRule,
-    LeavePeriod,
     NudgeKind,
     PlannedNudge,
     WorkingCalendar,
@@ -23,38 +21,11 @@ from bot.nudges import (
     working_window,
 )
 from bot.payloads import DigestFigures, LdDigestPayload, ThemeAlertLine, to_json
+from bot.ports import LdAdmin, UnitOfWork
 from bot.services.nudges import PreviewEntry
 from bot.services.reports import ProgrammeReport, ProgrammeReports, ReportRequest
 
 DIGEST_PERIOD_DAYS = 30
-
-
-@dataclass(frozen=True, slots=True)
-class LdAdmin:
-    """An L&D admin as the digest needs them: their zone and leave."""
-
-    id: int
-    email: str
-    timezone: str | None
-    leave: tuple[LeavePeriod, ...] = ()
-    name: str = ""
-    country: str | None = None
-
-
-class DigestStore(Protocol):
-    """Who gets the digest, and the outbox it is queued in."""
-
-    async def ld_admins(self) -> list[LdAdmin]:
-        """Active people with the `ld_admin` role."""
-        ...
-
-    async def queue(self, message: OutboxMessage) -> bool:
-        """Queue the message; False when its dedupe key is already queued."""
-        ...
-
-    async def sent(self, keys: Sequence[str]) -> set[str]:
-        """The keys among `keys` whose message has been sent."""
-        ...
 
 
 def _overall_rate(report: ProgrammeReport) -> float | None:
@@ -119,15 +90,17 @@ def due_digests(
 
 
 async def queue_weekly_digests(
-    store: DigestStore,
+    unit_of_work: Callable[[], UnitOfWork],
     reports: ProgrammeReports,
     at: datetime,
     default_zone: str,
     holidays: HolidayRule = frozenset(),
     country_holidays: CountryHolidays | None = None,
 ) -> int:
-    """Queue the digest for each admin whose window contains `at`; the number queued."""
-    admins = await store.ld_admins()
+    """Queue the digest for each admin whose window contains `at` (in one transaction); the
+    number queued."""
+    async with unit_of_work() as uow:
+        admins = await uow.digest.ld_admins()
     due, calendar = due_digests(admins, at, default_zone, holidays, country_holidays)
     if not due:
         return 0
@@ -137,33 +110,38 @@ async def queue_weekly_digests(
         ReportRequest(period_days=DIGEST_PERIOD_DAYS, as_of=today - timedelta(days=7))
     )
     payload = digest_payload(now, week_ago)
-    queued = 0
+    messages = []
     for nudge in due:
         zone = calendar.zone_of(nudge.recipient_id)
         opens, closes = working_window(at.astimezone(zone).date(), zone)
-        message = OutboxMessage(
-            dedupe_key=nudge.dedupe_key,
-            kind=NudgeKind.LD_DIGEST,
-            channel="chat",
-            payload=to_json(replace(payload, window_ends=closes)),
-            recipient_id=nudge.recipient_id,
-            not_before=opens,
+        messages.append(
+            OutboxMessage(
+                dedupe_key=nudge.dedupe_key,
+                kind=NudgeKind.LD_DIGEST,
+                channel="chat",
+                payload=to_json(replace(payload, window_ends=closes)),
+                recipient_id=nudge.recipient_id,
+                not_before=opens,
+            )
         )
-        queued += await store.queue(message)
+    async with unit_of_work() as uow:
+        queued = await uow.outbox.add(*messages)
+        await uow.commit()
     return queued
 
 
 async def digest_preview(
-    store: DigestStore,
+    unit_of_work: Callable[[], UnitOfWork],
     at: datetime,
     default_zone: str,
     holidays: HolidayRule = frozenset(),
     country_holidays: CountryHolidays | None = None,
 ) -> list[PreviewEntry]:
     """The digests `coachbot nudges preview` lists at `at`: due and not sent yet."""
-    admins = await store.ld_admins()
-    due, calendar = due_digests(admins, at, default_zone, holidays, country_holidays)
-    sent = await store.sent([n.dedupe_key for n in due])
+    async with unit_of_work() as uow:
+        admins = await uow.digest.ld_admins()
+        due, calendar = due_digests(admins, at, default_zone, holidays, country_holidays)
+        sent = await uow.digest.sent([n.dedupe_key for n in due])
     by_id = {admin.id: admin for admin in admins}
     return [
         PreviewEntry(

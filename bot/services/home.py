@@ -27,21 +27,43 @@ class ReportOverview:
     open_actions: tuple[AgreedAction, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class HomeContents:
+    """What a person's Home shows: their reports, soonest due first (empty when they manage no
+    one), and whether their own development record shows too (they have a manager, or they
+    manage no one)."""
+
+    reports: list[ReportOverview]
+    shows_own_record: bool
+
+
+async def home_contents(uow: UnitOfWork, person_id: int, today: date) -> HomeContents:
+    """The person's Home as of their local `today`, read in one transaction."""
+    async with uow:
+        reports = await _reports_overview(uow, person_id, today)
+        has_manager = await uow.people.current_manager(person_id, today) is not None
+    return HomeContents(reports, has_manager or not reports)
+
+
 async def manager_overview(uow: UnitOfWork, manager_id: int, today: date) -> list[ReportOverview]:
     """Each current report of the manager, soonest due first."""
     async with uow:
-        overview = []
-        for employee in await uow.people.current_reports(manager_id, today):
-            schedule, last = await coaching_schedule(uow, manager_id, employee, today)
-            overview.append(
-                ReportOverview(
-                    employee=employee,
-                    last_session_on=last.held_on if last else None,
-                    schedule=schedule,
-                    overdue=is_overdue(schedule, today),
-                    open_actions=tuple(await uow.actions.open_for_employee(employee.id)),
-                )
+        return await _reports_overview(uow, manager_id, today)
+
+
+async def _reports_overview(uow: UnitOfWork, manager_id: int, today: date) -> list[ReportOverview]:
+    overview = []
+    for employee in await uow.people.current_reports(manager_id, today):
+        schedule, last = await coaching_schedule(uow, manager_id, employee, today)
+        overview.append(
+            ReportOverview(
+                employee=employee,
+                last_session_on=last.held_on if last else None,
+                schedule=schedule,
+                overdue=is_overdue(schedule, today),
+                open_actions=tuple(await uow.actions.open_for_employee(employee.id)),
             )
+        )
     return sorted(overview, key=lambda o: (o.schedule.due_on, o.employee.name))
 
 

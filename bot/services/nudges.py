@@ -293,7 +293,6 @@ class Snoozed:
 
 async def snooze(
     uow: UnitOfWork,
-    store: NudgeStore,
     policy: NudgePolicy,
     manager_id: int,
     employee_id: int,
@@ -305,35 +304,38 @@ async def snooze(
     the `session_overdue`, moves by the days from the due date to 3 days after `today` (their
     local date), and the answer says when it will come. Refused for someone who is no longer
     their report, for a reminder that is not theirs or out of date, and once the last
-    reminder of the period is out."""
+    reminder of the period is out. One transaction."""
     async with uow:
         relationship = await uow.people.relationship(manager_id, employee_id, today)
         employee = await uow.people.get(employee_id)
-    if relationship is None or employee is None:
-        raise Refusal(
-            "That person is no longer one of your reports, so there is nothing to snooze."
-        )
-    snapshot = await store.pair_snapshot(manager_id, employee_id, today)
-    current = snapshot.relationships[0] if snapshot.relationships else None
-    if current is None or current.schedule.due_on != due_on:
-        raise Refusal(
-            "That reminder is out of date: a session with them has been logged since, so "
-            "there is nothing to snooze."
-        )
-    keys = {
-        kind: dedupe_key(kind, manager_id, employee_id, due_on)
-        for kind in (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
-    }
-    sent = await store.keys_with_status(list(keys.values()))
-    if keys[NudgeKind.SESSION_OVERDUE] in sent:
-        raise Refusal(
-            "That session is already overdue and you have had its last reminder, so there is "
-            "nothing left to snooze."
-        )
-    if keys[NudgeKind.SESSION_DUE] not in sent:
-        raise Refusal("I have not reminded you about that session, so there is nothing to snooze.")
-    until = snooze_until(today, due_on)
-    await store.add_snooze(Snooze(manager_id, employee_id, until))
+        if relationship is None or employee is None:
+            raise Refusal(
+                "That person is no longer one of your reports, so there is nothing to snooze."
+            )
+        snapshot = await uow.nudges.pair_snapshot(manager_id, employee_id, today)
+        current = snapshot.relationships[0] if snapshot.relationships else None
+        if current is None or current.schedule.due_on != due_on:
+            raise Refusal(
+                "That reminder is out of date: a session with them has been logged since, so "
+                "there is nothing to snooze."
+            )
+        keys = {
+            kind: dedupe_key(kind, manager_id, employee_id, due_on)
+            for kind in (NudgeKind.SESSION_DUE, NudgeKind.SESSION_OVERDUE)
+        }
+        sent = await uow.nudges.keys_with_status(list(keys.values()))
+        if keys[NudgeKind.SESSION_OVERDUE] in sent:
+            raise Refusal(
+                "That session is already overdue and you have had its last reminder, so there "
+                "is nothing left to snooze."
+            )
+        if keys[NudgeKind.SESSION_DUE] not in sent:
+            raise Refusal(
+                "I have not reminded you about that session, so there is nothing to snooze."
+            )
+        until = snooze_until(today, due_on)
+        await uow.nudges.add_snooze(Snooze(manager_id, employee_id, until))
+        await uow.commit()
     next_on = overdue_reminder_on(current, policy.calendar(snapshot), (until - due_on).days)
     return Snoozed(employee.name, next_on, today)
 

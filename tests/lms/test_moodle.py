@@ -17,7 +17,7 @@ from adapters.lms.polls import poll_moodle
 from bot.clock import FixedClock
 from bot.messages import compose
 from bot.services.assignments import AssignCourse, LmsTargets, assign_course
-from storage.lms import SqlLmsStore
+from bot.services.completions import Completions
 from storage.unit_of_work import SqlUnitOfWork, unit_of_work_factory
 from tests.lms.conftest import moodle_outbox
 from tests.services.helpers import NOW, rows
@@ -27,16 +27,20 @@ from tests.support.moodle_fake import MoodleFake
 MOODLE = LmsTargets(moodle=True)
 
 
+def completions(engine: AsyncEngine) -> Completions:
+    return Completions(unit_of_work_factory(engine), FixedClock(NOW))
+
+
 async def synced(engine: AsyncEngine, client: MoodleClient) -> None:
     await build_org(engine)
-    await sync_catalogue(client, SqlLmsStore(engine))
+    await sync_catalogue(client, completions(engine))
 
 
 async def test_sync_adds_the_catalogue_and_search_finds_it(
     engine: AsyncEngine, moodle: MoodleFake, moodle_client: MoodleClient
 ) -> None:
     await build_org(engine)
-    store = SqlLmsStore(engine)
+    store = completions(engine)
     changes = await sync_catalogue(moodle_client, store)
     assert (changes.added, changes.updated, changes.unchanged) == (2, 0, 0)
     courses = {row["course_id"]: row for row in await rows(engine, "course")}
@@ -108,8 +112,7 @@ async def test_the_completion_poll_closes_completed_assignments(
     finished = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
     moodle.completed[(7, 42)] = int(finished.timestamp())
 
-    store, uow = SqlLmsStore(engine), unit_of_work_factory(engine)
-    found = await poll_moodle(moodle_client, store, uow, FixedClock(NOW))
+    found = await poll_moodle(moodle_client, completions(engine))
     assert (found.recorded, found.skipped) == (1, [])
     assignments = {row["course_id"]: row for row in await rows(engine, "course_assignment")}
     assert assignments["42"]["completed_at"] == finished
@@ -119,7 +122,7 @@ async def test_the_completion_poll_closes_completed_assignments(
         "Ed completed Negotiation basics, assigned on 20 November."
     )
 
-    again = await poll_moodle(moodle_client, store, uow, FixedClock(NOW))
+    again = await poll_moodle(moodle_client, completions(engine))
     assert again.recorded == 0
     assert len(await rows(engine, "learning_completion")) == 1
 
@@ -130,7 +133,7 @@ async def test_a_bad_token_is_a_clear_error_and_changes_nothing(
     await build_org(engine)
     before = await rows(engine, "course")
     with pytest.raises(MoodleError) as refused:
-        await sync_catalogue(MoodleClient(moodle.base_url, "wrong"), SqlLmsStore(engine))
+        await sync_catalogue(MoodleClient(moodle.base_url, "wrong"), completions(engine))
     assert refused.value.errorcode == "invalidtoken"
     assert refused.value.access_refused
     assert await rows(engine, "course") == before

@@ -15,6 +15,7 @@ from adapters.lms.webhook import LmsWebhook, mount, sign
 from adapters.server import build_app
 from bot.clock import FixedClock
 from bot.messages import compose
+from bot.services.completions import Completions
 from bot.services.development import EventKind, development_record
 from storage.unit_of_work import SqlUnitOfWork, unit_of_work_factory
 from tests.services.helpers import NOW, command, logged, rows
@@ -27,7 +28,7 @@ STORED = ("learning_completion", "course_assignment", "outbox")
 @pytest.fixture
 async def client(engine: AsyncEngine) -> AsyncIterator[TestClient[Any, Any]]:
     app = build_app(engine)
-    mount(app, LmsWebhook(SECRET, unit_of_work_factory(engine), FixedClock(NOW)))
+    mount(app, LmsWebhook(SECRET, Completions(unit_of_work_factory(engine), FixedClock(NOW))))
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 

@@ -16,10 +16,10 @@ from adapters.lms.xapi import VERBS, LrsClient, XapiGateway, XapiVoiding, statem
 from bot.clock import FixedClock
 from bot.ports import Undeliverable
 from bot.services.assignments import LmsTargets
+from bot.services.completions import Completions
 from bot.services.privacy import erase_person
 from bot.services.sessions import SessionLogged, log_session
 from storage.dispatch_queue import entry_from_row
-from storage.lms import SqlLmsStore
 from storage.unit_of_work import SqlUnitOfWork, unit_of_work_factory
 from tests.lms.conftest import xapi_outbox
 from tests.services.helpers import NOW, command, rows
@@ -117,8 +117,8 @@ async def test_the_poll_finds_completions_another_client_posted(
     org = await build_org(engine)
     course_id, url = await a_course(engine)
     await log_with_statements(engine, org, course_id)
-    store, uow = SqlLmsStore(engine), unit_of_work_factory(engine)
-    await poll_lrs(lrs_client, store, uow, FixedClock(NOW))  # whatever the LRS held before
+    completions = Completions(unit_of_work_factory(engine), FixedClock(NOW))
+    await poll_lrs(lrs_client, completions)  # whatever the LRS held before
 
     completed = {
         "id": str(uuid.uuid4()),
@@ -128,7 +128,7 @@ async def test_the_poll_finds_completions_another_client_posted(
         "timestamp": datetime.now(UTC).isoformat(),
     }
     assert ralph.post(completed).status_code == 200
-    found = await poll_lrs(lrs_client, store, uow, FixedClock(NOW))
+    found = await poll_lrs(lrs_client, completions)
     assert found.recorded == 1
 
     [assignment] = [
@@ -140,7 +140,7 @@ async def test_the_poll_finds_completions_another_client_posted(
     [told] = [row for row in await rows(engine, "outbox") if row["kind"] == "course_completed"]
     assert told["recipient_id"] == org.maya
 
-    again = await poll_lrs(lrs_client, store, uow, FixedClock(NOW))
+    again = await poll_lrs(lrs_client, completions)
     assert again.recorded == 0
     assert len(await rows(engine, "learning_completion")) == 1
 
@@ -204,7 +204,7 @@ async def test_a_completion_posted_late_with_an_earlier_timestamp_is_not_missed(
 ) -> None:
     await build_org(engine)
     (first, first_url), (second, second_url) = await a_course(engine), await a_course(engine)
-    store, uow = SqlLmsStore(engine), unit_of_work_factory(engine)
+    completions = Completions(unit_of_work_factory(engine), FixedClock(NOW))
     now = datetime.now(UTC)
 
     def completion(url: str, when: datetime) -> dict[str, object]:
@@ -217,10 +217,10 @@ async def test_a_completion_posted_late_with_an_earlier_timestamp_is_not_missed(
         }
 
     assert ralph.post(completion(first_url, now)).status_code == 200
-    await poll_lrs(lrs_client, store, uow, FixedClock(NOW))
+    await poll_lrs(lrs_client, completions)
     late = completion(second_url, now.replace(microsecond=0) - timedelta(hours=2))
     assert ralph.post(late).status_code == 200
-    found = await poll_lrs(lrs_client, store, uow, FixedClock(NOW))
+    found = await poll_lrs(lrs_client, completions)
     assert found.recorded == 1
     completed = {row["course_id"] for row in await rows(engine, "learning_completion")}
     assert completed == {first, second}

@@ -17,9 +17,9 @@ from bot.messages import compose
 from bot.nudges import LeavePeriod
 from bot.services.digest import LdAdmin, due_digests, queue_weekly_digests
 from bot.services.reports import ProgrammeReports
-from storage.digest import SqlDigestStore
 from storage.reports import SqlReportSource
 from storage.tables import metadata
+from storage.unit_of_work import unit_of_work_factory
 from tests.reports.org import Org
 
 MONDAY = date(2026, 11, 23)
@@ -87,10 +87,10 @@ async def test_each_admin_gets_one_digest_a_week_with_new_alerts_and_no_notes(
     monday_morning = at_utc(MONDAY, 9, 15)
     clock = FixedClock(monday_morning)
     reports = ProgrammeReports(SqlReportSource(engine), clock, timezone="UTC", min_group_size=5)
-    store = SqlDigestStore(engine)
+    unit_of_work = unit_of_work_factory(engine)
 
-    assert await queue_weekly_digests(store, reports, monday_morning, "UTC") == 1
-    assert await queue_weekly_digests(store, reports, at_utc(MONDAY, 10, 15), "UTC") == 0
+    assert await queue_weekly_digests(unit_of_work, reports, monday_morning, "UTC") == 1
+    assert await queue_weekly_digests(unit_of_work, reports, at_utc(MONDAY, 10, 15), "UTC") == 0
     outbox = metadata.tables["outbox"]
     async with engine.connect() as connection:
         [row] = (await connection.execute(select(outbox))).mappings().all()
@@ -128,7 +128,9 @@ async def test_the_digest_says_how_many_people_the_sessions_were_with(
         )
     clock = FixedClock(at_utc(MONDAY, 9, 15))
     reports = ProgrammeReports(SqlReportSource(engine), clock, timezone="UTC", min_group_size=5)
-    assert await queue_weekly_digests(SqlDigestStore(engine), reports, clock.now(), "UTC") == 1
+    assert (
+        await queue_weekly_digests(unit_of_work_factory(engine), reports, clock.now(), "UTC") == 1
+    )
     async with engine.connect() as connection:
         [row] = (await connection.execute(select(metadata.tables["outbox"]))).mappings().all()
     text = compose("ld_digest", row["payload"], today=MONDAY).sections[0].text
@@ -154,7 +156,9 @@ async def test_a_programme_under_the_minimum_size_sends_no_figures(engine: Async
         )
     clock = FixedClock(at_utc(MONDAY, 9, 15))
     reports = ProgrammeReports(SqlReportSource(engine), clock, timezone="UTC", min_group_size=5)
-    assert await queue_weekly_digests(SqlDigestStore(engine), reports, clock.now(), "UTC") == 1
+    assert (
+        await queue_weekly_digests(unit_of_work_factory(engine), reports, clock.now(), "UTC") == 1
+    )
     outbox = metadata.tables["outbox"]
     async with engine.connect() as connection:
         [row] = (await connection.execute(select(outbox))).mappings().all()
@@ -191,7 +195,7 @@ async def test_the_preview_lists_the_digest_until_it_is_sent(
     outbox = metadata.tables["outbox"]
     clock = FixedClock(at_utc(MONDAY, 9, 30))
     reports = ProgrammeReports(SqlReportSource(engine), clock, timezone="UTC", min_group_size=5)
-    await queue_weekly_digests(SqlDigestStore(engine), reports, clock.now(), "UTC")
+    await queue_weekly_digests(unit_of_work_factory(engine), reports, clock.now(), "UTC")
     async with engine.begin() as connection:
         await connection.execute(update(outbox).values(status="sent"))
     assert await asyncio.to_thread(main, argv) == 0

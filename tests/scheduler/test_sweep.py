@@ -149,7 +149,6 @@ async def test_snooze_moves_the_overdue_reminder_three_days_later(world: World) 
     await world.run_at("2026-03-09T09:30+00:00")
     snoozed = await snooze(
         SqlUnitOfWork(world.engine),
-        world.store,
         world.policy,
         manager,
         employee,

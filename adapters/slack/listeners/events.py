@@ -19,7 +19,6 @@ from adapters.slack.door import SlackDoor, workspace_of
 from adapters.slack.home import home_view
 from bot.errors import TryAgain
 from bot.refusals import UNKNOWN_PERSON
-from bot.services.home import manager_overview
 
 log = logging.getLogger(__name__)
 SHOWS_INSTALLED = frozenset({"app_home_opened", "message"})
@@ -35,11 +34,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         event_id = body.get("event_id")
         if event_id:
             try:
-                async with door.application.unit_of_work() as uow:
-                    first = await uow.processed_events.remember(
-                        f"slack-event:{event_id}", "slack", at=door.application.clock.now()
-                    )
-                    await uow.commit()
+                first = await door.application.first_time(f"slack-event:{event_id}", "slack")
             except TryAgain:
                 # a database too busy to remember the event: every event handled here is safe
                 # to run twice (a Home tab published again), so run it rather than lose it
@@ -97,12 +92,6 @@ async def publish_home(door: SlackDoor, client: AsyncWebClient, user_id: str) ->
         view = View(type="home", blocks=[SectionBlock(text=mrkdwn(UNKNOWN_PERSON))])
         await client.views_publish(user_id=user_id, view=view)
         return
-    today = door.application.today_for(person)
-    reports = await manager_overview(door.application.unit_of_work(), person.id, today)
-    async with door.application.unit_of_work() as uow:
-        has_manager = await uow.people.current_manager(person.id, today) is not None
-    record = await door.application.own_record(person) if has_manager or not reports else None
-    await client.views_publish(
-        user_id=user_id,
-        view=home_view(reports if reports else None, record, today, ld_admin=person.is_ld_admin),
-    )
+    page = await door.application.home_page(person)
+    view = home_view(page.reports or None, page.record, page.today, ld_admin=person.is_ld_admin)
+    await client.views_publish(user_id=user_id, view=view)
