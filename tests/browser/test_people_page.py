@@ -32,12 +32,13 @@ async def test_a_person_is_erased_only_once_their_email_is_typed(
 
     await page.fill("Type their e-mail, ed@example.org, to confirm", "zoe@example.org")
     await page.press("Erase for good")
-    assert "ed@example.org" in await emails(world)  # the wrong e-mail erases nothing
+    shown = await page.text("main")
+    assert "ed@example.org" in await emails(world), shown  # the wrong e-mail erases nothing
     await page.assert_accessible()
 
     await page.fill("Type their e-mail, ed@example.org, to confirm", "ed@example.org")
     await page.press("Erase for good")
-    assert await page.text("h1") == "Erased"
+    assert await page.text("h1") == "Erased", await page.text("main")
     await page.assert_accessible()
     assert "ed@example.org" not in await emails(world)
     assert "zoe@example.org" in await emails(world)
