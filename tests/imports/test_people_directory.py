@@ -86,6 +86,23 @@ async def test_a_changed_manager_ends_the_old_relationship_and_starts_a_new_one_
     ]
 
 
+async def test_people_added_by_a_later_import_manage_and_are_managed_by_people_stored_before(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    await _import(engine, tmp_path, DAY_1, ADA, GRACE)
+    barbara = "Barbara@Example.org,Barbara,Eng,,,,,,,,"
+    ada_under_barbara = "ada@example.org,Ada,Eng,,barbara@example.org,,,,,,"
+
+    result = await _import(engine, tmp_path, DAY_2, barbara, ada_under_barbara, GRACE, ALAN)
+
+    assert result.counts.added == 2
+    assert sorted(await _relationships(engine)) == [
+        ("ada@example.org", "grace@example.org", "2026-03-02", None),
+        ("barbara@example.org", "ada@example.org", "2026-04-10", None),
+        ("grace@example.org", "alan@example.org", "2026-04-10", None),
+    ]
+
+
 async def test_a_blank_manager_ends_the_relationship(engine: AsyncEngine, tmp_path: Path) -> None:
     await _import(engine, tmp_path, DAY_1, ADA, GRACE)
 
