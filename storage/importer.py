@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.import_plan import (
@@ -157,6 +157,16 @@ def _update_by_key(table: Table, key: str, columns: Iterable[str]) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedBy:
+    """Who applied an import: a label ("command line", "L&D console") and, for a signed-in
+    admin, their person id. The history shows the person's name while they exist; erasing them
+    unlinks the import, which then shows the label alone."""
+
+    label: str
+    person_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ImportRun:
     """One applied import as the history shows it: who applied which file, when, and what
     it changed."""
@@ -176,7 +186,7 @@ async def record_run(
     rows: int,
     at: datetime,
     counts: ImportCounts,
-    imported_by: str,
+    imported_by: ImportedBy,
 ) -> None:
     """Note an applied import in `import_run`."""
     await connection.execute(
@@ -185,7 +195,8 @@ async def record_run(
             file_name=file_name,
             rows=rows,
             imported_at=at,
-            imported_by=imported_by,
+            imported_by=imported_by.label,
+            imported_by_id=imported_by.person_id,
             added=counts.added,
             updated=counts.updated,
             unchanged=counts.unchanged,
@@ -204,13 +215,14 @@ async def recent_runs(connection: AsyncConnection, limit: int = 50) -> list[Impo
             t.file_name,
             t.rows,
             t.imported_at,
-            t.imported_by,
+            func.coalesce(PERSON.c.name, t.imported_by).label("imported_by"),
             t.added,
             t.updated,
             t.unchanged,
             t.deactivated,
             t.details,
         )
+        .select_from(IMPORT_RUN.outerjoin(PERSON, PERSON.c.id == t.imported_by_id))
         .order_by(t.imported_at.desc(), t.id.desc())
         .limit(limit)
     )

@@ -249,8 +249,9 @@ class OutboxRow(SQLModel, table=True):
 
 
 class ImportRunRow(SQLModel, table=True):
-    """One row per applied import: what was loaded, from which file, when, by whom ("command
-    line" or the console's signed-in admin) and what it changed (`details`: the kind's side
+    """One row per applied import: what was loaded, from which file, when, by whom (`imported_by`:
+    "command line", or "L&D console" with the signed-in admin in `imported_by_id`, so that
+    erasing that person leaves no name behind) and what it changed (`details`: the kind's side
     effects by name, such as relationships started and ended)."""
 
     __tablename__ = "import_run"
@@ -263,6 +264,7 @@ class ImportRunRow(SQLModel, table=True):
     imported_by: str = Field(
         default="command line", sa_column_kwargs={"server_default": "command line"}
     )
+    imported_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")
     added: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     updated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     unchanged: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

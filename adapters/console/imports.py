@@ -14,9 +14,12 @@ from pathlib import PurePath
 from aiohttp import BodyPartReader, web
 
 from adapters.console.web import admin, application, plain_page, render, see_other, signed_in
-from adapters.imports import KINDS, held
+from adapters.imports import KINDS, ImportedBy, held
 from adapters.imports.held import HeldUpload
 from bot.services.console import hashed
+
+CONSOLE = "L&D console"
+"""What the history says applied an import when the admin who did has since been erased."""
 
 UPLOAD_LIMIT_MB = 20
 """Enough for a people file of 50,000 rows; larger files are for `coachbot import`."""
@@ -186,7 +189,7 @@ def _start(request: web.Request, kept: HeldUpload, *, dry_run: bool) -> None:
             dry_run=dry_run,
             clock=app.clock,
             timezone=app.timezone,
-            imported_by=admin(request).name,
+            imported_by=ImportedBy(CONSOLE, admin(request).id),
             watcher=run.watch,
         )
     )

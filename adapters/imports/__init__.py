@@ -18,11 +18,19 @@ from adapters.imports.base import PROGRESS_ABOVE, ImportContext, Outcome, Watche
 from adapters.imports.csvfile import CsvRecord, ImportFileError, Layout, read_csv
 from bot.clock import Clock, local_date
 from storage import importer
-from storage.importer import ImportCounts
+from storage.importer import ImportCounts, ImportedBy
 
-__all__ = ["COMMAND_LINE", "KINDS", "ImportFileError", "ImportResult", "Watcher", "import_file"]
+__all__ = [
+    "COMMAND_LINE",
+    "KINDS",
+    "ImportFileError",
+    "ImportResult",
+    "ImportedBy",
+    "Watcher",
+    "import_file",
+]
 
-COMMAND_LINE = "command line"
+COMMAND_LINE = ImportedBy("command line")
 """Who the import history names for imports run with `coachbot import`."""
 
 Runner = Callable[[AsyncConnection, list[CsvRecord], ImportContext], Awaitable[Outcome]]
@@ -85,7 +93,7 @@ async def import_file(
     dry_run: bool = False,
     file_name: str | None = None,
     show_progress: bool | None = None,
-    imported_by: str = COMMAND_LINE,
+    imported_by: ImportedBy = COMMAND_LINE,
     watcher: Watcher | None = None,
 ) -> ImportResult:
     """Read, check and (unless `dry_run` or a problem is found) write one import file.
@@ -119,7 +127,7 @@ async def _import(
     dry_run: bool,
     file_name: str | None,
     show_progress: bool | None,
-    imported_by: str,
+    imported_by: ImportedBy,
     watcher: Watcher | None,
 ) -> ImportResult:
     spec = KINDS[kind]

@@ -25,7 +25,7 @@ from storage.console_uploads import (
     SqlConsoleUploads,
 )
 from storage.db import create_engine
-from storage.importer import ImportCounts, ImportRun
+from storage.importer import ImportCounts, ImportedBy, ImportRun
 
 __all__ = [
     "APPLIED",
@@ -78,7 +78,7 @@ def run_held_apart(
     dry_run: bool,
     clock: Clock,
     timezone: str,
-    imported_by: str,
+    imported_by: ImportedBy,
     watcher: Watcher,
 ) -> None:
     """`run_held` on an event loop and connection pool of its own, for a worker thread:
@@ -110,7 +110,7 @@ async def run_held(
     dry_run: bool,
     clock: Clock,
     timezone: str,
-    imported_by: str,
+    imported_by: ImportedBy,
     watcher: Watcher,
 ) -> None:
     """Check (`dry_run`) or apply the held file, and keep the outcome with the upload (its
@@ -132,7 +132,7 @@ async def _run(
     dry_run: bool,
     clock: Clock,
     timezone: str,
-    imported_by: str,
+    imported_by: ImportedBy,
     watcher: Watcher,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="coachbot-upload-") as folder:

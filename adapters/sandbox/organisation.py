@@ -10,14 +10,14 @@ from pathlib import Path
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.imports import import_file
+from adapters.imports import ImportedBy, import_file
 from adapters.sandbox.history import write_history
 from adapters.slack_emulator import WorkspaceUser
 from bot.clock import Clock, local_date
 from storage.tables import ActionRow, PersonRow, SessionRow
 
 SAMPLE = Path(__file__).parent / "sample"
-SAMPLE_LOADER = "sample organisation"
+SAMPLE_LOADER = ImportedBy("sample organisation")
 """Who the import history names for the sample's files."""
 FILES = (("skills", "skills.csv"), ("courses", "courses.csv"), ("people", "people.csv"))
 

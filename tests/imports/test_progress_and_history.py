@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.imports import COMMAND_LINE, import_file
+from adapters.imports import COMMAND_LINE, ImportedBy, import_file
 from bot.clock import FixedClock
 from storage.importer import recent_runs
+from storage.personal_data import SqlPersonalData
 from tests.imports.support import people_csv
 
 CLOCK = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
@@ -51,21 +53,55 @@ async def test_the_history_lists_applied_imports_newest_first_with_who_and_what_
     path.write_text(people_csv("p0@example.org,P Zero,Sales,South,,monthly,,,,,"))
     later = FixedClock(datetime(2026, 3, 3, 10, tzinfo=UTC))
     await import_file(
-        engine, "people", path, clock=later, file_name="fix.csv", imported_by="Dana Okafor"
+        engine,
+        "people",
+        path,
+        clock=later,
+        file_name="fix.csv",
+        imported_by=ImportedBy("L&D console", await _id_of(engine, "p0@example.org")),
     )
     runs = await _runs(engine)
     assert [(r.file_name, r.imported_by) for r in runs] == [
-        ("fix.csv", "Dana Okafor"),
-        ("people.csv", COMMAND_LINE),
+        ("fix.csv", "P Zero"),
+        ("people.csv", COMMAND_LINE.label),
     ]
     assert (runs[0].counts.updated, runs[0].counts.deactivated) == (1, 2)
     assert runs[0].imported_at == later.now()
     assert (runs[1].counts.added, runs[1].rows) == (3, 3)
 
 
+async def test_erasing_the_admin_who_applied_an_import_leaves_no_name_in_the_history(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    path = directory(tmp_path, 3)
+    await import_file(engine, "people", path, clock=CLOCK)
+    admin = await _id_of(engine, "p1@example.org")
+    path.write_text(
+        people_csv(*(f"p{i}@example.org,P {i},Sales,East,,monthly,,,,," for i in range(3)))
+    )
+    await import_file(
+        engine, "people", path, clock=CLOCK, imported_by=ImportedBy("L&D console", admin)
+    )
+    assert [r.imported_by for r in await _runs(engine)] == ["P 1", "command line"]
+    async with engine.begin() as connection:
+        await SqlPersonalData(connection).erase(admin)
+    assert [r.imported_by for r in await _runs(engine)] == ["L&D console", "command line"]
+    async with engine.connect() as connection:
+        stored = (await connection.execute(text("SELECT * FROM import_run"))).all()
+    assert "P 1" not in repr(stored)
+
+
 async def _runs(engine: AsyncEngine) -> list:
     async with engine.connect() as connection:
         return await recent_runs(connection)
+
+
+async def _id_of(engine: AsyncEngine, email: str) -> int:
+    async with engine.connect() as connection:
+        found = await connection.execute(
+            text("SELECT id FROM person WHERE email = :e"), {"e": email}
+        )
+        return int(found.scalar_one())
 
 
 async def test_a_file_with_a_nul_character_is_refused_before_anything_is_written(

@@ -35,6 +35,17 @@ def upgrade() -> None:
         for name in COUNTS:
             batch_op.add_column(sa.Column(name, sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("details", sa.JSON(), server_default="{}", nullable=False))
+        batch_op.add_column(sa.Column("imported_by_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_import_run_imported_by_id"), ["imported_by_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            "fk_import_run_imported_by_id_person",
+            "person",
+            ["imported_by_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     op.create_table(
         "console_upload",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -56,6 +67,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_console_upload_owner"))
     op.drop_table("console_upload")
     with op.batch_alter_table("import_run", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_import_run_imported_by_id_person", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_import_run_imported_by_id"))
+        batch_op.drop_column("imported_by_id")
         batch_op.drop_column("details")
         for name in reversed(COUNTS):
             batch_op.drop_column(name)
