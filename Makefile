@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit bench clean migration
+.PHONY: run test lint typecheck unit bench clean migration screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: lint typecheck unit
 
 bench: $(VENV)/.dev-installed
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+# A PNG of each console page (the sample organisation, headless Chromium) in docs/console/.
+screenshots: $(VENV)/.dev-installed
+	$(BIN)/python -m tests.browser.screenshots docs/console
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.import_plan import (
@@ -155,13 +156,87 @@ def _update_by_key(table: Table, key: str, columns: Iterable[str]) -> Any:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ImportedBy:
+    """Who applied an import: a label ("command line", "L&D console") and, for a signed-in
+    admin, their person id. The history shows the person's name while they exist; erasing them
+    unlinks the import, which then shows the label alone."""
+
+    label: str
+    person_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRun:
+    """One applied import as the history shows it: who applied which file, when, and what
+    it changed."""
+
+    kind: str
+    file_name: str
+    rows: int
+    imported_at: datetime
+    imported_by: str
+    counts: ImportCounts
+
+
 async def record_run(
-    connection: AsyncConnection, kind: str, file_name: str, rows: int, at: datetime
+    connection: AsyncConnection,
+    kind: str,
+    file_name: str,
+    rows: int,
+    at: datetime,
+    counts: ImportCounts,
+    imported_by: ImportedBy,
 ) -> None:
     """Note an applied import in `import_run`."""
     await connection.execute(
-        insert(IMPORT_RUN).values(kind=kind, file_name=file_name, rows=rows, imported_at=at)
+        insert(IMPORT_RUN).values(
+            kind=kind,
+            file_name=file_name,
+            rows=rows,
+            imported_at=at,
+            imported_by=imported_by.label,
+            imported_by_id=imported_by.person_id,
+            added=counts.added,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            deactivated=counts.deactivated,
+            details=counts.details,
+        )
     )
+
+
+async def recent_runs(connection: AsyncConnection, limit: int = 50) -> list[ImportRun]:
+    """The last `limit` applied imports, newest first."""
+    t = IMPORT_RUN.c
+    result = await connection.execute(
+        select(
+            t.kind,
+            t.file_name,
+            t.rows,
+            t.imported_at,
+            func.coalesce(PERSON.c.name, t.imported_by).label("imported_by"),
+            t.added,
+            t.updated,
+            t.unchanged,
+            t.deactivated,
+            t.details,
+        )
+        .select_from(IMPORT_RUN.outerjoin(PERSON, PERSON.c.id == t.imported_by_id))
+        .order_by(t.imported_at.desc(), t.id.desc())
+        .limit(limit)
+    )
+    return [
+        ImportRun(
+            r.kind,
+            r.file_name,
+            r.rows,
+            r.imported_at,
+            r.imported_by,
+            ImportCounts(r.added, r.updated, r.unchanged, r.deactivated, dict(r.details or {})),
+        )
+        for r in result
+    ]
 
 
 async def person_ids(connection: AsyncConnection) -> dict[str, int]:

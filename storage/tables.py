@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -239,7 +249,10 @@ class OutboxRow(SQLModel, table=True):
 
 
 class ImportRunRow(SQLModel, table=True):
-    """One row per applied import: what was loaded, from which file, when."""
+    """One row per applied import: what was loaded, from which file, when, by whom (`imported_by`:
+    "command line", or "L&D console" with the signed-in admin in `imported_by_id`, so that
+    erasing that person leaves no name behind) and what it changed (`details`: the kind's side
+    effects by name, such as relationships started and ended)."""
 
     __tablename__ = "import_run"
 
@@ -248,6 +261,35 @@ class ImportRunRow(SQLModel, table=True):
     file_name: str
     rows: int
     imported_at: datetime = _utc(nullable=False)
+    imported_by: str = Field(
+        default="command line", sa_column_kwargs={"server_default": "command line"}
+    )
+    imported_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")
+    added: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    updated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    unchanged: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    deactivated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    details: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+
+
+class ConsoleUploadRow(SQLModel, table=True):
+    """A CSV file uploaded in the console, held between its dry run and *Apply* (so the file
+    never travels back through the browser), for the session that uploaded it only (`owner`:
+    a hash of that session's secret). `state`: checking, checked, applying, applied; `result`:
+    the last run's problems, counts and summary."""
+
+    __tablename__ = "console_upload"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    owner: str = Field(index=True)
+    kind: str
+    file_name: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = _utc(nullable=False)
+    state: str = "checking"
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class ProcessedEventRow(SQLModel, table=True):

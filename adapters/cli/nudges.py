@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from adapters.application import Application
 from adapters.assemble import opened_application
 from adapters.config import ConfigError, Settings
-from bot.services.digest import digest_preview
-from bot.services.nudges import PreviewEntry, preview
+from adapters.nudge_overview import sends_at
+from bot.services.nudges import PreviewEntry
 
 
 def register(commands: Any) -> None:
@@ -71,16 +71,7 @@ async def run_preview(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _preview(application: Application, at: datetime, output: str) -> int:
-    policy = application.nudge_policy
-    entries = await preview(application.nudge_store, at, policy)
-    entries += await digest_preview(
-        application.unit_of_work,
-        at,
-        policy.default_zone,
-        policy.holidays,
-        policy.country_holidays,
-    )
-    entries.sort(key=lambda e: (e.recipient, e.kind, e.about or ""))
+    entries = await sends_at(application, at)
     if output == "json":
         print(json.dumps([entry.as_json() for entry in entries], indent=2))
     elif entries:

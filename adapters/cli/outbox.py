@@ -9,8 +9,7 @@ from typing import Any
 
 from adapters.assemble import opened_application
 from adapters.config import Settings
-from bot.ports import NudgeParty, OutboxEntry
-from storage.dispatch_queue import SqlDispatchQueue
+from adapters.nudge_overview import OutboxRow, outbox_rows, retry
 
 COLUMNS = ("id", "status", "kind", "recipient", "about", "attempts", "not_before", "error")
 
@@ -28,57 +27,45 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run_outbox)
 
 
-def _who(parties: dict[int, NudgeParty], person_id: int | None) -> str:
-    if person_id is None:
-        return "-"
-    party = parties.get(person_id)
-    return party.email if party else f"person {person_id}"
-
-
-def outbox_lines(entries: list[OutboxEntry], parties: dict[int, NudgeParty]) -> list[str]:
+def outbox_lines(rows: list[OutboxRow]) -> list[str]:
     """The listing as aligned columns: kinds, recipients, status and errors only."""
-    rows = [COLUMNS]
-    for entry in entries:
-        status = "in doubt" if entry.status.value == "sending" else entry.status.value
-        rows.append(
+    table = [COLUMNS]
+    for row in rows:
+        table.append(
             (
-                str(entry.id),
-                status,
-                entry.kind,
-                _who(parties, entry.recipient_id),
-                _who(parties, entry.about_id),
-                str(entry.attempts),
-                entry.not_before.isoformat(timespec="seconds") if entry.not_before else "-",
-                (entry.last_error or "").replace("\n", " ")[:120] or "-",
+                str(row.id),
+                row.status,
+                row.kind,
+                row.recipient,
+                row.about,
+                str(row.attempts),
+                row.not_before.isoformat(timespec="seconds") if row.not_before else "-",
+                row.error[:120] or "-",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS) - 1)]
     return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False))
         + "  "
-        + row[-1]
-        for row in rows
+        + line[-1]
+        for line in table
     ]
 
 
 async def run_outbox(settings: Settings, args: argparse.Namespace) -> int:
     async with opened_application(settings) as application:
-        queue = SqlDispatchQueue(application.engine)
         if args.action == "retry":
             if args.id is None:
                 print("coachbot: outbox retry needs the row's ID", file=sys.stderr)
                 return 2
-            if not await queue.requeue(args.id, application.clock.now()):
+            if not await retry(application, args.id):
                 print(f"coachbot: no failed or in-doubt outbox row {args.id}", file=sys.stderr)
                 return 1
             print(f"re-queued outbox row {args.id}")
             return 0
-        entries = await (queue.failed() if args.failed else queue.pending())
-        if not entries:
+        rows = await outbox_rows(application, failed=args.failed)
+        if not rows:
             print("no failed messages" if args.failed else "nothing waiting to be sent")
             return 0
-        ids = [e.recipient_id for e in entries if e.recipient_id is not None]
-        ids += [e.about_id for e in entries if e.about_id is not None]
-        parties = await application.nudge_store.parties(ids)
-        print("\n".join(outbox_lines(entries, parties)))
+        print("\n".join(outbox_lines(rows)))
         return 0

@@ -34,7 +34,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from adapters.application import Application
-from adapters.console import people, programme, sign_in
+from adapters.console import imports, nudges, people, programme, sign_in
 from adapters.console.web import console_app
 
 CONSOLE_PREFIX = "/console"
@@ -45,5 +45,7 @@ def mount_console(web_app: web.Application, application: Application) -> None:
     console = console_app(application)
     sign_in.register(console)
     programme.register(console)
+    imports.register(console)
+    nudges.register(console)
     people.register(console)
     web_app.add_subapp(CONSOLE_PREFIX, console)

@@ -14,13 +14,24 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.imports import catalogue, people, sessions, skill_levels
-from adapters.imports.base import PROGRESS_ABOVE, ImportContext, Outcome
+from adapters.imports.base import PROGRESS_ABOVE, ImportContext, Outcome, Watcher
 from adapters.imports.csvfile import CsvRecord, ImportFileError, Layout, read_csv
 from bot.clock import Clock, local_date
 from storage import importer
-from storage.importer import ImportCounts
+from storage.importer import ImportCounts, ImportedBy
 
-__all__ = ["KINDS", "ImportFileError", "ImportResult", "import_file"]
+__all__ = [
+    "COMMAND_LINE",
+    "KINDS",
+    "ImportFileError",
+    "ImportResult",
+    "ImportedBy",
+    "Watcher",
+    "import_file",
+]
+
+COMMAND_LINE = ImportedBy("command line")
+"""Who the import history names for imports run with `coachbot import`."""
 
 Runner = Callable[[AsyncConnection, list[CsvRecord], ImportContext], Awaitable[Outcome]]
 
@@ -82,15 +93,29 @@ async def import_file(
     dry_run: bool = False,
     file_name: str | None = None,
     show_progress: bool | None = None,
+    imported_by: ImportedBy = COMMAND_LINE,
+    watcher: Watcher | None = None,
 ) -> ImportResult:
     """Read, check and (unless `dry_run` or a problem is found) write one import file.
     `timezone` is COACHBOT_TIMEZONE, whose date at `clock.now()` is the import's day;
     `file_name` is how problems name the file (default: `path` as given); the progress bar
     shows for files over `PROGRESS_ABOVE` rows when stderr is a terminal, unless
-    `show_progress` says otherwise.
+    `show_progress` says otherwise; `watcher` follows the progress instead (see `ImportContext`).
+    The history records an applied import as `imported_by` (the console's admin, or the CLI).
     Raises `ImportFileError` when the file cannot be read at all."""
     with _collector_paused():
-        return await _import(engine, kind, path, clock, timezone, dry_run, file_name, show_progress)
+        return await _import(
+            engine,
+            kind,
+            path,
+            clock,
+            timezone,
+            dry_run,
+            file_name,
+            show_progress,
+            imported_by,
+            watcher,
+        )
 
 
 async def _import(
@@ -102,6 +127,8 @@ async def _import(
     dry_run: bool,
     file_name: str | None,
     show_progress: bool | None,
+    imported_by: ImportedBy,
+    watcher: Watcher | None,
 ) -> ImportResult:
     spec = KINDS[kind]
     name = file_name if file_name is not None else str(path)
@@ -117,7 +144,7 @@ async def _import(
         show_progress = len(records) > PROGRESS_ABOVE and sys.stderr.isatty()
     # with problems already found, the rows are still checked, but nothing will be written
     ctx = ImportContext(
-        kind, now, local_date(now, timezone), dry_run or bool(problems), show_progress
+        kind, now, local_date(now, timezone), dry_run or bool(problems), show_progress, watcher
     )
     async with engine.connect() as connection:
         transaction = await connection.begin()
@@ -127,8 +154,10 @@ async def _import(
             if problems or ctx.dry_run:
                 await transaction.rollback()
             else:
-                if outcome.counts.changed:
-                    await importer.record_run(connection, kind, name, outcome.rows, now)
+                if outcome.counts.changed:  # importing the same file again changes nothing
+                    await importer.record_run(
+                        connection, kind, name, outcome.rows, now, outcome.counts, imported_by
+                    )
                 await transaction.commit()
         except BaseException:
             await transaction.rollback()

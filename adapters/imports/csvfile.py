@@ -68,6 +68,9 @@ def read_csv(path: Path, layout: Layout) -> tuple[list[CsvRecord], list[Problem]
         byte = data[exc.start : exc.start + 1].hex()
         message = f"not UTF-8 text (byte 0x{byte}); {SAVE_AS}"
         return [], [Problem(line, "encoding", message)]
+    if "\x00" in text:  # no database column can hold one (PostgreSQL refuses the row)
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return [], [Problem(line, "encoding", f"contains a NUL character, not text; {SAVE_AS}")]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)

@@ -10,13 +10,15 @@ from pathlib import Path
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.imports import import_file
+from adapters.imports import ImportedBy, import_file
 from adapters.sandbox.history import write_history
 from adapters.slack_emulator import WorkspaceUser
 from bot.clock import Clock, local_date
 from storage.tables import ActionRow, PersonRow, SessionRow
 
 SAMPLE = Path(__file__).parent / "sample"
+SAMPLE_LOADER = ImportedBy("sample organisation")
+"""Who the import history names for the sample's files."""
 FILES = (("skills", "skills.csv"), ("courses", "courses.csv"), ("people", "people.csv"))
 
 
@@ -46,7 +48,14 @@ async def load_sample_organisation(engine: AsyncEngine, clock: Clock, timezone: 
         files += [("skill-levels", history[0]), ("sessions", history[1])]
         for kind, path in files:
             result = await import_file(
-                engine, kind, path, clock=clock, timezone=timezone, show_progress=False
+                engine,
+                kind,
+                path,
+                clock=clock,
+                timezone=timezone,
+                file_name=path.name,
+                show_progress=False,
+                imported_by=SAMPLE_LOADER,
             )
             if not result.ok:
                 raise RuntimeError("the sample organisation does not import: " + result.problems[0])

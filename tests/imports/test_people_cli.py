@@ -93,7 +93,9 @@ def test_a_people_file_is_imported_with_its_relationships(cli: Cli) -> None:
         ("ada@example.org", "grace@example.org", _today(), None),
         ("grace@example.org", "alan@example.org", _today(), None),
     ]
-    assert cli.rows("SELECT kind, file_name, rows FROM import_run") == [("people", "people.csv", 3)]
+    assert cli.rows(
+        "SELECT kind, file_name, rows, imported_by, added, updated, deactivated FROM import_run"
+    ) == [("people", "people.csv", 3, "command line", 3, 0, 0)]
 
 
 def test_every_problem_is_reported_by_line_and_column_and_nothing_is_written(cli: Cli) -> None:
