@@ -2,7 +2,7 @@
 (tokens encrypted), the OAuth states handed out, and each Slack user's workspace
 
 Revision ID: oauth_0001
-Revises: console_0001
+Revises: consolepages_0001
 Create Date: 2026-12-06 15:53:13.841118
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.tables
 
 revision: str = "oauth_0001"
-down_revision: str | None = "console_0001"
+down_revision: str | None = "consolepages_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
