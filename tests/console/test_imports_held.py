@@ -44,6 +44,22 @@ async def settled(
             await asyncio.sleep(0.1)
 
 
+async def test_signing_out_drops_the_sessions_held_upload(console: ConsoleWorld) -> None:
+    mine = await console.signed_in()
+    other = await console.signed_in()
+    for browser in (mine, other):
+        uploaded = await upload(console, browser, SKILLS)
+        await settled(console, browser, uploaded.url.removeprefix(console.slack.url))
+    assert await console.count("console_upload") == 2
+    out = await console.post(
+        mine,
+        "/console/sign-out",
+        {"csrf_token": csrf_of((await console.get(mine, "/console/imports")).text)},
+    )
+    assert out.status == 200
+    assert await console.count("console_upload") == 1  # the other session's stays
+
+
 async def test_an_upload_is_only_its_sessions_and_apply_needs_the_csrf_token(
     console: ConsoleWorld,
 ) -> None:
