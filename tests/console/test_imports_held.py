@@ -15,6 +15,7 @@ from tests.console.conftest import ConsoleWorld, Page, csrf_of
 from tests.imports.support import PEOPLE_HEADER
 
 SKILLS = b"skill_id,name\nSK-NEW,Facilitation\n"
+DANA = "dana@example.org,Dana Okafor,People,,,monthly,ld_admin,,,,Europe/London"
 
 
 async def upload(
@@ -123,7 +124,7 @@ async def test_a_directory_of_50000_people_is_checked_with_its_progress_shown(
     console: ConsoleWorld,
 ) -> None:
     browser = await console.signed_in()
-    rows = [PEOPLE_HEADER] + [
+    rows = [PEOPLE_HEADER, DANA] + [
         f"p{i}@example.org,Person {i},Sales,Team {i % 200},"
         f"{f'p{i % 500}@example.org' if i >= 500 else ''},monthly,,,,,Europe/London"
         for i in range(50_000)
@@ -139,6 +140,19 @@ async def test_a_directory_of_50000_people_is_checked_with_its_progress_shown(
     assert "Applying it would change" in done.text
     for page in seen:  # however quick the check, what was shown while it ran
         assert "<progress" in page.text and "Checking the file" in page.text
+    assert await console.count("person") == people
+
+
+async def test_a_directory_leaving_out_the_admin_applying_it_is_refused_before_apply(
+    console: ConsoleWorld,
+) -> None:
+    browser = await console.signed_in()
+    people = await console.count("person")
+    content = f"{PEOPLE_HEADER}\np1@example.org,Person 1,Sales,North,,monthly,,,,,\n".encode()
+    checked = await upload(console, browser, content, kind="people")
+    done = await settled(console, browser, checked.url.removeprefix(console.slack.url))
+    assert "your own row is missing, so applying this file would deactivate you" in done.text
+    assert "Applying it would change" not in done.text
     assert await console.count("person") == people
 
 
