@@ -62,6 +62,11 @@ class SqlConsoleUploads:
             )
         return upload_id
 
+    async def drop_owned(self, owner: str) -> None:
+        """Drop `owner`'s uploads (their session is ending)."""
+        async with self._engine.begin() as connection:
+            await connection.execute(delete(UPLOAD).where(UPLOAD.c.owner == owner))
+
     async def drop_stale(self, now: datetime) -> None:
         """Drop every upload older than `KEPT_FOR` (they may hold a whole directory)."""
         async with self._engine.begin() as connection:

@@ -73,6 +73,11 @@ def _owner(request: web.Request) -> str:
     return hashed(signed_in(request).csrf_token)
 
 
+async def forget_uploads(request: web.Request) -> None:
+    """Drop the session's held uploads (it is signing out; a file may hold a whole directory)."""
+    await held.uploads(application(request).engine).drop_owned(_owner(request))
+
+
 async def imports_page(
     request: web.Request, problem: str | None = None, status: int = 200
 ) -> web.StreamResponse:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from adapters.console.imports import forget_uploads
 from adapters.console.web import (
     COOKIE,
     COOKIE_PATH,
@@ -70,6 +71,7 @@ async def spend_link(request: web.Request) -> web.StreamResponse:
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
+    await forget_uploads(request)
     await application(request).console.sign_out(request.cookies.get(COOKIE, ""))
     request.pop(SIGNED_IN, None)  # the page after sign-out is a signed-out one
     response = plain_page(request, "Signed out", "You have signed out of the console.", status=200)

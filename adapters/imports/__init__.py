@@ -144,7 +144,13 @@ async def _import(
         show_progress = len(records) > PROGRESS_ABOVE and sys.stderr.isatty()
     # with problems already found, the rows are still checked, but nothing will be written
     ctx = ImportContext(
-        kind, now, local_date(now, timezone), dry_run or bool(problems), show_progress, watcher
+        kind,
+        now,
+        local_date(now, timezone),
+        dry_run or bool(problems),
+        show_progress,
+        watcher,
+        imported_by.person_id,
     )
     async with engine.connect() as connection:
         transaction = await connection.begin()

@@ -33,7 +33,8 @@ class ImportContext:
     """`now` is when the import runs and `today` its day in COACHBOT_TIMEZONE: relationships
     start and end on it, deactivations are dated with it, dates after it are in the future.
     `watcher`, when given, follows the progress as the bar on stderr does (the console's
-    progress page)."""
+    progress page). `applied_by` is the person applying the import, when it is one (the
+    console's admin): a directory that would deactivate them is refused."""
 
     kind: str
     now: datetime
@@ -41,6 +42,7 @@ class ImportContext:
     dry_run: bool = False
     show_progress: bool = False
     watcher: Watcher | None = None
+    applied_by: int | None = None
 
     def track(self, items: list[T], what: str) -> Iterable[T]:
         if self.watcher is not None:

@@ -39,6 +39,13 @@ def _cadence(value: str) -> str:
     return _cadence_choice(value.lower())
 
 
+LOCKS_OUT = (
+    "your own row is missing, so applying this file would deactivate you and sign you out of"
+    " the console; add your row, or have the file applied by another admin or from the command"
+    " line"
+)
+
+
 async def run(connection: AsyncConnection, records: list[CsvRecord], ctx: ImportContext) -> Outcome:
     entries, lines, managers, problems = read_people(records, ctx)
     problems += check_managers(managers, lines)
@@ -49,6 +56,8 @@ async def run(connection: AsyncConnection, records: list[CsvRecord], ctx: Import
         return Outcome(problems=problems)
     snapshot = await importer.load_people(connection)
     plan = importer.plan_people(snapshot, entries, managers, ctx.today)
+    if ctx.applied_by is not None and ctx.applied_by in plan.deactivate:
+        return Outcome(problems=[Problem(1, "file", LOCKS_OUT)])
     if not ctx.dry_run:
         with ctx.writing(plan.rows) as progress:
             await importer.apply_people(connection, plan, progress)

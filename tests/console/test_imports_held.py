@@ -15,6 +15,7 @@ from tests.console.conftest import ConsoleWorld, Page, csrf_of
 from tests.imports.support import PEOPLE_HEADER
 
 SKILLS = b"skill_id,name\nSK-NEW,Facilitation\n"
+DANA = "dana@example.org,Dana Okafor,People,,,monthly,ld_admin,,,,Europe/London"
 
 
 async def upload(
@@ -42,6 +43,22 @@ async def settled(
             if seen is not None:
                 seen.append(page)
             await asyncio.sleep(0.1)
+
+
+async def test_signing_out_drops_the_sessions_held_upload(console: ConsoleWorld) -> None:
+    mine = await console.signed_in()
+    other = await console.signed_in()
+    for browser in (mine, other):
+        uploaded = await upload(console, browser, SKILLS)
+        await settled(console, browser, uploaded.url.removeprefix(console.slack.url))
+    assert await console.count("console_upload") == 2
+    out = await console.post(
+        mine,
+        "/console/sign-out",
+        {"csrf_token": csrf_of((await console.get(mine, "/console/imports")).text)},
+    )
+    assert out.status == 200
+    assert await console.count("console_upload") == 1  # the other session's stays
 
 
 async def test_an_upload_is_only_its_sessions_and_apply_needs_the_csrf_token(
@@ -107,7 +124,7 @@ async def test_a_directory_of_50000_people_is_checked_with_its_progress_shown(
     console: ConsoleWorld,
 ) -> None:
     browser = await console.signed_in()
-    rows = [PEOPLE_HEADER] + [
+    rows = [PEOPLE_HEADER, DANA] + [
         f"p{i}@example.org,Person {i},Sales,Team {i % 200},"
         f"{f'p{i % 500}@example.org' if i >= 500 else ''},monthly,,,,,Europe/London"
         for i in range(50_000)
@@ -123,6 +140,19 @@ async def test_a_directory_of_50000_people_is_checked_with_its_progress_shown(
     assert "Applying it would change" in done.text
     for page in seen:  # however quick the check, what was shown while it ran
         assert "<progress" in page.text and "Checking the file" in page.text
+    assert await console.count("person") == people
+
+
+async def test_a_directory_leaving_out_the_admin_applying_it_is_refused_before_apply(
+    console: ConsoleWorld,
+) -> None:
+    browser = await console.signed_in()
+    people = await console.count("person")
+    content = f"{PEOPLE_HEADER}\np1@example.org,Person 1,Sales,North,,monthly,,,,,\n".encode()
+    checked = await upload(console, browser, content, kind="people")
+    done = await settled(console, browser, checked.url.removeprefix(console.slack.url))
+    assert "your own row is missing, so applying this file would deactivate you" in done.text
+    assert "Applying it would change" not in done.text
     assert await console.count("person") == people
 
 

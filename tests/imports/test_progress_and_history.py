@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.imports import COMMAND_LINE, ImportedBy, import_file
+from adapters.imports.people import LOCKS_OUT
 from bot.clock import FixedClock
 from storage.importer import recent_runs
 from storage.personal_data import SqlPersonalData
@@ -89,6 +90,32 @@ async def test_erasing_the_admin_who_applied_an_import_leaves_no_name_in_the_his
     async with engine.connect() as connection:
         stored = (await connection.execute(text("SELECT * FROM import_run"))).all()
     assert "P 1" not in repr(stored)
+
+
+async def test_an_admin_cannot_apply_a_directory_that_deactivates_them(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    path = directory(tmp_path, 3)
+    await import_file(engine, "people", path, clock=CLOCK)
+    admin = await _id_of(engine, "p2@example.org")
+    path.write_text(
+        people_csv(*(f"p{i}@example.org,P {i},Sales,North,,monthly,,,,," for i in range(2)))
+    )
+    console = ImportedBy("L&D console", admin)
+    for dry_run in (True, False):
+        result = await import_file(
+            engine,
+            "people",
+            path,
+            clock=CLOCK,
+            dry_run=dry_run,
+            file_name="people.csv",
+            imported_by=console,
+        )
+        assert result.problems == [f"people.csv:1: file: {LOCKS_OUT}"]
+    assert [r.file_name for r in await _runs(engine)] == [str(path)]  # only the first import
+    from_the_command_line = await import_file(engine, "people", path, clock=CLOCK)
+    assert from_the_command_line.ok and from_the_command_line.counts.deactivated == 1
 
 
 async def _runs(engine: AsyncEngine) -> list:
