@@ -61,6 +61,7 @@ async def test_no_page_or_download_holds_a_note(org_console: ConsoleWorld) -> No
     assert any(path.endswith("/export.json") for path in pages)
     assert any(path.endswith("/erase") for path in pages)
     assert any(path.startswith("/console/programme.csv") for path in pages)
+    assert {"/console/imports", "/console/nudges"} <= set(pages)
     for path, text in pages.items():
         for secret in PLANTED:
             assert secret not in text, f"{secret} on {path}"

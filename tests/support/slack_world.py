@@ -156,10 +156,28 @@ async def start_world(
     await emulator.start()
     if socket_mode:
         environment = {"SLACK_APP_TOKEN": emulator.app_token, **environment}
+    return await _serving(
+        emulator,
+        database_url,
+        clock,
+        socket_mode,
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        **environment,
+    )
+
+
+async def _serving(
+    emulator: SlackEmulator,
+    database_url: str,
+    clock: Clock | None,
+    socket_mode: bool,
+    **environment: str,
+) -> tuple[SlackWorld, Any]:
+    """coachbot served on a loopback port against the started `emulator`, with `environment`
+    over the settings every world shares; returns the world and an async closer."""
     settings = load_settings(
         **{
             "DATABASE_URL": database_url,
-            "SLACK_BOT_TOKEN": emulator.bot_token,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_BASE_URL": emulator.base_url,
             "COACHBOT_TIMEZONE": "UTC",
@@ -213,35 +231,16 @@ async def start_oauth_world(
         token_lifetime=token_lifetime,
     )
     await emulator.start()
-    settings = load_settings(
-        **{
-            "DATABASE_URL": database_url,
-            "SLACK_CLIENT_ID": CLIENT_ID,
-            "SLACK_CLIENT_SECRET": CLIENT_SECRET,
-            "COACHBOT_ENCRYPTION_KEY": ENCRYPTION_KEY,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_BASE_URL": emulator.base_url,
-            "COACHBOT_TIMEZONE": "UTC",
-            **environment,
-        }
+    return await _serving(
+        emulator,
+        database_url,
+        clock,
+        False,
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        COACHBOT_ENCRYPTION_KEY=ENCRYPTION_KEY,
+        **environment,
     )
-    coachbot = build(settings, clock=clock)
-    runner = web.AppRunner(coachbot.web_app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    http = ClientSession()
-    world = SlackWorld(emulator, coachbot, http, f"http://{host}:{port}")
-
-    async def close() -> None:
-        await coachbot.stop_background()
-        await http.close()
-        await runner.cleanup()
-        await coachbot.engine.dispose()
-        await emulator.close()
-
-    return world, close
 
 
 def today_utc() -> date:
