@@ -191,11 +191,9 @@ def _start(request: web.Request, kept: HeldUpload, *, dry_run: bool) -> None:
             held.run_held_apart,
             app.settings.database_url,
             kept,
-            dry_run=dry_run,
-            clock=app.clock,
-            timezone=app.timezone,
-            imported_by=ImportedBy(CONSOLE, admin(request).id),
-            watcher=run.watch,
+            held.HeldRun(
+                dry_run, app.clock, app.timezone, ImportedBy(CONSOLE, admin(request).id), run.watch
+            ),
         )
     )
     run.task.add_done_callback(lambda _: runs.pop(kept.id, None))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "APPLYING",
     "CHECKED",
     "CHECKING",
+    "HeldRun",
     "HeldUpload",
     "ImportRun",
     "changes_text",
@@ -71,16 +73,19 @@ def changes_text(counts: ImportCounts) -> str:
     return ", ".join(parts) or "no change"
 
 
-def run_held_apart(
-    database_url: str,
-    held: HeldUpload,
-    *,
-    dry_run: bool,
-    clock: Clock,
-    timezone: str,
-    imported_by: ImportedBy,
-    watcher: Watcher,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class HeldRun:
+    """How to run a held file: check it only (`dry_run`) or apply it, on the import's day in
+    `timezone` at `clock`'s time, in the name of `imported_by`, with `watcher` following."""
+
+    dry_run: bool
+    clock: Clock
+    timezone: str
+    imported_by: ImportedBy
+    watcher: Watcher
+
+
+def run_held_apart(database_url: str, held: HeldUpload, how: HeldRun) -> None:
     """`run_held` on an event loop and connection pool of its own, for a worker thread:
     checking a large file is CPU-bound, and the server's loop must keep answering (Slack wants
     an answer within 3 seconds) meanwhile."""
@@ -88,53 +93,28 @@ def run_held_apart(
     async def run() -> None:
         engine = create_engine(database_url)
         try:
-            await run_held(
-                engine,
-                held,
-                dry_run=dry_run,
-                clock=clock,
-                timezone=timezone,
-                imported_by=imported_by,
-                watcher=watcher,
-            )
+            await run_held(engine, held, how)
         finally:
             await engine.dispose()
 
     asyncio.run(run())
 
 
-async def run_held(
-    engine: AsyncEngine,
-    held: HeldUpload,
-    *,
-    dry_run: bool,
-    clock: Clock,
-    timezone: str,
-    imported_by: ImportedBy,
-    watcher: Watcher,
-) -> None:
-    """Check (`dry_run`) or apply the held file, and keep the outcome with the upload (its
+async def run_held(engine: AsyncEngine, held: HeldUpload, how: HeldRun) -> None:
+    """Check (`how.dry_run`) or apply the held file, and keep the outcome with the upload (its
     state becomes checked, or applied). Whatever stops the run, the outcome says so."""
     held_uploads = SqlConsoleUploads(engine)
     try:
-        outcome = await _run(engine, held, dry_run, clock, timezone, imported_by, watcher)
+        outcome = await _run(engine, held, how)
     except BaseException:
         failed = {"ok": False, "problems": [], "summary": STOPPED}
         await held_uploads.finish(held.id, CHECKED, failed)
         raise
-    state = APPLIED if outcome["ok"] and not dry_run else CHECKED
+    state = APPLIED if outcome["ok"] and not how.dry_run else CHECKED
     await held_uploads.finish(held.id, state, outcome)
 
 
-async def _run(
-    engine: AsyncEngine,
-    held: HeldUpload,
-    dry_run: bool,
-    clock: Clock,
-    timezone: str,
-    imported_by: ImportedBy,
-    watcher: Watcher,
-) -> dict[str, Any]:
+async def _run(engine: AsyncEngine, held: HeldUpload, how: HeldRun) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="coachbot-upload-") as folder:
         path = Path(folder) / "upload.csv"
         path.write_bytes(held.content)
@@ -143,13 +123,13 @@ async def _run(
                 engine,
                 held.kind,
                 path,
-                clock=clock,
-                timezone=timezone,
-                dry_run=dry_run,
+                clock=how.clock,
+                timezone=how.timezone,
+                dry_run=how.dry_run,
                 file_name=held.file_name,
                 show_progress=False,
-                imported_by=imported_by,
-                watcher=watcher,
+                imported_by=how.imported_by,
+                watcher=how.watcher,
             )
         except ImportFileError as exc:
             return {"ok": False, "problems": [str(exc)], "summary": str(exc)}
