@@ -714,8 +714,9 @@ class Installations(Protocol):
 
     async def installation_added(self, at: datetime) -> bool:
         """The app was installed in one more workspace (Slack through OAuth): every row that
-        waited for its recipient's workspace is due now (those still not covered wait again).
-        True when there were any."""
+        waited for its recipient's workspace is due now (those still not covered wait again),
+        and a removal recorded in single-token days no longer holds Slack (each installation
+        answers for its own people now). True when there were any rows."""
         ...
 
 

@@ -109,6 +109,11 @@ class SqlInstallations:
 
     async def installation_added(self, at: datetime) -> bool:
         async with self._engine.begin() as connection:
+            await connection.execute(
+                update(WORKSPACE)
+                .where(WORKSPACE.c.platform == "slack", WORKSPACE.c.installed.is_(False))
+                .values(installed=True, changed_at=at)
+            )
             waiting = await connection.execute(
                 update(OUTBOX)
                 .where(

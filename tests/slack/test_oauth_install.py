@@ -431,3 +431,22 @@ async def test_a_report_s_files_go_through_the_installation_of_the_admin_who_ask
         if c.method in ("files.getUploadURLExternal", "files.completeUploadExternal")
     ]
     assert file_calls and {c.token for c in file_calls} == {gamma_token}
+
+
+async def test_an_uninstall_from_single_token_days_holds_nothing_once_installed_through_oauth(
+    worlds: WorldFactory,
+) -> None:
+    world = await worlds()
+    async with world.coachbot.engine.begin() as connection:  # the workspace left behind
+        await connection.execute(
+            metadata.tables["workspace"]
+            .insert()
+            .values(id="T0OLD", platform="slack", installed=False, changed_at=datetime.now(UTC))
+        )
+    for team, admin in ((SOLO, "U0OLU"), (GAMMA, "U0KIM")):
+        assert (await world.install(team_id=team.id, installer=admin)).status == 200
+    olu = world.in_workspace(SOLO.id)
+    await log_session(olu, "U0OLU", "U0KIM")
+    await world.deliver()
+    [dm] = world.emulator.messages_to("U0KIM")
+    assert dm["text"].startswith("Olu Bello logged your coaching session")
