@@ -67,7 +67,9 @@ def privacy_text(settings: Settings) -> list[str]:
         "Who sees what: the key points and actions of a session never leave the two people in "
         "it: only the manager who wrote them and the employee they concern can read them. "
         "L&D and administrators see figures only (counts and rates), and only for groups of "
-        f"at least {settings.min_group_size} people; no report shows a session's notes.",
+        f"at least {settings.min_group_size} people; no report shows a session's notes. In "
+        "the L&D console, L&D admins also see the directory (your manager, reports, team, "
+        "time zone, chat ids and leave), never what was said in a session.",
         "Nothing is sold or shared outside the organisation. Course enrolments and completions "
         "go to the organisation's own learning system when one is connected.",
         f"You may ask {who} for a copy of everything stored about you, or for it to be erased.",
