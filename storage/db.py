@@ -15,6 +15,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.sqlite_driver import one_trip_dbapi
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 SQLITE_BUSY_TIMEOUT_MS = 1500
@@ -44,9 +46,15 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys on, WAL and a busy timeout. Statement
     parameters never reach a log or an exception's text: they hold what people typed. A
     pooled connection to a database server is tested before each use (the server may have
-    closed it); a SQLite file cannot go away under its connection, so it is not."""
-    pre_ping = make_url(url).get_backend_name() != "sqlite"
-    engine = create_async_engine(async_url(url), pool_pre_ping=pre_ping, hide_parameters=True)
+    closed it); a SQLite file cannot go away under its connection, so it is not. SQLite's
+    statements make one trip each to aiosqlite's thread (`storage.sqlite_driver`)."""
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    engine = create_async_engine(
+        async_url(url),
+        pool_pre_ping=not sqlite,
+        hide_parameters=True,
+        **({"module": one_trip_dbapi()} if sqlite else {}),
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
