@@ -31,7 +31,7 @@ from adapters.sandbox.gate import (
     sandbox_lines,
 )
 from adapters.sandbox.organisation import is_empty, load_sample_organisation, sample_users
-from adapters.server import build_app
+from adapters.server import build_app, settle_heap
 from adapters.slack.app import SLACK_APP_KEY
 from adapters.slack.wiring import mount_slack
 from adapters.slack_emulator import SlackEmulator
@@ -221,6 +221,7 @@ async def serve(
         runner = web.AppRunner(coachbot.web_app)
         await runner.setup()
         running.push_async_callback(runner.cleanup)
+        settle_heap()
         site = web.SockSite(runner, listening)
         await site.start()
         await coachbot.start_background()

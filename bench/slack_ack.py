@@ -53,7 +53,7 @@ async def serve(kind: str, database: str, emulator_url: str) -> None:
     from adapters.bootstrap import build
     from adapters.config import load_settings
     from adapters.sandbox.organisation import load_sample_organisation
-    from adapters.server import build_app
+    from adapters.server import build_app, settle_heap
     from adapters.slack.app import build_client, mount
     from adapters.slack_emulator.server import DEFAULT_BOT_TOKEN
     from storage.db import upgrade
@@ -85,6 +85,7 @@ async def serve(kind: str, database: str, emulator_url: str) -> None:
         mount(web_app, bare, BENCH_SECRET)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
+    settle_heap()  # as `coachbot serve` does
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     host, port = runner.addresses[0][:2]
