@@ -34,12 +34,18 @@ VIEWS_OPEN_TARGET_MS = 300.0
 BENCH_SECRET = "bench-signing-secret"
 
 
-async def serve_emulator() -> None:
-    """The bundled Slack emulator with the sample people, rate limits off (a child process)."""
+async def serve_emulator(trigger_lifetime: float | None = None) -> None:
+    """The bundled Slack emulator with the sample people, rate limits off (a child process);
+    triggers live `trigger_lifetime` seconds (Slack's 3 s unless given)."""
     from adapters.sandbox.organisation import sample_users
     from adapters.slack_emulator import SlackEmulator
+    from adapters.slack_emulator.triggers import TRIGGER_LIFETIME_SECONDS
 
-    emulator = SlackEmulator(users=sample_users(), rate_limits=False)
+    emulator = SlackEmulator(
+        users=sample_users(),
+        rate_limits=False,
+        trigger_lifetime=trigger_lifetime or TRIGGER_LIFETIME_SECONDS,
+    )
     await emulator.start()
     print(json.dumps({"emulator": emulator.base_url}), flush=True)
     await asyncio.Event().wait()
@@ -211,9 +217,10 @@ def main() -> int:
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--emulator", help=argparse.SUPPRESS)
     parser.add_argument("--serve-emulator", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--trigger-lifetime", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_emulator:
-        asyncio.run(serve_emulator())
+        asyncio.run(serve_emulator(args.trigger_lifetime))
         return 0
     if args.serve:
         asyncio.run(serve(args.serve, args.database, args.emulator))

@@ -62,7 +62,7 @@ upload URL records as `upload_url`, response URLs as `response_url`), `messages_
 what Bolt's `respond()` posts there reaches the person), `close_views(user_id)` (Slack closes
 modals once a submission is acknowledged), `add_user`, `deactivate_user`, `add_channel`,
 `dm_channel_id(user_id)`, `reset()`. Over HTTP, for a separate process (a demo, a benchmark):
-`GET /_emulator/calls[?method=]`, `GET /_emulator/messages/{user_id}`,
+`GET /_emulator/calls[?method=][&count=1]`, `GET /_emulator/messages/{user_id}`,
 `GET /_emulator/home/{user_id}`, `GET /_emulator/views[?user_id=]`, `POST /_emulator/trigger_ids`,
 `POST /_emulator/users` (a WorkspaceUser as JSON), `POST /_emulator/reset`.
 

@@ -39,6 +39,9 @@ async def test_every_call_is_recorded_with_its_arguments_and_answer(
     assert "token" not in calls[0]["args"]
     only = (await control(slack, "GET", "calls", params={"method": "users.info"}))["calls"]
     assert [c["args"]["user"] for c in only] == ["U0NOBODY"]
+    counted = await control(slack, "GET", "calls", params={"method": "users.info", "count": "1"})
+    assert counted == {"count": 1}
+    assert await control(slack, "GET", "calls", params={"count": "1"}) == {"count": 2}
 
 
 async def test_what_a_person_sees_can_be_read_over_http(
