@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,10 @@ def _as_owner(args: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """Start a cluster on a free loopback port; yield a `postgresql://` URL to its
-    `postgres` database; stop it and remove its files afterwards."""
+def throwaway_cluster(settings: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Start a cluster on a free loopback port (with server `settings` beyond the defaults);
+    yield a `postgresql://` URL to its `postgres` database; stop it and remove its files
+    afterwards."""
     bindir = find_bindir()
     folder = Path(tempfile.mkdtemp(prefix="coachbot-pg-"))
     if os.geteuid() == 0:
@@ -76,7 +77,7 @@ def throwaway_cluster() -> Iterator[str]:
     options = (
         f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
+    ) + "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
     subprocess.run(
         _as_owner(
             [
