@@ -14,7 +14,7 @@ from adapters.application import Application
 from bot.nudges import WINDOW_CLOSES, WINDOW_OPENS
 from bot.ports import NudgeParty, OutboxEntry
 from bot.services.digest import digest_preview
-from bot.services.nudges import PreviewEntry, preview
+from bot.services.nudges import PreviewEntry, preview, preview_day
 from storage.dispatch_queue import SqlDispatchQueue
 
 SAMPLE_EVERY = datetime.combine(date.min, WINDOW_CLOSES) - datetime.combine(date.min, WINDOW_OPENS)
@@ -24,9 +24,16 @@ hours for everyone, whatever their offset from UTC) holds exactly one of them.""
 
 async def sends_at(application: Application, at: datetime) -> list[PreviewEntry]:
     """Every reminder and digest whose delivery window contains `at` and that is not sent."""
+    reminders = await preview(application.nudge_store, at, application.nudge_policy)
+    return await _with_digests(application, at, reminders)
+
+
+async def _with_digests(
+    application: Application, at: datetime, reminders: list[PreviewEntry]
+) -> list[PreviewEntry]:
+    """`reminders` (at `at`) with the L&D digests due then, sorted as the preview is."""
     policy = application.nudge_policy
-    entries = await preview(application.nudge_store, at, policy)
-    entries += await digest_preview(
+    entries = reminders + await digest_preview(
         application.unit_of_work,
         at,
         policy.default_zone,
@@ -64,15 +71,19 @@ async def forecast(application: Application, days: int) -> list[DayPlan]:
         day = today + timedelta(days=offset)
         start = datetime.combine(day, datetime.min.time(), zone)
         end = start + timedelta(days=1)
+        moments: list[datetime] = []
         at = max(start, now)
-        entries: list[PreviewEntry] = []
         while at < end:
-            for entry in await sends_at(application, at):
+            moments.append(at)
+            at += SAMPLE_EVERY
+        reminders = await preview_day(application.nudge_store, moments, application.nudge_policy)
+        entries: list[PreviewEntry] = []
+        for at, planned in zip(moments, reminders, strict=True):
+            for entry in await _with_digests(application, at, planned):
                 key = (entry.recipient, entry.kind, entry.about, entry.due_on)
                 if key not in seen:
                     seen.add(key)
                     entries.append(entry)
-            at += SAMPLE_EVERY
         plans.append(DayPlan(day, entries))
     return plans
 

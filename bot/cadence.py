@@ -4,6 +4,7 @@ overdue and when the employee's mid-period check-in falls."""
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,8 +23,13 @@ def add_months(day: date, months: int) -> date:
     """`day` moved by whole calendar months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last_day))
+    month += 1
+    last_day = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+    return date(year, month, min(day.day, last_day))
+
+
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+"""Days in each month of a common year (`calendar.monthrange` also works out a weekday)."""
 
 
 def interval_end(start: date, cadence: Cadence) -> date:
@@ -86,13 +92,15 @@ class CoachingSchedule:
     checkin_on: date | None
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def schedule_for(
     last_session_on: date | None,
     relationship_started_on: date,
     cadence: Cadence | None,
     start_date: date | None,
 ) -> CoachingSchedule:
-    """The relationship's schedule from its last session (or its start)."""
+    """The relationship's schedule from its last session (or its start). Remembered: the
+    planner asks for each relationship's at every moment it plans (a day's preview, 12)."""
     due = due_on(last_session_on, relationship_started_on, cadence, start_date)
     checkin = checkin_on(last_session_on, due) if last_session_on is not None else None
     return CoachingSchedule(due_on=due, overdue_on=overdue_on(due), checkin_on=checkin)

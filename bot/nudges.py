@@ -482,6 +482,39 @@ def _checkin_nudge(
     return PlannedNudge(employee, NudgeKind.ACTION_CHECKIN, manager, schedule.due_on, key, first)
 
 
+ZonePair = tuple[str, str]
+"""A relationship's manager's and employee's time zone names, as the planner resolves them."""
+
+
+def by_zones(
+    relationships: Iterable[RelationshipState], calendar: WorkingCalendar
+) -> dict[ZonePair, list[RelationshipState]]:
+    """`relationships` grouped by their two people's time zones (the default for no zone)."""
+    zones, default = calendar.zones, calendar.default_zone
+    groups: dict[ZonePair, list[RelationshipState]] = {}
+    for relationship in relationships:
+        pair = (
+            zones.get(relationship.manager_id) or default,
+            zones.get(relationship.employee_id) or default,
+        )
+        groups.setdefault(pair, []).append(relationship)
+    return groups
+
+
+def reachable_at(
+    at: datetime, groups: dict[ZonePair, list[RelationshipState]]
+) -> list[RelationshipState]:
+    """The grouped relationships in which one of the two people may be in their working hours
+    at `at` (aware): `planned_nudges` plans nothing for the others then."""
+    closed = zones_out_of_window(at, {name for pair in groups for name in pair})
+    return [
+        relationship
+        for (manager_zone, employee_zone), members in groups.items()
+        if manager_zone not in closed or employee_zone not in closed
+        for relationship in members
+    ]
+
+
 def planned_nudges(
     at: datetime,
     relationships: Iterable[RelationshipState],

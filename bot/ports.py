@@ -640,11 +640,14 @@ class NudgeStore(NudgeRecords, Protocol):
         module_course: str | None,
         settled: Collection[OutboxStatus],
         default_zone: str,
+        *,
+        until: datetime | None = None,
     ) -> SweepSnapshot:
         """As `snapshot`, leaving out, in the query, the relationships that can have no nudge
         at `at` other than those the outbox already holds with one of the `settled` statuses
         (both people outside their working hours, `default_zone` for those with no zone, or
-        every nudge the planner may plan for them queued): the planning comes out the same."""
+        every nudge the planner may plan for them queued): the planning comes out the same.
+        With `until`, the same for every moment from `at` to `until` (one read for many)."""
         ...
 
     async def parties(self, person_ids: Sequence[int]) -> dict[int, NudgeParty]: ...

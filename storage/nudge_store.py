@@ -210,10 +210,17 @@ class SqlNudgeStore:
         module_course: str | None,
         settled: Collection[OutboxStatus],
         default_zone: str,
+        *,
+        until: datetime | None = None,
     ) -> SweepSnapshot:
         """`snapshot`, leaving out in SQL the relationships whose every nudge that may be
-        planned at `at` is already in the outbox with one of the `settled` statuses."""
-        filtered = Settled.at(at, settled, default_zone)
+        planned at `at` (or at any moment until `until`) is already in the outbox with one of
+        the `settled` statuses."""
+        filtered = (
+            Settled.at(at, settled, default_zone)
+            if until is None
+            else Settled.during(at, until, settled)
+        )
         async with self._engine.connect() as db:
             return await SqlNudgeRecords(db).snapshot(on, module_course, filtered)
 

@@ -77,6 +77,12 @@ class Settled:
             closed |= {""}
         return cls(days_in_window(at), statuses, closed)
 
+    @classmethod
+    def during(cls, first: datetime, last: datetime, statuses: Collection[OutboxStatus]) -> Settled:
+        """The nudges settled at every moment from `first` to `last`: the dates in anyone's
+        window at either end and between, whatever their zone (each is open at some moment)."""
+        return cls((days_in_window(first)[0], days_in_window(last)[1]), statuses, frozenset())
+
 
 @cache
 def _time_zones() -> frozenset[str]:

@@ -24,9 +24,11 @@ from bot.nudges import (
     RelationshipState,
     Snooze,
     WorkingCalendar,
+    by_zones,
     dedupe_key,
     overdue_reminder_on,
     planned_nudges,
+    reachable_at,
     working_window,
 )
 from bot.payloads import (
@@ -151,15 +153,20 @@ async def plan(
     else:
         snapshot = await store.snapshot(on, policy.module_course)
     calendar = policy.calendar(snapshot)
-    nudges = planned_nudges(
+    relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
+    return NudgePlan(_planned_at(at, snapshot, calendar), calendar, relationships)
+
+
+def _planned_at(
+    at: datetime, snapshot: SweepSnapshot, calendar: WorkingCalendar
+) -> list[PlannedNudge]:
+    return planned_nudges(
         at,
         snapshot.relationships,
         calendar,
         snoozes=snapshot.snoozes,
         module_pending=snapshot.module_pending,
     )
-    relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
-    return NudgePlan(nudges, calendar, relationships)
 
 
 def _action(action: AgreedAction) -> ActionLine:
@@ -244,12 +251,69 @@ async def preview(store: NudgeStore, at: datetime, policy: NudgePolicy) -> list[
     about), sorted by them (`docs/nudges-preview.md`); people with no chat identity are
     listed too."""
     planned = await plan(store, at, policy, SENT)
-    nudges = [n for n in planned.nudges if n.kind is not NudgeKind.LD_DIGEST]
-    known = await store.keys_with_status([n.dedupe_key for n in nudges])
-    unsent = [n for n in nudges if known.get(n.dedupe_key) is not OutboxStatus.SENT]
-    parties = await store.parties(
-        [n.recipient_id for n in unsent] + [n.about_id for n in unsent if n.about_id is not None]
+    return (await _unsent(store, [(at, planned.nudges)], planned.calendar))[0]
+
+
+async def preview_day(
+    store: NudgeStore, moments: Sequence[datetime], policy: NudgePolicy
+) -> list[list[PreviewEntry]]:
+    """`preview` at each of `moments` (in order, all on one day of the organisation's zone),
+    from one read of the relationships that may have a nudge at any of them: what a day looks
+    like, without one query per moment."""
+    if not moments:
+        return []
+    first, last = moments[0], moments[-1]
+    on = first.astimezone(ZoneInfo(policy.default_zone)).date()
+    snapshot = await store.unsettled_snapshot(
+        first, on, policy.module_course, SENT, policy.default_zone, until=last
     )
+    calendar = policy.calendar(snapshot)
+    groups = by_zones(snapshot.relationships, calendar)
+    planned = [
+        (
+            at,
+            planned_nudges(
+                at,
+                reachable_at(at, groups),
+                calendar,
+                snoozes=snapshot.snoozes,
+                module_pending=snapshot.module_pending,
+            ),
+        )
+        for at in moments
+    ]
+    return await _unsent(store, planned, calendar)
+
+
+async def _unsent(
+    store: NudgeStore,
+    planned: Sequence[tuple[datetime, Sequence[PlannedNudge]]],
+    calendar: WorkingCalendar,
+) -> list[list[PreviewEntry]]:
+    """For each moment and the nudges planned then, the reminders the outbox has not sent, as
+    entries (the outbox and the people read once for all the moments)."""
+    reminders = [
+        (at, [n for n in nudges if n.kind is not NudgeKind.LD_DIGEST]) for at, nudges in planned
+    ]
+    known = await store.keys_with_status(
+        list({n.dedupe_key for _, nudges in reminders for n in nudges})
+    )
+    unsent = [
+        (at, [n for n in nudges if known.get(n.dedupe_key) is not OutboxStatus.SENT])
+        for at, nudges in reminders
+    ]
+    ids = {n.recipient_id for _, nudges in unsent for n in nudges}
+    ids |= {n.about_id for _, nudges in unsent for n in nudges if n.about_id is not None}
+    parties = await store.parties(sorted(ids))
+    return [_entries(at, nudges, parties, calendar) for at, nudges in unsent]
+
+
+def _entries(
+    at: datetime,
+    unsent: Sequence[PlannedNudge],
+    parties: dict[int, NudgeParty],
+    calendar: WorkingCalendar,
+) -> list[PreviewEntry]:
     entries = {
         (n.recipient_id, n.kind, n.about_id): PreviewEntry(
             recipient=parties[n.recipient_id].email,
@@ -258,7 +322,7 @@ async def preview(store: NudgeStore, at: datetime, policy: NudgePolicy) -> list[
             due_on=n.due_on,
             recipient_name=parties[n.recipient_id].name,
             about_name=parties[n.about_id].name if n.about_id is not None else None,
-            local_time=at.astimezone(planned.calendar.zone_of(n.recipient_id)),
+            local_time=at.astimezone(calendar.zone_of(n.recipient_id)),
         )
         for n in unsent
         if n.recipient_id in parties and (n.about_id is None or n.about_id in parties)

@@ -2,7 +2,8 @@
 sweep, as remembered in `queued_nudges`); that must never change what is planned. Over four
 days of sweeps, sessions logged (some late, starting a period due at once), snoozes,
 deliveries and rows dropped, the filtered plan's fresh nudges and the preview equal those of
-the whole snapshot."""
+the whole snapshot, and a day's preview read at once (the console's Nudges page) equals the
+preview at each of its moments."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import OutboxStatus
-from bot.services.nudges import ANY_STATUS, SENT, NudgePolicy, plan, sweep
+from bot.services.nudges import (
+    ANY_STATUS,
+    SENT,
+    NudgePolicy,
+    plan,
+    preview,
+    preview_day,
+    sweep,
+)
 from storage.dispatch_queue import SqlDispatchQueue
 from storage.nudge_store import SqlNudgeStore
 from storage.repositories import dialect_insert
@@ -138,3 +147,25 @@ async def test_the_filtered_sweep_plans_what_the_whole_snapshot_plans(engine: As
         if step % 12 == 11:
             await _a_day_passes(engine, rng, at)
     assert compared > 100  # the comparison saw real nudges, not only empty plans
+
+
+async def test_a_days_preview_read_at_once_equals_the_preview_at_each_moment(
+    engine: AsyncEngine,
+) -> None:
+    await populate(engine, 240)
+    rng = random.Random(11)
+    await _vary_people(engine, rng)
+    store = SqlNudgeStore(engine)
+    policy = NudgePolicy("Europe/London")
+    listed = 0
+    for day in range(4):
+        midnight = datetime(2026, 3, 6 + day, 0, 0, tzinfo=UTC)  # London is on UTC in March
+        moments = [midnight + timedelta(hours=2 * n) for n in range(12)]
+        one_by_one = [await preview(store, at, policy) for at in moments]
+        assert await preview_day(store, moments, policy) == one_by_one, midnight
+        listed += sum(len(entries) for entries in one_by_one)
+        for at in moments[4:6]:  # the morning's sweeps queue, some are delivered
+            await sweep(store, at, policy)
+        await _some_are_delivered(engine, rng)
+        await _a_day_passes(engine, rng, moments[-1])
+    assert listed > 100  # the comparison saw real reminders, not only empty days
