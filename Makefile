@@ -35,7 +35,7 @@ unit: $(VENV)/.dev-installed
 test: lint typecheck unit
 
 bench: $(VENV)/.dev-installed
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in bench/[!_]*.py; do $(BIN)/python $$script || exit 1; done  # bench/_*.py are helpers
 
 # A PNG of each console page (the sample organisation, headless Chromium) in docs/console/.
 screenshots: $(VENV)/.dev-installed

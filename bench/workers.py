@@ -1,7 +1,7 @@
 """The form path's throughput with `coachbot serve --workers 2` against `--workers 1`, on one
 PostgreSQL, in the same run: signed `/coaching` requests (at most `--concurrency` in flight)
 through the real `coachbot serve`, each counted done when its filled form has replaced the
-loading view at the Slack stand-in (its own process): `bench/lean_slack.py`, which only
+loading view at the Slack stand-in (its own process): `bench/_lean_slack.py`, which only
 answers and times the calls, and then the bundled emulator, which checks them as Slack does.
 Target: 2 workers at least 1.6x the filled forms per second of 1 on this 2-core machine, with
 the lean stand-in (PostgreSQL, the stand-in and this load generator share the same cores; the
@@ -94,7 +94,7 @@ def start_serving(
 
 class SlackSide:
     """What the load generator asks of the Slack stand-in: the bundled emulator (which checks
-    triggers and views as Slack does) or `bench/lean_slack.py` (which only answers and times)."""
+    triggers and views as Slack does) or `bench/_lean_slack.py` (which only answers and times)."""
 
     def __init__(self, http: aiohttp.ClientSession, origin: str, lean: bool) -> None:
         self.http, self.origin, self.lean = http, origin, lean
@@ -255,16 +255,16 @@ def per_form(used: dict[str, float], forms: int) -> tuple[float, float]:
 
 
 def lean_slack() -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """`bench/lean_slack.py` in a child process, and its URL."""
+    """`bench/_lean_slack.py` in a child process, and its URL."""
     child = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "lean_slack.py")], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(ROOT / "bench" / "_lean_slack.py")], stdout=subprocess.PIPE, text=True
     )
     assert child.stdout is not None
     return child, json.loads(child.stdout.readline())
 
 
 STAND_INS = {
-    "lean": "the lean stand-in (bench/lean_slack.py: answers and times Slack's calls)",
+    "lean": "the lean stand-in (bench/_lean_slack.py: answers and times Slack's calls)",
     "emulator": "the bundled Slack emulator (checks triggers and views as Slack does)",
 }
 
