@@ -4,7 +4,7 @@ preview`, a manager's *Snooze 3 days*, and people's leave."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -154,15 +154,20 @@ async def plan(
         snapshot = await store.snapshot(on, policy.module_course)
     calendar = policy.calendar(snapshot)
     relationships = {(r.manager_id, r.employee_id): r for r in snapshot.relationships}
-    return NudgePlan(_planned_at(at, snapshot, calendar), calendar, relationships)
+    nudges = _planned_at(at, snapshot.relationships, snapshot, calendar)
+    return NudgePlan(nudges, calendar, relationships)
 
 
 def _planned_at(
-    at: datetime, snapshot: SweepSnapshot, calendar: WorkingCalendar
+    at: datetime,
+    relationships: Iterable[RelationshipState],
+    snapshot: SweepSnapshot,
+    calendar: WorkingCalendar,
 ) -> list[PlannedNudge]:
+    """The nudges planned at `at` for `relationships` (of `snapshot`) and its managers."""
     return planned_nudges(
         at,
-        snapshot.relationships,
+        relationships,
         calendar,
         snoozes=snapshot.snoozes,
         module_pending=snapshot.module_pending,
@@ -270,17 +275,7 @@ async def preview_day(
     calendar = policy.calendar(snapshot)
     groups = by_zones(snapshot.relationships, calendar)
     planned = [
-        (
-            at,
-            planned_nudges(
-                at,
-                reachable_at(at, groups),
-                calendar,
-                snoozes=snapshot.snoozes,
-                module_pending=snapshot.module_pending,
-            ),
-        )
-        for at in moments
+        (at, _planned_at(at, reachable_at(at, groups), snapshot, calendar)) for at in moments
     ]
     return await _unsent(store, planned, calendar)
 
