@@ -25,23 +25,25 @@ hours for everyone, whatever their offset from UTC) holds exactly one of them.""
 async def sends_at(application: Application, at: datetime) -> list[PreviewEntry]:
     """Every reminder and digest whose delivery window contains `at` and that is not sent."""
     reminders = await preview(application.nudge_store, at, application.nudge_policy)
-    return await _with_digests(application, at, reminders)
+    return (await _with_digests(application, [at], [reminders]))[0]
 
 
 async def _with_digests(
-    application: Application, at: datetime, reminders: list[PreviewEntry]
-) -> list[PreviewEntry]:
-    """`reminders` (at `at`) with the L&D digests due then, sorted as the preview is."""
+    application: Application, moments: list[datetime], reminders: list[list[PreviewEntry]]
+) -> list[list[PreviewEntry]]:
+    """Each moment's `reminders` with the L&D digests due then, sorted as the preview is."""
     policy = application.nudge_policy
-    entries = reminders + await digest_preview(
+    digests = await digest_preview(
         application.unit_of_work,
-        at,
+        moments,
         policy.default_zone,
         policy.holidays,
         policy.country_holidays,
     )
-    entries.sort(key=lambda e: (e.recipient, e.kind, e.about or ""))
-    return entries
+    return [
+        sorted(planned + due, key=lambda e: (e.recipient, e.kind, e.about or ""))
+        for planned, due in zip(reminders, digests, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +80,8 @@ async def forecast(application: Application, days: int) -> list[DayPlan]:
             at += SAMPLE_EVERY
         reminders = await preview_day(application.nudge_store, moments, application.nudge_policy)
         entries: list[PreviewEntry] = []
-        for at, planned in zip(moments, reminders, strict=True):
-            for entry in await _with_digests(application, at, planned):
+        for planned in await _with_digests(application, moments, reminders):
+            for entry in planned:
                 key = (entry.recipient, entry.kind, entry.about, entry.due_on)
                 if key not in seen:
                     seen.add(key)

@@ -132,26 +132,30 @@ async def queue_weekly_digests(
 
 async def digest_preview(
     unit_of_work: Callable[[], UnitOfWork],
-    at: datetime,
+    moments: Sequence[datetime],
     default_zone: str,
     holidays: HolidayRule = frozenset(),
     country_holidays: CountryHolidays | None = None,
-) -> list[PreviewEntry]:
-    """The digests `coachbot nudges preview` lists at `at`: due and not sent yet."""
+) -> list[list[PreviewEntry]]:
+    """The digests `coachbot nudges preview` lists at each of `moments`: due and not sent yet
+    (the admins and the outbox read once for all the moments)."""
     async with unit_of_work() as uow:
         admins = await uow.digest.ld_admins()
-        due, calendar = due_digests(admins, at, default_zone, holidays, country_holidays)
-        sent = await uow.digest.sent([n.dedupe_key for n in due])
+        due = [due_digests(admins, at, default_zone, holidays, country_holidays) for at in moments]
+        sent = await uow.digest.sent(list({n.dedupe_key for nudges, _ in due for n in nudges}))
     by_id = {admin.id: admin for admin in admins}
     return [
-        PreviewEntry(
-            by_id[n.recipient_id].email,
-            NudgeKind.LD_DIGEST.value,
-            None,
-            None,
-            recipient_name=by_id[n.recipient_id].name,
-            local_time=at.astimezone(calendar.zone_of(n.recipient_id)),
-        )
-        for n in due
-        if n.dedupe_key not in sent
+        [
+            PreviewEntry(
+                by_id[n.recipient_id].email,
+                NudgeKind.LD_DIGEST.value,
+                None,
+                None,
+                recipient_name=by_id[n.recipient_id].name,
+                local_time=at.astimezone(calendar.zone_of(n.recipient_id)),
+            )
+            for n in nudges
+            if n.dedupe_key not in sent
+        ]
+        for at, (nudges, calendar) in zip(moments, due, strict=True)
     ]

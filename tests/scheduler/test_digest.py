@@ -11,7 +11,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.bootstrap import build
 from adapters.cli import main
+from adapters.config import load_settings
+from adapters.nudge_overview import forecast, sends_at
 from bot.clock import FixedClock
 from bot.messages import compose
 from bot.nudges import LeavePeriod
@@ -201,3 +204,43 @@ async def test_the_preview_lists_the_digest_until_it_is_sent(
     assert await asyncio.to_thread(main, argv) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [entry for entry in listed if entry["kind"] == "ld_digest"] == []
+
+
+async def test_the_nudges_page_lists_each_admins_digest_once_on_their_own_monday(
+    engine: AsyncEngine,
+) -> None:
+    org = organisation()
+    await org.save(engine)
+    person = metadata.tables["person"]
+    async with engine.begin() as connection:
+        for name, zone in (("dana", "Europe/London"), ("boss", "Pacific/Auckland")):
+            await connection.execute(
+                update(person)
+                .where(person.c.id == org.ids[name])
+                .values(roles="ld_admin", timezone=zone)
+            )
+    url = engine.url.render_as_string(hide_password=False)
+    settings = load_settings().model_copy(update={"database_url": url, "timezone": "UTC"})
+    saturday = at_utc(MONDAY - timedelta(days=2), 6)
+    coachbot = build(settings, clock=FixedClock(saturday))
+    try:
+        plans = await forecast(coachbot.application, 6)
+        digests = [
+            (plan.day, entry.recipient)
+            for plan in plans
+            for entry in plan.entries
+            if entry.kind == "ld_digest"
+        ]
+        # Monday 09:00-11:00 in Auckland is Sunday 20:00-22:00 UTC
+        assert digests == [
+            (MONDAY - timedelta(days=1), "boss@example.org"),
+            (MONDAY, "dana@example.org"),
+        ]
+        sunday_evening = at_utc(MONDAY - timedelta(days=1), 20)
+        assert [
+            e.recipient
+            for e in await sends_at(coachbot.application, sunday_evening)
+            if e.kind == "ld_digest"
+        ] == ["boss@example.org"]
+    finally:
+        await coachbot.engine.dispose()
