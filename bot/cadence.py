@@ -4,7 +4,6 @@ overdue and when the employee's mid-period check-in falls."""
 from __future__ import annotations
 
 import calendar
-import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -92,15 +91,13 @@ class CoachingSchedule:
     checkin_on: date | None
 
 
-@functools.lru_cache(maxsize=1 << 17)
 def schedule_for(
     last_session_on: date | None,
     relationship_started_on: date,
     cadence: Cadence | None,
     start_date: date | None,
 ) -> CoachingSchedule:
-    """The relationship's schedule from its last session (or its start). Remembered: the
-    planner asks for each relationship's at every moment it plans (a day's preview, 12)."""
+    """The relationship's schedule from its last session (or its start)."""
     due = due_on(last_session_on, relationship_started_on, cadence, start_date)
     checkin = checkin_on(last_session_on, due) if last_session_on is not None else None
     return CoachingSchedule(due_on=due, overdue_on=overdue_on(due), checkin_on=checkin)
