@@ -75,18 +75,23 @@ def organisation() -> Org:
     return org
 
 
+async def save_with_admins(engine: AsyncEngine, org: Org, zones: dict[str, str | None]) -> None:
+    """Save `org`, its people named in `zones` made L&D admins in those zones (None: unchanged)."""
+    await org.save(engine)
+    person = metadata.tables["person"]
+    async with engine.begin() as connection:
+        for name, zone in zones.items():
+            values = {"roles": "ld_admin"} | ({"timezone": zone} if zone else {})
+            await connection.execute(
+                update(person).where(person.c.id == org.ids[name]).values(**values)
+            )
+
+
 async def test_each_admin_gets_one_digest_a_week_with_new_alerts_and_no_notes(
     engine: AsyncEngine,
 ) -> None:
     org = organisation()
-    await org.save(engine)
-    person = metadata.tables["person"]
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(person)
-            .where(person.c.id == org.ids["dana"])
-            .values(roles="ld_admin", timezone="Europe/London")
-        )
+    await save_with_admins(engine, org, {"dana": "Europe/London"})
     monday_morning = at_utc(MONDAY, 9, 15)
     clock = FixedClock(monday_morning)
     reports = ProgrammeReports(SqlReportSource(engine), clock, timezone="UTC", min_group_size=5)
@@ -123,12 +128,7 @@ async def test_the_digest_says_how_many_people_the_sessions_were_with(
     org = organisation()  # 12 sessions with the 6 people of Sales North
     for index in range(6, 9):  # three more reports, not coached in the period
         org.person(f"e{index}", "Sales", "South", manager="boss")
-    await org.save(engine)
-    person = metadata.tables["person"]
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(person).where(person.c.id == org.ids["dana"]).values(roles="ld_admin")
-        )
+    await save_with_admins(engine, org, {"dana": None})
     clock = FixedClock(at_utc(MONDAY, 9, 15))
     reports = ProgrammeReports(SqlReportSource(engine), clock, timezone="UTC", min_group_size=5)
     assert (
@@ -151,12 +151,7 @@ async def test_a_programme_under_the_minimum_size_sends_no_figures(engine: Async
     org.person("e0", "Sales", manager="boss")
     org.person("dana", "People")
     org.session("e0", MONDAY - timedelta(days=3), "SK-NEGO")
-    await org.save(engine)
-    person = metadata.tables["person"]
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(person).where(person.c.id == org.ids["dana"]).values(roles="ld_admin")
-        )
+    await save_with_admins(engine, org, {"dana": None})
     clock = FixedClock(at_utc(MONDAY, 9, 15))
     reports = ProgrammeReports(SqlReportSource(engine), clock, timezone="UTC", min_group_size=5)
     assert (
@@ -174,12 +169,7 @@ async def test_the_preview_lists_the_digest_until_it_is_sent(
     engine: AsyncEngine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     org = organisation()
-    await org.save(engine)
-    person = metadata.tables["person"]
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(person).where(person.c.id == org.ids["dana"]).values(roles="ld_admin")
-        )
+    await save_with_admins(engine, org, {"dana": None})
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("COACHBOT_TIMEZONE", "UTC")
     argv = ["nudges", "preview", "--at", "2026-11-23T09:30:00+00:00", "--format", "json"]
@@ -210,15 +200,7 @@ async def test_the_nudges_page_lists_each_admins_digest_once_on_their_own_monday
     engine: AsyncEngine,
 ) -> None:
     org = organisation()
-    await org.save(engine)
-    person = metadata.tables["person"]
-    async with engine.begin() as connection:
-        for name, zone in (("dana", "Europe/London"), ("boss", "Pacific/Auckland")):
-            await connection.execute(
-                update(person)
-                .where(person.c.id == org.ids[name])
-                .values(roles="ld_admin", timezone=zone)
-            )
+    await save_with_admins(engine, org, {"dana": "Europe/London", "boss": "Pacific/Auckland"})
     url = engine.url.render_as_string(hide_password=False)
     settings = load_settings().model_copy(update={"database_url": url, "timezone": "UTC"})
     saturday = at_utc(MONDAY - timedelta(days=2), 6)
